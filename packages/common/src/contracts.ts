@@ -1,0 +1,189 @@
+/**
+ * Typed contracts between the pipeline's states: one zod schema per step input and output.
+ * The state document only ever carries pointers (S3 URIs, resource names), never data.
+ */
+import { z } from 'zod';
+import { SAGEMAKER_NAME_PATTERN } from './naming';
+
+export const S3UriSchema = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*$/, 'must be an s3://bucket/key URI');
+export const SageMakerNameSchema = z.string().regex(SAGEMAKER_NAME_PATTERN, 'must match [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}');
+export const ProblemTypeSchema = z.enum(['regression', 'classification']);
+export type ProblemType = z.infer<typeof ProblemTypeSchema>;
+
+export const REGRESSION_METRICS = ['mse', 'rmse', 'mae', 'r2'] as const;
+export const CLASSIFICATION_METRICS = ['accuracy', 'precision_macro', 'recall_macro', 'f1_macro'] as const;
+export const MetricNameSchema = z.enum([...REGRESSION_METRICS, ...CLASSIFICATION_METRICS]);
+export type MetricName = z.infer<typeof MetricNameSchema>;
+/** Error metrics pass when low, score metrics when high. */
+export function metricDirection(metric: MetricName): 'lte' | 'gte' {
+  return metric === 'mse' || metric === 'rmse' || metric === 'mae' ? 'lte' : 'gte';
+}
+export function metricsFor(problemType: ProblemType): readonly MetricName[] {
+  return problemType === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
+}
+
+export const GateSchema = z.object({ metric: MetricNameSchema, threshold: z.number().finite() });
+export type Gate = z.infer<typeof GateSchema>;
+
+export const HyperparametersSchema = z.record(z.string().min(1).max(256), z.string().max(2500));
+
+export const DatasetSchema = z.object({
+  /** Prefixes of the label-first, headerless CSV channels. */
+  train: S3UriSchema,
+  validation: S3UriSchema,
+  test: S3UriSchema,
+  /** The schema written by ingestion: columns, encodings, label mapping. */
+  schema: S3UriSchema,
+  rows: z.object({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(1) }),
+  featureCount: z.number().int().min(1),
+});
+export type Dataset = z.infer<typeof DatasetSchema>;
+
+export const TaskSchema = z.object({
+  problemType: ProblemTypeSchema,
+  /** The label column's name in the source file (or `column_<n>` when it has no header). */
+  target: z.string().min(1),
+  /** For classification: class index → the original label. */
+  classes: z.array(z.string()).min(2).optional(),
+});
+export type Task = z.infer<typeof TaskSchema>;
+
+export const RunOverridesSchema = z.object({
+  hyperparameters: HyperparametersSchema.optional(),
+  gate: GateSchema.partial().optional(),
+});
+export type RunOverrides = z.infer<typeof RunOverridesSchema>;
+
+/** The execution input written by mlops_ingest. */
+export const PipelineInputSchema = z.object({
+  runId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens'),
+  source: z.object({
+    bucket: z.string().min(3),
+    key: z.string().min(1),
+    etag: z.string().min(1),
+    versionId: z.string().optional(),
+  }),
+  runPrefix: S3UriSchema,
+  dataset: DatasetSchema,
+  task: TaskSchema,
+  overrides: RunOverridesSchema.default({}),
+});
+export type PipelineInput = z.infer<typeof PipelineInputSchema>;
+
+const ExecutionArnSchema = z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN');
+
+export const TrainInputSchema = z.object({ run: PipelineInputSchema, executionArn: ExecutionArnSchema });
+export type TrainInput = z.infer<typeof TrainInputSchema>;
+export const TrainOutputSchema = z.object({ jobName: SageMakerNameSchema, jobArn: z.string(), adopted: z.boolean() });
+export type TrainOutput = z.infer<typeof TrainOutputSchema>;
+
+export const ResourceKindSchema = z.enum(['training', 'transform', 'endpoint']);
+export type ResourceKind = z.infer<typeof ResourceKindSchema>;
+export const AwaitInputSchema = z.object({
+  kind: ResourceKindSchema,
+  name: SageMakerNameSchema,
+  /** Polls made so far in this loop (the state machine carries it). */
+  attempt: z.number().int().min(0).default(0),
+  /** For endpoints: the config the deploy asked for; InService on another one is a rollback. */
+  expectedConfigName: SageMakerNameSchema.optional(),
+});
+export type AwaitInput = z.infer<typeof AwaitInputSchema>;
+export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed']);
+export type PollState = z.infer<typeof PollStateSchema>;
+export const AwaitOutputSchema = z.object({
+  kind: ResourceKindSchema,
+  name: SageMakerNameSchema,
+  state: PollStateSchema,
+  status: z.string(),
+  secondaryStatus: z.string().optional(),
+  message: z.string(),
+  waitSeconds: z.number().int().min(0),
+  attempt: z.number().int().min(1),
+  elapsedSeconds: z.number().min(0),
+  outputs: z.object({
+    modelArtifacts: S3UriSchema.optional(),
+    transformOutput: S3UriSchema.optional(),
+    endpointConfigName: z.string().optional(),
+  }),
+});
+export type AwaitOutput = z.infer<typeof AwaitOutputSchema>;
+
+export const BatchInputSchema = z.object({
+  run: PipelineInputSchema,
+  trainingJobName: SageMakerNameSchema,
+  modelArtifacts: S3UriSchema,
+  executionArn: ExecutionArnSchema,
+});
+export type BatchInput = z.infer<typeof BatchInputSchema>;
+export const BatchOutputSchema = z.object({
+  modelName: SageMakerNameSchema,
+  transformJobName: SageMakerNameSchema,
+  transformOutput: S3UriSchema,
+  adopted: z.boolean(),
+});
+export type BatchOutput = z.infer<typeof BatchOutputSchema>;
+
+export const EvalInputSchema = z.object({ run: PipelineInputSchema, transformOutput: S3UriSchema });
+export type EvalInput = z.infer<typeof EvalInputSchema>;
+export const GateResultSchema = GateSchema.extend({
+  direction: z.enum(['lte', 'gte']),
+  value: z.number(),
+  passed: z.boolean(),
+  /** A sentence for the Fail state's Cause, e.g. "mse = 7.12 is above the threshold 6 (must be <= 6)". */
+  summary: z.string(),
+});
+export type GateResult = z.infer<typeof GateResultSchema>;
+export const EvalOutputSchema = z.object({
+  problemType: ProblemTypeSchema,
+  rows: z.number().int().min(1),
+  metrics: z.record(z.string(), z.number()),
+  gate: GateResultSchema,
+  reportUri: S3UriSchema,
+});
+export type EvalOutput = z.infer<typeof EvalOutputSchema>;
+
+export const DeployInputSchema = z.object({ run: PipelineInputSchema, modelName: SageMakerNameSchema, executionArn: ExecutionArnSchema });
+export type DeployInput = z.infer<typeof DeployInputSchema>;
+export const DeployOutputSchema = z.object({
+  endpointName: SageMakerNameSchema,
+  endpointConfigName: SageMakerNameSchema,
+  action: z.enum(['created', 'updated', 'unchanged']),
+  previousConfigName: z.string().optional(),
+});
+export type DeployOutput = z.infer<typeof DeployOutputSchema>;
+
+/** The subset of the S3 event notification mlops_ingest relies on. */
+export const S3EventRecordSchema = z.object({
+  eventSource: z.literal('aws:s3'),
+  eventName: z.string().startsWith('ObjectCreated:', 'must be an ObjectCreated event'),
+  s3: z.object({
+    bucket: z.object({ name: z.string().min(3) }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().int().min(0).optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+export const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) });
+export type S3EventInput = z.infer<typeof S3EventSchema>;
+
+export const IngestOutputSchema = z.object({
+  runs: z.array(z.object({ runId: z.string(), key: z.string(), executionArn: z.string(), status: z.enum(['started', 'duplicate']) })),
+  skipped: z.array(z.object({ key: z.string(), reason: z.string() })),
+});
+export type IngestOutput = z.infer<typeof IngestOutputSchema>;
+
+/** The whole state document as it grows through the execution. */
+export interface PipelineState extends PipelineInput {
+  training?: TrainOutput;
+  trainingPoll?: AwaitOutput;
+  batch?: BatchOutput;
+  transformPoll?: AwaitOutput;
+  evaluation?: EvalOutput;
+  deploy?: DeployOutput;
+  endpointPoll?: AwaitOutput;
+  error?: { Error: string; Cause: string };
+}

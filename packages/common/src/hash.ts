@@ -1,0 +1,25 @@
+/**
+ * 32-bit FNV-1a over a string's UTF-16 code units, seeded. Hand-written because the split
+ * needs a tiny, fast, dependency-free and stable hash per row (crypto digests cost ~10x more
+ * per short row, and the result must never change between releases or the split would).
+ */
+export function fnv1a32(text: string, seed = 0): number {
+  let hash = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+/** Maps a string to [0, 1) deterministically. */
+export function unitHash(text: string, seed = 0): number {
+  return fnv1a32(text, seed) / 0x1_0000_0000;
+}
+
+/** Short hex digest for names (not security relevant). */
+export function shortHash(text: string, length = 8): string {
+  let out = '';
+  for (let seed = 0; out.length < length; seed++) out += fnv1a32(text, seed).toString(16).padStart(8, '0');
+  return out.slice(0, length);
+}

@@ -1,0 +1,51 @@
+import { shortHash } from './hash';
+
+/** SageMaker resource names: `[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. */
+export const SAGEMAKER_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+export const SAGEMAKER_NAME_MAX = 63;
+/** Step Functions execution names: 1-80 characters, letters, digits, `-` and `_` are always safe. */
+export const EXECUTION_NAME_MAX = 80;
+
+function slug(text: string, max: number): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, max)
+    .replace(/-+$/g, '');
+  return s || 'data';
+}
+
+export interface UploadIdentity {
+  bucket: string;
+  key: string;
+  /** ETag identifies the content, so a duplicate delivery or an identical re-upload maps to the same run. */
+  etag: string;
+}
+
+/**
+ * A run id derived from the upload: readable (the file's base name) and unique (a hash of
+ * bucket, key and ETag). The same upload always yields the same id, which makes the Step
+ * Functions execution name, and with it the whole run, idempotent.
+ */
+export function runIdFor(upload: UploadIdentity): string {
+  const base = upload.key.split('/').pop()!.replace(/\.[^.]*$/, '');
+  return `${slug(base, 20)}-${shortHash(`${upload.bucket}\n${upload.key}\n${upload.etag.replace(/"/g, '')}`, 10)}`;
+}
+
+export function executionNameFor(runId: string): string {
+  return runId.slice(0, EXECUTION_NAME_MAX);
+}
+
+/**
+ * `<prefix>-<runId>[-<suffix>]`, kept within SageMaker's 63 characters: when too long the run
+ * id is shortened and a hash of the full name keeps it unique.
+ */
+export function sageMakerName(prefix: string, runId: string, suffix?: string): string {
+  const tail = suffix ? `-${suffix}` : '';
+  const full = `${prefix}-${runId}${tail}`;
+  const name =
+    full.length <= SAGEMAKER_NAME_MAX ? full : `${full.slice(0, SAGEMAKER_NAME_MAX - tail.length - 9).replace(/-+$/, '')}-${shortHash(full, 8)}${tail}`;
+  if (!SAGEMAKER_NAME_PATTERN.test(name)) throw new Error(`cannot build a valid SageMaker name from '${full}'`);
+  return name;
+}
