@@ -83,8 +83,12 @@ export type BatchConfig = z.infer<typeof BatchConfigSchema>;
 
 export const EvalConfigSchema = z.object({
   ...base,
+  /** The gate for regression runs (the sample: mse <= 6.0, as in the SageMaker abalone template). */
   GATE_METRIC: MetricNameSchema,
   GATE_THRESHOLD: z.coerce.number().refine(Number.isFinite, 'must be a finite number'),
+  /** The gate for classification runs, unless the upload names its own. */
+  CLASSIFICATION_GATE_METRIC: MetricNameSchema.default('f1_macro'),
+  CLASSIFICATION_GATE_THRESHOLD: z.coerce.number().refine(Number.isFinite, 'must be a finite number').default(0.5),
 });
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;
 
