@@ -1,0 +1,3 @@
+export * from './print';
+export * from './intrinsics';
+export * from './names';
