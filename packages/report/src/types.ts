@@ -1,0 +1,133 @@
+/** The data of one pipeline run's report. report.json is exactly this object; report.html is drawn from it. */
+
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING';
+
+/** A Choice rule: only Next matters for the drawing; the comparison (if present) labels the edge. */
+export interface AslChoiceRule {
+  Next: string;
+  [key: string]: unknown;
+}
+
+export interface AslState {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  End?: boolean;
+  Choices?: AslChoiceRule[];
+  Catch?: { Next: string; [key: string]: unknown }[];
+  Comment?: string;
+  [key: string]: unknown;
+}
+
+/** The part of an Amazon States Language definition the report draws. */
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [key: string]: unknown;
+}
+
+export interface StepTiming {
+  state: string;
+  type: string;
+  entries: number;
+  totalMs: number;
+  firstEnteredAt: string;
+}
+
+export interface JobTransition {
+  status: string;
+  start: string;
+  end?: string;
+  message?: string;
+}
+
+export interface JobSummary {
+  kind: 'training' | 'transform' | 'endpoint';
+  name: string;
+  status: string;
+  polls: number;
+  seconds?: number;
+  transitions?: JobTransition[];
+}
+
+export interface RegressionPoint {
+  actual: number;
+  predicted: number;
+}
+
+export interface Histogram {
+  /** counts.length + 1 ascending edges; bin i is [binEdges[i], binEdges[i+1]) (the last bin is closed). */
+  binEdges: number[];
+  counts: number[];
+}
+
+export interface GateOutcome {
+  metric: string;
+  threshold: number;
+  direction: 'lte' | 'gte';
+  value: number;
+  passed: boolean;
+  summary: string;
+}
+
+export interface PerClassMetrics {
+  label: string;
+  support: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface EvaluationReport {
+  metrics: Record<string, number>;
+  gate: GateOutcome;
+  /** Regression sample. */
+  points?: RegressionPoint[];
+  /** Regression residuals (actual - predicted); computed from points when absent. */
+  residualHistogram?: Histogram;
+  /** Classification, [actual][predicted]. */
+  confusionMatrix?: number[][];
+  classes?: string[];
+  perClass?: PerClassMetrics[];
+}
+
+export interface EndpointCheck {
+  features: string;
+  actual: string;
+  predicted: string;
+}
+
+export interface RunReport {
+  /** e.g. "abalone-1a2b3c4d5e — SUCCEEDED" */
+  title: string;
+  /** ISO timestamp */
+  generatedAt: string;
+  execution: {
+    name: string;
+    arn: string;
+    status: ExecutionStatus;
+    error?: string;
+    cause?: string;
+    startedAt: string;
+    stoppedAt?: string;
+    wallSeconds: number;
+    /** Waits on the scaled clock, in the state machine's time. */
+    virtualSeconds?: number;
+  };
+  dataset: {
+    source: string;
+    rows: { train: number; validation: number; test: number };
+    featureCount: number;
+    problemType: 'regression' | 'classification';
+    target: string;
+    classes?: string[];
+  };
+  definition: AslDefinition;
+  /** State names in the order this execution entered them (repeats for loops). */
+  path: string[];
+  steps: StepTiming[];
+  jobs: JobSummary[];
+  evaluation?: EvaluationReport;
+  endpoint?: { name: string; configName?: string; checks: EndpointCheck[] };
+  artifacts?: Record<string, string>;
+}

@@ -1,0 +1,31 @@
+/** Minimal tag/attribute extraction for asserting on generated markup (no DOM in unit tests). */
+export interface Tag {
+  name: string;
+  attrs: Record<string, string>;
+  raw: string;
+}
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#96;': '`' };
+
+export function unescape(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39|#96);/g, (m) => ENTITIES[m] ?? m);
+}
+
+/** Every opening tag named `name` whose class list contains `cls` (if given). */
+export function tags(markup: string, name: string, cls?: string): Tag[] {
+  const out: Tag[] = [];
+  const re = new RegExp(`<${name}(\\s[^>]*)?>`, 'g');
+  for (const m of markup.matchAll(re)) {
+    const attrs: Record<string, string> = {};
+    for (const a of (m[1] ?? '').matchAll(/([\w:-]+)="([^"]*)"/g)) attrs[a[1]!] = unescape(a[2]!);
+    if (cls && !(attrs.class ?? '').split(/\s+/).includes(cls)) continue;
+    out.push({ name, attrs, raw: m[0] });
+  }
+  return out;
+}
+
+export function num(tag: Tag, attr: string): number {
+  const v = tag.attrs[attr];
+  if (v === undefined) throw new Error(`${tag.raw} has no ${attr}`);
+  return Number(v);
+}
