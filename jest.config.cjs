@@ -21,6 +21,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   modulePathIgnorePatterns: ['<rootDir>/.serverless', '<rootDir>/.build', '<rootDir>/.local'],
   setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
+  resolver: '<rootDir>/test/resolver.cjs',
 };
 module.exports = {
   projects: [

@@ -173,6 +173,8 @@ export type S3EventInput = z.infer<typeof S3EventSchema>;
 export const IngestOutputSchema = z.object({
   runs: z.array(z.object({ runId: z.string(), key: z.string(), executionArn: z.string(), status: z.enum(['started', 'duplicate']) })),
   skipped: z.array(z.object({ key: z.string(), reason: z.string() })),
+  /** Uploads that cannot be used, and why (also recorded under `<RUNS_PREFIX>rejected/`). */
+  rejected: z.array(z.object({ key: z.string(), reason: z.string() })),
 });
 export type IngestOutput = z.infer<typeof IngestOutputSchema>;
 

@@ -10,3 +10,4 @@ export * from './naming';
 export * from './observability';
 export * from './s3uri';
 export * from './sagemaker-errors';
+export * from './sagemaker-resources';

@@ -1,0 +1,119 @@
+/**
+ * Normalizes what Describe* reports into the pipeline's three states. Every status SageMaker
+ * documents maps somewhere (the tables are typed by the SDK's enums, so a missing one does not
+ * compile); a status it does not document is an error rather than a guess.
+ */
+import type {
+  DescribeEndpointOutput,
+  DescribeTrainingJobResponse,
+  DescribeTransformJobResponse,
+  EndpointStatus,
+  TrainingJobStatus,
+  TransformJobStatus,
+} from '@aws-sdk/client-sagemaker';
+import { type AwaitOutput, type PollState, type ResourceKind, UnknownStatusError } from '@mlops/common';
+
+export interface Observation {
+  state: PollState;
+  status: string;
+  secondaryStatus?: string;
+  message: string;
+  outputs: AwaitOutput['outputs'];
+  /** Where elapsed time counts from: job creation, or the endpoint's last change. */
+  since?: Date;
+}
+
+const TRAINING: Record<TrainingJobStatus, PollState> = {
+  InProgress: 'InProgress',
+  Stopping: 'InProgress',
+  Completed: 'Succeeded',
+  Failed: 'Failed',
+  // Nobody stops our jobs on purpose except a deadline (ours or MaxRuntimeInSeconds): no model.
+  Stopped: 'Failed',
+  Deleting: 'Failed',
+};
+
+const TRANSFORM: Record<TransformJobStatus, PollState> = {
+  InProgress: 'InProgress',
+  Stopping: 'InProgress',
+  Completed: 'Succeeded',
+  Failed: 'Failed',
+  Stopped: 'Failed',
+};
+
+const ENDPOINT: Record<EndpointStatus, PollState> = {
+  Creating: 'InProgress',
+  Updating: 'InProgress',
+  SystemUpdating: 'InProgress',
+  RollingBack: 'InProgress',
+  // Succeeded only on the expected config; see observeEndpoint.
+  InService: 'Succeeded',
+  Failed: 'Failed',
+  UpdateRollbackFailed: 'Failed',
+  OutOfService: 'Failed',
+  Deleting: 'Failed',
+};
+
+function lookup<S extends string>(table: Record<S, PollState>, kind: ResourceKind, name: string, status: string | undefined): { state: PollState; status: S } {
+  if (status !== undefined && Object.hasOwn(table, status)) return { state: table[status as S], status: status as S };
+  throw new UnknownStatusError(`${kind} ${name} reports status '${status ?? '(none)'}', which this pipeline does not know; refusing to guess its outcome`);
+}
+
+const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
+
+export function observeTrainingJob(name: string, job: DescribeTrainingJobResponse): Observation {
+  const { state, status } = lookup(TRAINING, 'training', name, job.TrainingJobStatus);
+  const secondaryStatus = job.SecondaryStatus;
+  const base = { status, secondaryStatus, since: job.CreationTime, outputs: {} };
+  if (state === 'InProgress') {
+    return { ...base, state, message: `training job ${name} is ${status}${secondaryStatus ? ` (${secondaryStatus})` : ''}` };
+  }
+  if (status === 'Completed') {
+    const modelArtifacts = job.ModelArtifacts?.S3ModelArtifacts;
+    if (!modelArtifacts) return { ...base, state: 'Failed', message: `training job ${name} completed but reported no model artifacts` };
+    return { ...base, state, message: `training job ${name} completed; model artifacts at ${modelArtifacts}`, outputs: { modelArtifacts } };
+  }
+  if (status === 'Stopped') {
+    const limit = secondaryStatus === 'MaxRuntimeExceeded' ? ` after running past its ${job.StoppingCondition?.MaxRuntimeInSeconds ?? '?'} s MaxRuntimeInSeconds` : '';
+    return { ...base, state, message: `training job ${name} was stopped (${secondaryStatus ?? 'Stopped'})${limit}${because(job.FailureReason)}` };
+  }
+  if (status === 'Deleting') return { ...base, state, message: `training job ${name} is being deleted` };
+  return { ...base, state, message: `training job ${name} failed${because(job.FailureReason ?? 'SageMaker gave no reason')}` };
+}
+
+export function observeTransformJob(name: string, job: DescribeTransformJobResponse): Observation {
+  const { state, status } = lookup(TRANSFORM, 'transform', name, job.TransformJobStatus);
+  const base = { status, since: job.CreationTime, outputs: {} };
+  if (state === 'InProgress') return { ...base, state, message: `transform job ${name} is ${status}` };
+  if (status === 'Completed') {
+    const transformOutput = job.TransformOutput?.S3OutputPath;
+    if (!transformOutput) return { ...base, state: 'Failed', message: `transform job ${name} completed but reported no output path` };
+    return { ...base, state, message: `transform job ${name} completed; predictions under ${transformOutput}`, outputs: { transformOutput } };
+  }
+  if (status === 'Stopped') return { ...base, state, message: `transform job ${name} was stopped${because(job.FailureReason)}` };
+  return { ...base, state, message: `transform job ${name} failed${because(job.FailureReason ?? 'SageMaker gave no reason')}` };
+}
+
+/**
+ * A blue/green update that fails rolls back to the old fleet and reports InService again, so
+ * InService only means success on the config the deploy asked for.
+ */
+export function observeEndpoint(name: string, endpoint: DescribeEndpointOutput, expectedConfigName?: string): Observation {
+  const { state, status } = lookup(ENDPOINT, 'endpoint', name, endpoint.EndpointStatus);
+  const config = endpoint.EndpointConfigName;
+  const base = { status, since: endpoint.LastModifiedTime, outputs: config ? { endpointConfigName: config } : {} };
+  if (state === 'InProgress') return { ...base, state, message: `endpoint ${name} is ${status}` };
+  if (status === 'InService') {
+    if (expectedConfigName === undefined || config === expectedConfigName) {
+      return { ...base, state, message: `endpoint ${name} is InService on config ${config}` };
+    }
+    return {
+      ...base,
+      state: 'Failed',
+      message: `update rolled back: endpoint ${name} still serves config ${config}, not ${expectedConfigName}${because(endpoint.FailureReason)}`,
+    };
+  }
+  if (status === 'Deleting') return { ...base, state, message: `endpoint ${name} is being deleted` };
+  const reason = endpoint.FailureReason ?? (status === 'OutOfService' ? 'it is not available to serve requests' : 'SageMaker gave no reason');
+  return { ...base, state, message: `endpoint ${name} is ${status}: ${reason}` };
+}

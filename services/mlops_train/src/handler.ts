@@ -1,0 +1,10 @@
+import { configLoader, pipelineHandler, sageMakerClient, TrainConfigSchema, TrainInputSchema } from '@mlops/common';
+import { startTraining } from './train';
+
+const config = configLoader(TrainConfigSchema);
+
+export const handler = pipelineHandler({
+  name: 'mlops_train',
+  input: TrainInputSchema,
+  core: (input) => startTraining(input, { sageMaker: sageMakerClient(), config: config() }),
+});

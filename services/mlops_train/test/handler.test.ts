@@ -1,0 +1,95 @@
+/**
+ * The deployed entry point: contract validation before any SageMaker call, configuration errors
+ * naming the variable. Modules load in isolation so each case reads its own environment.
+ */
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import sampleEvent from '../events/train.json';
+import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from './helpers';
+
+const ENV = {
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  AWS_REGION: 'us-east-1',
+  STAGE: 'local',
+  DATA_BUCKET: 'mlops-local-data',
+  NAME_PREFIX: 'mlops-local',
+  SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
+  TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+  TRAINING_INSTANCE_TYPE: 'ml.m5.large',
+};
+const savedEnv = process.env;
+afterEach(() => {
+  process.env = savedEnv;
+});
+
+function load(env: Record<string, string | undefined> = ENV) {
+  let loaded!: { handler: (event: unknown, context: typeof lambdaContext) => Promise<unknown>; sm: ReturnType<typeof mockClient> };
+  jest.isolateModules(() => {
+    process.env = { ...savedEnv, ...env };
+    const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
+    const sm = mockClient(sdk.SageMakerClient as unknown as typeof SageMakerClient);
+    sm.on(sdk.CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-0123456789-train' });
+    loaded = { handler: (require('../src/handler') as typeof import('../src/handler')).handler, sm: sm as never };
+  });
+  return loaded;
+}
+
+describe('mlops_train handler', () => {
+  it('starts training for the sample event', async () => {
+    const { handler, sm } = load();
+    await expect(handler(sampleEvent, lambdaContext)).resolves.toEqual({
+      jobName: 'mlops-local-abalone-0123456789-train',
+      jobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-0123456789-train',
+      adopted: false,
+    });
+    expect(sm.calls()).toHaveLength(1);
+  });
+
+  it.each([
+    ['a missing execution ARN', { ...sampleEvent, executionArn: undefined }, 'executionArn'],
+    ['an execution ARN of another service', { ...sampleEvent, executionArn: 'arn:aws:lambda:us-east-1:000000000000:function:x' }, 'executionArn'],
+    ['an upper-case run id', withValueAt(sampleEvent, ['run', 'runId'], 'Abalone'), 'run.runId'],
+    ['a channel that is not an S3 URI', withValueAt(sampleEvent, ['run', 'dataset', 'train'], '/tmp/train'), 'run.dataset.train'],
+    ['a non-string hyperparameter override', withValueAt(sampleEvent, ['run', 'overrides'], { hyperparameters: { eta: 0.1 } }), 'run.overrides.hyperparameters.eta'],
+    ['an empty training channel', withValueAt(sampleEvent, ['run', 'dataset', 'rows', 'train'], 0), 'run.dataset.rows.train'],
+  ])('rejects %s naming the field, before any SageMaker call', async (_case, event, field) => {
+    const { handler, sm } = load();
+    const error = await handler(event, lambdaContext).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InputValidationError', message: expect.stringContaining(field) });
+    expect(sm.calls()).toHaveLength(0);
+  });
+
+  it('rejects any event with one value of the wrong type or a required field missing, naming it, with zero SDK calls (property)', async () => {
+    const { handler, sm } = load();
+    const optional = new Set(['run.overrides']);
+    const mutations = jsonPaths(sampleEvent).flatMap((path) => [
+      ...wrongTypedValues(valueAt(sampleEvent, path)).map((value) => ({ path, value })),
+      ...(optional.has(path.join('.')) ? [] : [{ path, value: undefined }]),
+    ]);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...mutations), async ({ path, value }) => {
+        sm.resetHistory();
+        const error = (await handler(withValueAt(sampleEvent, path, value), lambdaContext).catch((e: unknown) => e)) as { name: string; issues: { path: string }[] };
+        expect(error.name).toBe('InputValidationError');
+        expect(error.issues.map((i) => i.path)).toContain(path.join('.'));
+        expect(sm.calls()).toHaveLength(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    ['TRAINING_IMAGE', { TRAINING_IMAGE: undefined }],
+    ['TRAINING_IMAGE', { TRAINING_IMAGE: 'mlops-model:latest' }],
+    ['SAGEMAKER_ROLE_ARN', { SAGEMAKER_ROLE_ARN: 'mlops-role' }],
+    ['TRAINING_INSTANCE_TYPE', { TRAINING_INSTANCE_TYPE: 'm5.large' }],
+    ['HYPERPARAMETERS', { HYPERPARAMETERS: '{eta: 0.2}' }],
+    ['NAME_PREFIX', { NAME_PREFIX: 'mlops_local' }],
+  ])('fails with a ConfigurationError naming %s, before any SageMaker call', async (variable, change) => {
+    const { handler, sm } = load({ ...ENV, ...change });
+    const error = await handler(sampleEvent, lambdaContext).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining(variable) });
+    expect(sm.calls()).toHaveLength(0);
+  });
+});
