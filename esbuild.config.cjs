@@ -12,7 +12,6 @@ module.exports = () => ({
   platform: 'node',
   format: 'cjs',
   mainFields: ['module', 'main'],
-  metafile: true,
   exclude: [],
   packager: 'pnpm',
   legalComments: 'none',

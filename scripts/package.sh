@@ -8,6 +8,6 @@ export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-offline}" AWS_SECRET_ACCESS_KEY="
 for stage in "${@:-dev prod}"; do
   for s in $stage; do
     echo "packaging stage $s"
-    sls package --stage "$s" --package ".serverless-$s"
+    node_modules/.bin/sls package --stage "$s" --package ".serverless-$s"
   done
 done

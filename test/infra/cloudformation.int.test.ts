@@ -1,0 +1,178 @@
+/**
+ * Packages the dev and prod stages offline (osls + serverless-esbuild + serverless-step-functions)
+ * and checks the CloudFormation they would deploy: the functions, the state machine, the trigger,
+ * the bucket hardening and least-privilege IAM.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '@mlops/serverless-config';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Template = { Resources: Record<string, Resource> };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
+
+const root = projectRoot();
+const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];
+/** Actions AWS offers no resource-level permission for: the only ones allowed on Resource "*". */
+const STAR_RESOURCE_ALLOWED = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'ecr:GetAuthorizationToken',
+  'cloudwatch:PutMetricData',
+  // CloudWatch Logs vended-log delivery for Step Functions logging (AWS documents Resource "*").
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+const templates: Record<string, Template> = {};
+
+beforeAll(() => {
+  execFileSync('bash', [join(root, 'scripts/package.sh'), 'dev', 'prod'], { cwd: root, stdio: 'pipe', env: { ...process.env } });
+  for (const stage of ['dev', 'prod']) {
+    templates[stage] = JSON.parse(readFileSync(join(root, `.serverless-${stage}`, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  }
+}, 300_000);
+
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+function statementsOf(role: Resource): Statement[] {
+  return (role.Properties.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+}
+function allowedActions(role: Resource): string[] {
+  return statementsOf(role)
+    .filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => asList(s.Action));
+}
+function roleOf(t: Template, fn: string): Resource {
+  const lambda = t.Resources[`${fn.charAt(0).toUpperCase()}${fn.slice(1).replace(/_/g, 'Underscore')}LambdaFunction`]!;
+  const ref = lambda.Properties.Role;
+  const id = ref['Fn::GetAtt']?.[0] ?? ref.Ref;
+  return t.Resources[id]!;
+}
+
+describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
+  const t = () => templates[stage]!;
+
+  it('has the six functions on Node 22 arm64 with tracing and source maps', () => {
+    const fns = ofType(t(), 'AWS::Lambda::Function');
+    expect(fns.map(([id]) => id).sort()).toEqual(FUNCTIONS.map((f) => `Mlops${'Underscore'}${f.slice(6)}LambdaFunction`).sort());
+    for (const [, fn] of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(fn.Properties.FunctionName.length).toBeLessThanOrEqual(64);
+    }
+  });
+
+  it('keeps secrets out of environment variables', () => {
+    for (const [, fn] of ofType(t(), 'AWS::Lambda::Function')) {
+      for (const [name, value] of Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>)) {
+        expect({ name, secretLooking: /SECRET|PASSWORD|ACCESS_KEY|TOKEN|PRIVATE/i.test(name) }).toEqual({ name, secretLooking: false });
+        if (typeof value === 'string') expect(value).not.toMatch(/AKIA[0-9A-Z]{16}/);
+      }
+    }
+  });
+
+  it('has one STANDARD state machine with logging and tracing, calling functions by GetAtt', () => {
+    const machines = ofType(t(), 'AWS::StepFunctions::StateMachine');
+    expect(machines).toHaveLength(1);
+    const sm = machines[0]![1].Properties;
+    expect(sm.StateMachineType).toBe('STANDARD');
+    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+    expect(sm.LoggingConfiguration.Level).toBe('ERROR');
+    expect(JSON.stringify(sm.DefinitionString)).not.toMatch(/arn:aws:lambda:[a-z0-9-]+:\d{12}/);
+  });
+
+  it('hardens the data bucket: public access blocked, encrypted, versioned, TLS only, retained', () => {
+    const id = 'DataBucket';
+    const bucket = t().Resources[id]!;
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.UpdateReplacePolicy).toBe('Retain');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toMatch(/AES256|aws:kms/);
+    const [[, policy]] = ofType(t(), 'AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === id) as [[string, Resource]];
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it("blocks public access to the framework's deployment bucket too", () => {
+    const bucket = t().Resources.ServerlessDeploymentBucket!;
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.BucketEncryption).toBeDefined();
+  });
+
+  it('triggers mlops_ingest on .csv uploads under the incoming prefix, disjoint from every output prefix', () => {
+    const bucket = t().Resources.DataBucket!;
+    const [config] = bucket.Properties.NotificationConfiguration.LambdaConfigurations;
+    expect(config.Event).toBe('s3:ObjectCreated:*');
+    expect(config.Function).toEqual({ 'Fn::GetAtt': ['MlopsUnderscoreingestLambdaFunction', 'Arn'] });
+    const rules = Object.fromEntries(config.Filter.S3Key.Rules.map((r: { Name: string; Value: string }) => [r.Name, r.Value]));
+    expect(rules).toEqual({ prefix: 'incoming/', suffix: '.csv' });
+    const runsPrefix = ofType(t(), 'AWS::Lambda::Function')[0]![1].Properties.Environment.Variables.RUNS_PREFIX as string;
+    expect(runsPrefix.startsWith(rules.prefix) || rules.prefix.startsWith(runsPrefix)).toBe(false);
+    const [[, permission]] = ofType(t(), 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 's3.amazonaws.com') as [[string, Resource]];
+    expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('uses no wildcard IAM action, and Resource "*" only where AWS offers nothing narrower', () => {
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      for (const s of statementsOf(role).filter((x) => x.Effect === 'Allow')) {
+        for (const action of asList(s.Action)) {
+          expect({ id, action, wildcard: action.includes('*') }).toEqual({ id, action, wildcard: false });
+          if (asList(s.Resource as unknown).includes('*')) expect({ id, action, allowedOnStar: STAR_RESOURCE_ALLOWED.has(action) }).toEqual({ id, action, allowedOnStar: true });
+        }
+      }
+      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+  });
+
+  it('scopes SageMaker actions to the stage prefix and PassRole to the SageMaker role', () => {
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      for (const s of statementsOf(role).filter((x) => x.Effect === 'Allow')) {
+        const actions = asList(s.Action);
+        if (actions.some((a) => a.startsWith('sagemaker:'))) {
+          for (const r of asList(s.Resource as unknown)) expect({ id, r: JSON.stringify(r) }).toEqual({ id, r: expect.stringContaining(`/mlops-${stage}-`) });
+        }
+        if (actions.includes('iam:PassRole')) {
+          expect(s.Resource).toEqual({ 'Fn::GetAtt': ['SageMakerExecutionRole', 'Arn'] });
+          expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+        }
+      }
+    }
+  });
+
+  it('gives each function only the permissions it uses', () => {
+    const actions = Object.fromEntries(FUNCTIONS.map((f) => [f, allowedActions(roleOf(t(), f))]));
+    expect(actions.mlops_ingest!.filter((a) => a.startsWith('sagemaker:'))).toEqual([]);
+    for (const f of FUNCTIONS) expect({ f, starts: actions[f]!.includes('states:StartExecution') }).toEqual({ f, starts: f === 'mlops_ingest' });
+    expect(actions.mlops_await!.filter((a) => /^sagemaker:(Create|Update|Delete)/.test(a))).toEqual([]);
+    for (const f of FUNCTIONS) expect({ f, deletes: actions[f]!.some((a) => /^sagemaker:Delete/.test(a)) }).toEqual({ f, deletes: false });
+    expect(actions.mlops_eval!.filter((a) => !a.startsWith('s3:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);
+  });
+
+  it('lets only SageMaker assume the SageMaker execution role', () => {
+    const role = t().Resources.SageMakerExecutionRole!;
+    const trust = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Principal).toEqual({ Service: 'sagemaker.amazonaws.com' });
+  });
+
+  it('sets a retention on every log group and uses no deprecated runtime', () => {
+    const groups = ofType(t(), 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(FUNCTIONS.length + 1);
+    for (const [id, g] of groups) expect({ id, retention: g.Properties.RetentionInDays }).toEqual({ id, retention: expect.any(Number) });
+    for (const [, fn] of ofType(t(), 'AWS::Lambda::Function')) expect(fn.Properties.Runtime).not.toMatch(/nodejs(1[0-8]|[0-9])\.x/);
+  });
+});
