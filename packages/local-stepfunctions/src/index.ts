@@ -1,0 +1,6 @@
+export { startLocalStepFunctions, type LocalStepFunctions } from './server';
+export { StepFunctionsService } from './service';
+export { runStateMachine, type RunOptions, type RunResult } from './run';
+export { compileDefinition, DefinitionError, type CompiledDefinition } from './definition';
+export { SfnError, StatesError } from './errors';
+export type * from './types';

@@ -1,0 +1,139 @@
+import type { CompiledDefinition } from './definition';
+import { EngineRun, type Outcome } from './engine';
+import { buildHistory } from './history';
+import type { ExecutionSnapshot, ExecutionStatus, HistoryEvent, Json, Logger, TaskHandlerResolver } from './types';
+
+export interface RegisteredStateMachine {
+  name: string;
+  arn: string;
+  definition: object;
+  compiled: CompiledDefinition;
+  roleArn: string;
+  type: 'STANDARD';
+  creationDate: Date;
+}
+
+export interface StartParameters {
+  stateMachine: RegisteredStateMachine;
+  executionArn: string;
+  name: string;
+  /** The input string as the caller sent it (DescribeExecution returns it verbatim). */
+  input: string;
+  parsedInput: Json;
+  taskHandlers: TaskHandlerResolver;
+  waitScale: number;
+  region: string;
+  logger?: Logger;
+}
+
+/** One execution: its API-visible state, and the engine run behind it. */
+export class ExecutionRecord {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachine: RegisteredStateMachine;
+  readonly input: string;
+  readonly startDate: Date;
+  status: ExecutionStatus = 'RUNNING';
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Resolves when the execution is closed and its history complete. */
+  readonly closed: Promise<void>;
+  private readonly engine: EngineRun;
+  private readonly waitScale: number;
+  private readonly region: string;
+
+  constructor(params: StartParameters) {
+    this.executionArn = params.executionArn;
+    this.name = params.name;
+    this.stateMachine = params.stateMachine;
+    this.input = params.input;
+    this.waitScale = params.waitScale;
+    this.region = params.region;
+    // Taken right before the engine starts so the library's $$.Execution.StartTime falls in the same millisecond.
+    this.startDate = new Date();
+    this.engine = new EngineRun({
+      compiled: params.stateMachine.compiled,
+      input: params.parsedInput,
+      identity: {
+        executionArn: params.executionArn,
+        executionName: params.name,
+        stateMachineArn: params.stateMachine.arn,
+        stateMachineName: params.stateMachine.name,
+        roleArn: params.stateMachine.roleArn,
+      },
+      startDate: this.startDate,
+      taskHandlers: params.taskHandlers,
+      waitScale: params.waitScale,
+      logger: params.logger,
+    });
+    this.closed = this.engine.done.then((outcome) => this.close(outcome));
+  }
+
+  /** StopExecution: ABORTED at once (as AWS answers), then the engine unwinds. */
+  stop(error: string | undefined, cause: string | undefined): void {
+    if (this.status !== 'RUNNING') return;
+    this.status = 'ABORTED';
+    this.stopDate = new Date();
+    this.error = error;
+    this.cause = cause;
+    this.engine.abort();
+  }
+
+  private close(outcome: Outcome): void {
+    if (this.status !== 'RUNNING') return; // stopped meanwhile: StopExecution's record stands
+    this.stopDate = new Date();
+    this.status = outcome.status;
+    if (outcome.status === 'SUCCEEDED') this.output = JSON.stringify(outcome.output);
+    if (outcome.status === 'FAILED' || outcome.status === 'TIMED_OUT') {
+      this.error = outcome.error;
+      this.cause = outcome.cause;
+    }
+  }
+
+  history(): HistoryEvent[] {
+    const stateTypes = new Map([...this.stateMachine.compiled.states].map(([name, s]) => [name, s.type]));
+    return buildHistory({
+      events: this.engine.events,
+      invocations: this.engine.invocations,
+      stateTypes,
+      region: this.region,
+      execution: {
+        input: this.input,
+        roleArn: this.stateMachine.roleArn,
+        startDate: this.startDate,
+        status: this.status,
+        stopDate: this.stopDate,
+        output: this.output,
+        error: this.error,
+        cause: this.cause,
+      },
+    });
+  }
+
+  snapshot(): ExecutionSnapshot {
+    const waits = this.engine.waits.map((w) => ({ ...w }));
+    const virtualWaitSeconds = waits.reduce((sum, w) => sum + w.seconds, 0);
+    const realElapsed = ((this.stopDate ?? new Date()).getTime() - this.startDate.getTime()) / 1000;
+    return {
+      executionArn: this.executionArn,
+      stateMachineArn: this.stateMachine.arn,
+      stateMachineName: this.stateMachine.name,
+      name: this.name,
+      status: this.status,
+      startDate: this.startDate,
+      stopDate: this.stopDate,
+      input: JSON.parse(this.input) as unknown,
+      output: this.output === undefined ? undefined : (JSON.parse(this.output) as unknown),
+      error: this.error,
+      cause: this.cause,
+      stateTransitions: this.engine.stateTransitions,
+      waits,
+      virtualWaitSeconds,
+      // Each Wait slept seconds × waitScale of real time; count it at its requested length instead.
+      virtualElapsedSeconds: realElapsed + virtualWaitSeconds * (1 - this.waitScale),
+      retries: this.engine.retries.map((r) => ({ ...r })),
+    };
+  }
+}
