@@ -1,0 +1,260 @@
+/**
+ * The offline AWS stack, wired from serverless.yml's `local` stage: s3rver (with the bucket's S3
+ * trigger), the local SageMaker, the local Lambda runtime running the deployment bundles, and the
+ * local Step Functions service running statemachines/pipeline.asl.yml. Everything listens on
+ * 127.0.0.1 and `close()` stops every process and port it opened.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesErrorOf, type FaultHook, type LocalLambda } from '@mlops/local-lambda';
+import { startLocalSageMaker } from '@mlops/local-sagemaker';
+import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
+import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
+import { buildFunctionBundles, type FunctionBundle } from './bundles';
+import { resolveLocalResources, type LocalResources } from './resources';
+import { routeMatches, s3TriggerRoutes, toAwsRecord, type S3EventRecord } from './s3-trigger';
+
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: { Records: S3EventRecord[] }) => void): void;
+}
+
+type LocalSageMaker = Awaited<ReturnType<typeof startLocalSageMaker>>;
+
+export interface LocalStackOptions {
+  stage?: string;
+  root?: string;
+  /** Real seconds per virtual second for Wait states and Retry intervals. Default 0.01. */
+  waitScale?: number;
+  /** Keep data in this folder (`pnpm local:up`); by default a temporary folder removed on close. */
+  workDir?: string;
+  ports?: { s3?: number; sagemaker?: number; stepfunctions?: number };
+  lambdaFaults?: FaultHook;
+  onLog?: (source: string, line: string) => void;
+}
+
+export interface IngestOutcome {
+  key: string;
+  result?: { runs: { runId: string; executionArn: string; status: string }[]; skipped: { key: string; reason: string }[]; rejected?: { key: string; reason: string }[] };
+  rejected?: string;
+  error?: string;
+}
+
+export interface LocalStack {
+  root: string;
+  workDir: string;
+  resources: LocalResources;
+  bundles: FunctionBundle[];
+  bucket: string;
+  incomingPrefix: string;
+  endpoints: { s3: string; sagemaker: string; stepfunctions: string };
+  /** AWS_ENDPOINT_URL_* and friends, for the AWS CLI and `sls invoke local`. */
+  environment: Record<string, string>;
+  clients: { s3: S3Client; sfn: SFNClient; sageMaker: SageMakerClient; runtime: SageMakerRuntimeClient };
+  sageMaker: LocalSageMaker;
+  stepFunctions: LocalStepFunctions;
+  lambda: LocalLambda;
+  /** What the S3 trigger's last ingest invocation for this key returned. */
+  ingestOutcome(key: string): IngestOutcome | undefined;
+  /** Resolves when every S3-triggered invocation started so far has finished. */
+  settled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the model container's programs (the local "image"), as a docker build would. */
+function buildModelImage(root: string): void {
+  execFileSync(process.execPath, [join(root, 'packages/model/build.mjs')], { cwd: join(root, 'packages/model'), stdio: 'pipe' });
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const root = options.root ?? projectRoot();
+  const stage = options.stage ?? 'local';
+  const persistent = options.workDir !== undefined;
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'mlops-local-'));
+  mkdirSync(workDir, { recursive: true });
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer().catch(() => undefined);
+    if (!persistent) rmSync(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    const config = await printServerlessConfig(stage, root);
+    const resources = resolveLocalResources(config);
+    const [bundles] = await Promise.all([buildFunctionBundles(root, config.functions, join(workDir, 'build')), Promise.resolve(buildModelImage(root))]);
+    const region = resources.region;
+    const credentials = LOCAL_CREDENTIALS;
+
+    // S3
+    const s3rver = new S3rver({ address: '127.0.0.1', port: options.ports?.s3 ?? 0, silent: true, directory: join(workDir, 's3'), allowMismatchedSignatures: true });
+    const { port: s3Port } = await s3rver.run();
+    closers.push(() => s3rver.close());
+    const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+    const s3 = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true, region, credentials });
+    for (const bucket of Object.values(resources.buckets)) {
+      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: Error) => {
+        if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
+      });
+      await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
+    }
+
+    // SageMaker
+    const sageMaker = await startLocalSageMaker({
+      port: options.ports?.sagemaker ?? 0,
+      workDir: join(workDir, 'sagemaker'),
+      s3: { endpoint: s3Endpoint, region, credentials },
+      imageRegistry: join(root, 'packages/local-stack/images.local.json'),
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+    });
+    closers.push(() => sageMaker.close());
+
+    const stepFunctionsPort = options.ports?.stepfunctions ?? 0;
+    // The functions learn the Step Functions endpoint from the environment, so start the service's
+    // port first and hand its endpoint to the Lambda environments.
+    let stepFunctions: LocalStepFunctions | undefined;
+    const serviceEnvironment = (sfnEndpoint: string): Record<string, string> => ({
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_S3: s3Endpoint,
+      AWS_ENDPOINT_URL_SAGEMAKER: sageMaker.endpoint,
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMaker.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+    });
+
+    const lambdaByKey = new Map(resources.functions.map((f) => [f.key, f]));
+    let lambda: LocalLambda | undefined;
+    stepFunctions = await startLocalStepFunctions({
+      port: stepFunctionsPort,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      waitScale: options.waitScale ?? 0.01,
+      stateMachines: [{ name: resources.stateMachine.name, definition: resources.stateMachine.definition }],
+      taskHandlers: (resource) => {
+        const key = resources.functionByArn.get(resource);
+        if (!key) return undefined;
+        return (input) => invokeAsTask(lambda!, lambdaByKey.get(key)!.name, input);
+      },
+    });
+    closers.push(() => stepFunctions!.close());
+
+    const environment = serviceEnvironment(stepFunctions.endpoint);
+    const bundleByKey = new Map(bundles.map((b) => [b.key, b]));
+    lambda = createLocalLambda({
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      functions: resources.functions.map((f) => ({
+        name: f.name,
+        bundlePath: bundleByKey.get(f.key)!.bundlePath,
+        handlerExport: bundleByKey.get(f.key)!.handlerExport,
+        environment: { ...f.environment, ...environment },
+        timeoutSeconds: f.timeoutSeconds,
+        memorySizeMB: f.memorySizeMB,
+      })),
+      faults: options.lambdaFaults,
+      onLog: options.onLog ? (fn, line) => options.onLog!(fn, line) : undefined,
+    });
+    closers.push(() => lambda!.close());
+
+    // The S3 trigger, as the bucket's NotificationConfiguration says. S3 invokes asynchronously and
+    // Lambda retries a failed async invocation twice, so do the same.
+    const routes = s3TriggerRoutes(config);
+    const outcomes = new Map<string, IngestOutcome>();
+    const inFlight = new Set<Promise<void>>();
+    s3rver.on('event', (event) => {
+      for (const raw of event.Records) {
+        const bucketLogicalId = Object.entries(resources.buckets).find(([, name]) => name === raw.s3.bucket.name)?.[0];
+        for (const route of routes.filter((r) => r.bucketLogicalId === bucketLogicalId && routeMatches(r, raw.eventName, raw.s3.object.key))) {
+          const fn = lambdaByKey.get(functionKeyOfLogicalId(route.functionLogicalId, [...lambdaByKey.keys()]) ?? '');
+          if (!fn) continue;
+          const record = toAwsRecord(raw, region);
+          const key = raw.s3.object.key;
+          const task = invokeAsync(lambda!, fn.name, { Records: [record] })
+            .then((result) => {
+              const r = result as IngestOutcome['result'];
+              outcomes.set(key, { key, result: r, rejected: r?.rejected?.map((x) => x.reason).join('; ') || undefined });
+            })
+            .catch((error: Error) => {
+              outcomes.set(key, { key, error: `${error.name}: ${error.message}` });
+            })
+            .finally(() => {
+              inFlight.delete(task);
+            });
+          inFlight.add(task);
+        }
+      }
+    });
+
+    const sfn = new SFNClient({ endpoint: stepFunctions.endpoint, region, credentials });
+    const sm = new SageMakerClient({ endpoint: sageMaker.endpoint, region, credentials });
+    const runtime = new SageMakerRuntimeClient({ endpoint: sageMaker.endpoint, region, credentials });
+    closers.push(async () => {
+      for (const client of [s3, sfn, sm, runtime]) client.destroy();
+    });
+    const dataBucket = Object.values(resources.buckets)[0]!;
+    return {
+      root,
+      workDir,
+      resources,
+      bundles,
+      bucket: dataBucket,
+      incomingPrefix: routes[0]?.prefix ?? '',
+      endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint },
+      environment,
+      clients: { s3, sfn, sageMaker: sm, runtime },
+      sageMaker,
+      stepFunctions,
+      lambda,
+      ingestOutcome: (key) => outcomes.get(key),
+      settled: async () => {
+        while (inFlight.size) await Promise.allSettled([...inFlight]);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+
+/**
+ * A Task state's view of a Lambda invocation: a failure surfaces with the function's errorType as
+ * the Error and, as in AWS, the error payload JSON as the Cause.
+ */
+async function invokeAsTask(lambda: LocalLambda, functionName: string, input: unknown): Promise<unknown> {
+  try {
+    return await lambda.invoke(functionName, input);
+  } catch (error) {
+    if (error instanceof LambdaFunctionError || error instanceof LambdaServiceError) {
+      const { error: name, cause } = statesErrorOf(error);
+      throw Object.assign(new Error(cause), { name });
+    }
+    throw error;
+  }
+}
+
+/** Lambda's asynchronous invocation: on a function error, two more attempts, a minute apart in AWS. */
+async function invokeAsync(lambda: LocalLambda, functionName: string, event: unknown, attempts = 3): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lambda.invoke(functionName, event);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
