@@ -1,0 +1,159 @@
+/**
+ * The offline pipeline end to end: one local stack (s3rver, local SageMaker, local Step Functions,
+ * local Lambda running the deployment bundles) and several runs through it, each started the way
+ * it starts in AWS, by an upload into the incoming prefix.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import { runPipeline, type RunOutcome } from '../../packages/local-stack/src/pipeline/run';
+import { createProgressView } from '../../packages/local-stack/src/pipeline/progress';
+import type { PipelineOptions } from '../../packages/local-stack/src/pipeline/args';
+import { projectRoot } from '@mlops/serverless-config';
+
+const root = projectRoot();
+const dataDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
+const abalone = readFileSync(join(root, 'data/abalone.csv'), 'utf8');
+let stack: LocalStack;
+
+function dataset(name: string, content: string): string {
+  const path = join(dataDir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function run(data: string, options: Partial<PipelineOptions> = {}): Promise<RunOutcome> {
+  return runPipeline(stack, { data, json: false, timeScale: 100, outDir: dataDir, ...options }, createProgressView(process.stderr, true));
+}
+
+async function executionCount(): Promise<number> {
+  const page = await stack.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.resources.stateMachine.arn, maxResults: 1000 }));
+  return page.executions?.length ?? 0;
+}
+
+async function endpointConfigName(): Promise<string | undefined> {
+  const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+  return endpoint.EndpointConfigName;
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack({ waitScale: 0.01 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('offline pipeline', () => {
+  let first: RunOutcome;
+
+  it('runs the abalone sample from upload to a deployed endpoint with a sane MSE', async () => {
+    first = await run(dataset('abalone.csv', abalone));
+    expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
+    const evaluation = first.state!.evaluation!;
+    expect(evaluation.gate).toMatchObject({ metric: 'mse', threshold: 6, direction: 'lte', passed: true });
+    expect(evaluation.metrics.mse).toBeGreaterThan(1);
+    expect(evaluation.metrics.mse).toBeLessThan(6);
+    expect(evaluation.metrics.r2).toBeGreaterThan(0.3);
+    expect(evaluation.rows).toBe(first.state!.dataset.rows.test);
+    expect(first.state!.deploy).toMatchObject({ endpointName: 'mlops-local-endpoint', action: 'created' });
+    expect(await endpointConfigName()).toBe(first.state!.deploy!.endpointConfigName);
+    // Held-out rows answered by the live endpoint, close to their labels.
+    expect(first.endpointChecks).toHaveLength(5);
+    for (const check of first.endpointChecks) expect(Math.abs(Number(check.predicted) - Number(check.actual))).toBeLessThan(8);
+    // The path went through every stage, in order.
+    const order = ['Train', 'AwaitTraining', 'Batch', 'AwaitTransform', 'Evaluate', 'QualityGate', 'Deploy', 'AwaitEndpoint', 'Deployed'];
+    const firstSeen = order.map((s) => first.tracker.path.indexOf(s));
+    expect(firstSeen.every((i, n) => i >= 0 && (n === 0 || i > firstSeen[n - 1]!))).toBe(true);
+  });
+
+  it('starts no second run when the same object is uploaded again', async () => {
+    const before = await executionCount();
+    const again = await run(dataset('abalone.csv', abalone));
+    expect(again.executionName).toBe(first.executionName);
+    await stack.settled();
+    expect(stack.ingestOutcome('incoming/abalone.csv')?.result?.runs).toEqual([expect.objectContaining({ status: 'duplicate' })]);
+    expect(await executionCount()).toBe(before);
+  });
+
+  it('updates the live endpoint blue/green with a second dataset, answering throughout', async () => {
+    const previousConfig = await endpointConfigName();
+    const features = first.endpointChecks[0]!.features;
+    let answered = 0;
+    const failures: string[] = [];
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        try {
+          await stack.clients.runtime.send(new InvokeEndpointCommand({ EndpointName: 'mlops-local-endpoint', ContentType: 'text/csv', Body: Buffer.from(features) }));
+          answered++;
+        } catch (error) {
+          failures.push(`${(error as Error).name}: ${(error as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const second = await run(dataset('abalone-part.csv', abalone.split('\n').slice(0, 3000).join('\n')));
+    probing = false;
+    await probe;
+    expect(second.status).toBe('SUCCEEDED');
+    expect(second.executionName).not.toBe(first.executionName);
+    expect(second.state!.deploy).toMatchObject({ action: 'updated', previousConfigName: previousConfig });
+    expect(await endpointConfigName()).toBe(second.state!.deploy!.endpointConfigName);
+    expect(failures).toEqual([]);
+    expect(answered).toBeGreaterThan(10);
+  });
+
+  it('ends in the Fail state naming metric, value and threshold when the gate is unreachable, deploying nothing', async () => {
+    const liveConfig = await endpointConfigName();
+    const outcome = await run(dataset('abalone-strict.csv', abalone), { threshold: 0.01 });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('QualityGateFailed');
+    expect(outcome.cause).toMatch(/^mse = \d+(\.\d+)? is above the threshold 0\.01 \(must be <= 0\.01\)$/);
+    expect(outcome.tracker.path).not.toContain('Deploy');
+    expect(await endpointConfigName()).toBe(liveConfig);
+    // Deploy never ran, so this run's endpoint config was never created.
+    await expect(stack.clients.sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: `mlops-local-${outcome.state!.runId}` }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+  });
+
+  it('ends in Fail with SageMaker\'s FailureReason when training rejects a hyperparameter', async () => {
+    const outcome = await run(dataset('abalone-badhp.csv', abalone), { hyperparameters: { objective: 'reg:nonsense' } });
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.error).toBe('TrainingJobFailed');
+    const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: outcome.state!.training!.jobName }));
+    expect(job.TrainingJobStatus).toBe('Failed');
+    expect(job.FailureReason).toContain('objective');
+    expect(outcome.cause).toContain(job.FailureReason);
+  });
+
+  it('classifies a CSV with a header row and string labels in any column', async () => {
+    // Three well separated classes named by strings, the label in the middle column.
+    const rows = ['width,species,height,colour'];
+    const species = ['setosa', 'versicolor', 'virginica'];
+    for (let i = 0; i < 600; i++) {
+      const c = i % 3;
+      const jitter = ((i * 7919) % 100) / 100;
+      rows.push(`${(c * 3 + jitter).toFixed(2)},${species[c]},${(c * 2 + jitter / 2).toFixed(2)},${['red', 'blue'][i % 2]}`);
+    }
+    const outcome = await run(dataset('flowers.csv', `${rows.join('\n')}\n`), { header: true, target: 'species', problem: 'classification' });
+    expect({ status: outcome.status, cause: outcome.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
+    expect(outcome.state!.task).toMatchObject({ problemType: 'classification', target: 'species', classes: species });
+    expect(outcome.state!.evaluation!.gate).toMatchObject({ metric: 'f1_macro', passed: true });
+    expect(outcome.state!.evaluation!.metrics.accuracy).toBeGreaterThan(0.9);
+    for (const check of outcome.endpointChecks) expect(species).toContain(check.predicted);
+  });
+
+  it('rejects an unusable dataset with a clear reason and starts nothing', async () => {
+    const before = await executionCount();
+    const outcome = await run(dataset('abalone-unknown-target.csv', abalone), { target: 'no_such_column' });
+    expect(outcome.status).toBe('REJECTED');
+    expect(outcome.rejection).toContain('no_such_column');
+    expect(await executionCount()).toBe(before);
+  });
+});
