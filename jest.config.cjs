@@ -24,9 +24,11 @@ const common = {
   resolver: '<rootDir>/test/resolver.cjs',
 };
 module.exports = {
+  // A global option (ignored inside projects): integration and e2e tests start servers and processes.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['**/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/'] },
-    { ...common, displayName: 'integration', testMatch: ['**/test/**/*.int.test.ts'], testTimeout: 120000 },
-    { ...common, displayName: 'e2e', testMatch: ['**/test/**/*.e2e.test.ts'], testTimeout: 300000 },
+    { ...common, displayName: 'integration', testMatch: ['**/test/**/*.int.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['**/test/**/*.e2e.test.ts'] },
   ],
 };

@@ -1,0 +1,10 @@
+import { EvalConfigSchema, EvalInputSchema, configLoader, metrics, pipelineHandler, s3Client } from '@mlops/common';
+import { evaluate } from './evaluate';
+
+const config = configLoader(EvalConfigSchema);
+
+export const handler = pipelineHandler({
+  name: 'mlops_eval',
+  input: EvalInputSchema,
+  core: (input) => evaluate(input, { s3: s3Client(), config: config(), metrics }),
+});

@@ -1,0 +1,264 @@
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ConfigurationError, DatasetError, InputValidationError, logger } from '@mlops/common';
+import { evaluate, type EvaluationReport } from '../src/evaluate';
+import { BUCKET, FakeBucket, evalConfig, recordingMetrics, sampleInput } from './helpers';
+
+const s3Mock = mockClient(S3Client);
+let bucket: FakeBucket;
+const RUN = 'runs/abalone-7aa1b19755/';
+const PREDICTIONS = `${RUN}predictions/`;
+const REPORT = `${RUN}evaluation/report.json`;
+const now = () => new Date('2025-02-03T04:05:06.789Z');
+
+beforeAll(() => logger.setLogLevel('SILENT'));
+beforeEach(() => {
+  s3Mock.reset();
+  bucket = new FakeBucket(s3Mock);
+});
+
+function deps(env: Record<string, string> = {}) {
+  const { sink, recorded } = recordingMetrics();
+  return { deps: { s3: new S3Client({ region: 'us-east-1' }), config: evalConfig(env), metrics: sink, now }, recorded };
+}
+
+const report = () => JSON.parse(bucket.written.get(REPORT)!) as EvaluationReport;
+
+/** (3, 2.5), (5, 5), (2, 4), (7, 6) in two objects, lines and CRLFs broken across chunks. */
+function putRegressionPairs(): void {
+  bucket
+    .put(`${PREDICTIONS}test.csv.out`, '3,2.5\r\n5,', '5\r', '\n')
+    .put(`${PREDICTIONS}test2.csv.out`, '2,0.1,4\n7,', '6\n\n')
+    .put(`${PREDICTIONS}_SUCCESS`, 'not,a,number')
+    .put(`${PREDICTIONS}test.csv.out.tmp`, 'x');
+}
+const REGRESSION = { mse: 1.3125, rmse: Math.sqrt(1.3125), mae: 0.875, r2: 1 - 5.25 / 14.75 };
+
+function classificationInput(gate?: { metric?: 'accuracy' | 'f1_macro' | 'mse'; threshold?: number }) {
+  return sampleInput((input) => {
+    input.run.task = { problemType: 'classification', target: 'species', classes: ['ant', 'bee', 'cat'] };
+    if (gate) input.run.overrides.gate = gate;
+  });
+}
+function putClassificationPairs(): void {
+  bucket.put(`${PREDICTIONS}test.csv.out`, '0,0\n0,0\n0,1\n1,1\n1,2\n', '2,2\n2,2\n2,0\n1,7\n0,2.0\n');
+}
+
+describe('regression', () => {
+  it('streams every .out object and computes the metrics', async () => {
+    putRegressionPairs();
+    const { deps: d } = deps();
+    const output = await evaluate(sampleInput(), d);
+
+    expect(output).toEqual({
+      problemType: 'regression',
+      rows: 4,
+      metrics: REGRESSION,
+      gate: { metric: 'mse', threshold: 6, direction: 'lte', value: 1.3125, passed: true, summary: 'mse = 1.3125 meets the threshold 6 (must be <= 6)' },
+      reportUri: `s3://${BUCKET}/${REPORT}`,
+    });
+    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Key: `${PREDICTIONS}test.csv.out` },
+      { Bucket: BUCKET, Key: `${PREDICTIONS}test2.csv.out` },
+    ]);
+    // The fake lists two keys a page: the paginator must follow the continuation tokens.
+    expect(s3Mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input)).toEqual([
+      { Bucket: BUCKET, Prefix: PREDICTIONS },
+      { Bucket: BUCKET, Prefix: PREDICTIONS, ContinuationToken: '2' },
+    ]);
+  });
+
+  it('writes the report next to the run', async () => {
+    putRegressionPairs();
+    await evaluate(sampleInput(), deps().deps);
+
+    expect(s3Mock).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: BUCKET, Key: REPORT, ContentType: 'application/json' });
+    const written = report();
+    expect(written).toMatchObject({
+      runId: 'abalone-7aa1b19755',
+      problemType: 'regression',
+      rows: 4,
+      metrics: REGRESSION,
+      gate: { metric: 'mse', passed: true },
+      transformOutput: `s3://${BUCKET}/${PREDICTIONS}`,
+      objects: [
+        { uri: `s3://${BUCKET}/${PREDICTIONS}test.csv.out`, rows: 2 },
+        { uri: `s3://${BUCKET}/${PREDICTIONS}test2.csv.out`, rows: 2 },
+      ],
+      createdAt: '2025-02-03T04:05:06.789Z',
+    });
+    expect(written.sample).toEqual(
+      expect.arrayContaining([
+        { actual: 3, predicted: 2.5 },
+        { actual: 5, predicted: 5 },
+        { actual: 2, predicted: 4 },
+        { actual: 7, predicted: 6 },
+      ]),
+    );
+    expect(written.sample).toHaveLength(4);
+    expect(written.residualHistogram!.reduce((sum, bin) => sum + bin.count, 0)).toBe(4);
+    expect(written.residualHistogram![0]!.from).toBeLessThanOrEqual(-1);
+    expect(written.residualHistogram![written.residualHistogram!.length - 1]!.to).toBeGreaterThan(2);
+    expect(written.perClass).toBeUndefined();
+  });
+
+  it('publishes each metric, the row count and the gate with the stage as dimension', async () => {
+    putRegressionPairs();
+    const { deps: d, recorded } = deps();
+    await evaluate(sampleInput(), d);
+
+    expect(recorded).toEqual({
+      dimensions: { stage: 'test' },
+      metadata: { runId: 'abalone-7aa1b19755' },
+      metrics: [
+        ['mse', 'None', REGRESSION.mse],
+        ['rmse', 'None', REGRESSION.rmse],
+        ['mae', 'None', REGRESSION.mae],
+        ['r2', 'None', REGRESSION.r2],
+        ['rows', 'Count', 4],
+        ['gate_passed', 'Count', 1],
+      ],
+      published: 1,
+    });
+  });
+});
+
+describe('classification', () => {
+  it('computes accuracy, macro scores, per-class counts and the confusion matrix', async () => {
+    putClassificationPairs();
+    const output = await evaluate(classificationInput(), deps().deps);
+
+    expect(output.rows).toBe(10);
+    expect(output.metrics.accuracy).toBe(0.5);
+    expect(output.metrics.precision_macro).toBeCloseTo(5 / 9, 12);
+    expect(output.metrics.recall_macro).toBeCloseTo(0.5, 12);
+    expect(output.metrics.f1_macro).toBeCloseTo(18 / 35, 12);
+    expect(output.gate).toEqual({
+      metric: 'f1_macro',
+      threshold: 0.5,
+      direction: 'gte',
+      value: output.metrics.f1_macro,
+      passed: true,
+      summary: 'f1_macro = 0.514286 meets the threshold 0.5 (must be >= 0.5)',
+    });
+    const written = report();
+    expect(written.confusionMatrix).toEqual({
+      labels: ['ant', 'bee', 'cat'],
+      matrix: [
+        [2, 1, 1],
+        [0, 1, 1],
+        [1, 0, 2],
+      ],
+      invalidPredictions: [0, 1, 0],
+    });
+    expect(written.perClass!.map(({ label, support, predicted }) => ({ label, support, predicted }))).toEqual([
+      { label: 'ant', support: 4, predicted: 3 },
+      { label: 'bee', support: 3, predicted: 2 },
+      { label: 'cat', support: 3, predicted: 4 },
+    ]);
+    expect(written.residualHistogram).toBeUndefined();
+  });
+
+  it('requires the class labels before reading anything', async () => {
+    const input = classificationInput();
+    delete input.run.task.classes;
+    const error = await evaluate(input, deps().deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputValidationError);
+    expect((error as Error).message).toBe('Invalid mlops_eval input: run.task.classes: is required for a classification run');
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('the gate', () => {
+  it.each([
+    ['regression, stage gate failed', sampleInput(), { GATE_THRESHOLD: '1' }, { metric: 'mse', threshold: 1, passed: false, summary: 'mse = 1.3125 is above the threshold 1 (must be <= 1)' }],
+    [
+      'regression, override of metric and threshold',
+      sampleInput((i) => (i.run.overrides.gate = { metric: 'r2', threshold: 0.9 })),
+      {},
+      { metric: 'r2', threshold: 0.9, direction: 'gte', passed: false, summary: 'r2 = 0.644068 is below the threshold 0.9 (must be >= 0.9)' },
+    ],
+    [
+      'regression, override of the threshold only',
+      sampleInput((i) => (i.run.overrides.gate = { threshold: 2 })),
+      { GATE_THRESHOLD: '1' },
+      { metric: 'mse', threshold: 2, passed: true },
+    ],
+    [
+      'regression, override naming the stage metric keeps the stage threshold',
+      sampleInput((i) => (i.run.overrides.gate = { metric: 'mse' })),
+      {},
+      { metric: 'mse', threshold: 6, passed: true },
+    ],
+    ['regression, rmse at the threshold passes', sampleInput(), { GATE_METRIC: 'rmse', GATE_THRESHOLD: String(Math.sqrt(1.3125)) }, { metric: 'rmse', passed: true }],
+  ])('%s', async (_name, input, env, expected) => {
+    putRegressionPairs();
+    const output = await evaluate(input, deps(env).deps);
+    expect(output.gate).toMatchObject(expected);
+    expect(report().gate).toEqual(output.gate);
+  });
+
+  it.each([
+    ['classification gate failed', { metric: 'accuracy' as const, threshold: 0.75 }, { passed: false, summary: 'accuracy = 0.5 is below the threshold 0.75 (must be >= 0.75)' }],
+    ['classification gate passed', { metric: 'accuracy' as const, threshold: 0.5 }, { passed: true, summary: 'accuracy = 0.5 meets the threshold 0.5 (must be >= 0.5)' }],
+  ])('%s', async (_name, gate, expected) => {
+    putClassificationPairs();
+    const output = await evaluate(classificationInput(gate), deps().deps);
+    expect(output.gate).toMatchObject({ ...gate, direction: 'gte', ...expected });
+  });
+
+  it.each([
+    ['a regression metric for classification', classificationInput({ metric: 'mse', threshold: 1 }), {}, "gate metric 'mse' (run.overrides.gate.metric) does not apply to classification: use one of accuracy, precision_macro, recall_macro, f1_macro"],
+    ['a classification metric as the stage regression gate', sampleInput(), { GATE_METRIC: 'accuracy' }, "gate metric 'accuracy' (GATE_METRIC) does not apply to regression: use one of mse, rmse, mae, r2"],
+    [
+      'an override metric without its threshold',
+      sampleInput((i) => (i.run.overrides.gate = { metric: 'mae' })),
+      {},
+      "run.overrides.gate names the metric 'mae' without a threshold (the stage's threshold is for mse)",
+    ],
+  ])('rejects %s as a ConfigurationError before reading anything', async (_name, input, env, message) => {
+    const error = await evaluate(input, deps(env).deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(message);
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('bad transform output', () => {
+  const uri = `s3://${BUCKET}/${PREDICTIONS}test.csv.out`;
+  it.each([
+    ['3,2.5\n4,abc\n', `${uri} line 2: the prediction is not a number in '4,abc'`],
+    ['3,2.5\n\nseven,7\n', `${uri} line 3: the label is not a number in 'seven,7'`],
+    ['3,2.5\n4\n', `${uri} line 2: expected "label,prediction", got '4'`],
+    ['3,\n', `${uri} line 1: the prediction is not a number in '3,'`],
+    ['3,Infinity\n', `${uri} line 1: the prediction is not a number in '3,Infinity'`],
+  ])('names the object and line of %j', async (body, message) => {
+    bucket.put(`${PREDICTIONS}test.csv.out`, body);
+    const error = await evaluate(sampleInput(), deps().deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe(message);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('names the line of a label that is no class index', async () => {
+    bucket.put(`${PREDICTIONS}test.csv.out`, '0,0\n3,1\n');
+    const error = await evaluate(classificationInput(), deps().deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe(`${uri} line 2: label 3 is not a class index in [0, 2]`);
+  });
+
+  it('fails when there are no .out objects', async () => {
+    bucket.put(`${PREDICTIONS}_SUCCESS`, '');
+    await expect(evaluate(sampleInput(), deps().deps)).rejects.toThrow(
+      new DatasetError(`no .out objects under s3://${BUCKET}/${PREDICTIONS}: the batch transform wrote no predictions`),
+    );
+  });
+
+  it('fails when the .out objects hold no rows', async () => {
+    bucket.put(`${PREDICTIONS}a.csv.out`).put(`${PREDICTIONS}b.csv.out`, '\n', '\r\n');
+    await expect(evaluate(sampleInput(), deps().deps)).rejects.toThrow(
+      new DatasetError(`the transform output under s3://${BUCKET}/${PREDICTIONS} has no rows (2 empty .out objects)`),
+    );
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The deployed entry point: input contract before any S3 call, and the metrics leaving as
+ * CloudWatch EMF on stdout.
+ */
+import type { Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
+import { InputValidationError, logger } from '@mlops/common';
+import { handler } from '../src/handler';
+import { BUCKET, FakeBucket, sampleInput } from './helpers';
+
+const s3Mock = mockClient(S3Client);
+const context = {
+  functionName: 'mlops-test-mlops_eval',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:mlops-test-mlops_eval',
+  memoryLimitInMB: '1024',
+  awsRequestId: '3c5d6e7f-0000-4000-8000-000000000000',
+  logGroupName: '/aws/lambda/mlops-test-mlops_eval',
+  logStreamName: '2025/01/15/[$LATEST]0123456789abcdef',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 300_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+} as Context;
+const savedEnv = process.env;
+const sample = sampleInput();
+
+beforeAll(() => {
+  logger.setLogLevel('SILENT');
+  process.env = { ...savedEnv, AWS_REGION: 'us-east-1', STAGE: 'test', DATA_BUCKET: BUCKET, NAME_PREFIX: 'mlops-test', GATE_METRIC: 'mse', GATE_THRESHOLD: '6' };
+});
+afterAll(() => {
+  process.env = savedEnv;
+});
+beforeEach(() => s3Mock.reset());
+
+function setAt(root: unknown, path: string, value: unknown): unknown {
+  const copy = structuredClone(root) as Record<string, unknown>;
+  const parts = path.split('.');
+  let node = copy;
+  for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
+  if (value === undefined) delete node[parts[parts.length - 1]!];
+  else node[parts[parts.length - 1]!] = value;
+  return copy;
+}
+
+async function expectRejected(input: unknown, field: string): Promise<void> {
+  const error = await handler(input, context).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputValidationError);
+  expect((error as InputValidationError).issues.some((i) => i.path === field || i.path.startsWith(`${field}.`))).toBe(true);
+  expect(s3Mock.calls()).toHaveLength(0);
+}
+
+describe('mlops_eval handler', () => {
+  it('evaluates the sample input and prints the metrics as EMF', async () => {
+    new FakeBucket(s3Mock).put('runs/abalone-7aa1b19755/predictions/test.csv.out', '10,9\n7,8\n12,12\n');
+    const printed: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    let output: unknown;
+    try {
+      output = await handler(sample, context);
+    } finally {
+      write.mockRestore();
+    }
+
+    expect(output).toMatchObject({ problemType: 'regression', rows: 3, metrics: { mse: 2 / 3, mae: 2 / 3 }, gate: { metric: 'mse', passed: true } });
+    const emf = printed.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    expect(emf).toHaveLength(1);
+    const { CloudWatchMetrics } = emf[0]._aws;
+    expect(CloudWatchMetrics[0].Namespace).toBe('MlopsPipeline');
+    expect(CloudWatchMetrics[0].Dimensions[0]).toContain('stage');
+    expect(CloudWatchMetrics[0].Metrics).toEqual([
+      ...['mse', 'rmse', 'mae', 'r2'].map((Name) => ({ Name, Unit: 'None' })),
+      { Name: 'rows', Unit: 'Count' },
+      { Name: 'gate_passed', Unit: 'Count' },
+    ]);
+    expect(emf[0]).toMatchObject({ stage: 'test', mse: 2 / 3, rows: 3, gate_passed: 1, runId: 'abalone-7aa1b19755' });
+  });
+
+  const required = ['run', 'transformOutput', 'run.runId', 'run.source', 'run.runPrefix', 'run.dataset', 'run.dataset.test', 'run.dataset.rows', 'run.task', 'run.task.problemType'];
+  const wrongType = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }));
+
+  it('rejects a missing or mistyped field by name, with zero AWS calls', async () => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...required), wrongType, (path, value) => expectRejected(setAt(sample, path, value), path)));
+  });
+
+  it('rejects wrong values of the right type by name, with zero AWS calls', async () => {
+    const cases = fc.oneof(
+      fc.record({ path: fc.constant('transformOutput'), value: fc.string().filter((s) => !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\//.test(s)) }),
+      fc.record({ path: fc.constant('run.task.problemType'), value: fc.string().filter((s) => s !== 'regression' && s !== 'classification') }),
+      fc.record({ path: fc.constant('run.runId'), value: fc.stringMatching(/^[A-Z_ ]{1,10}$/) }),
+      fc.record({ path: fc.constant('run.dataset.rows.test'), value: fc.oneof(fc.integer({ max: 0 }), fc.double().filter((x) => !Number.isInteger(x))) }),
+      fc.record({ path: fc.constant('run.overrides.gate.metric'), value: fc.string().filter((s) => !['mse', 'rmse', 'mae', 'r2', 'accuracy', 'precision_macro', 'recall_macro', 'f1_macro'].includes(s)) }),
+    );
+    const withGate = setAt(sample, 'run.overrides', { gate: { metric: 'mse', threshold: 1 } });
+    await fc.assert(fc.asyncProperty(cases, ({ path, value }) => expectRejected(setAt(withGate, path, value), path)));
+  });
+});

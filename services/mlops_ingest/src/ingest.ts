@@ -1,0 +1,251 @@
+/**
+ * mlops_ingest: for every uploaded CSV in an S3 event, profile it, split it into the run's
+ * train/validation/test channels and start the pipeline execution.
+ *
+ * Unusable uploads are rejected (logged, recorded, no execution) without throwing, since S3
+ * would only redeliver the same bytes. AWS failures throw, so Lambda's async retry redelivers
+ * the event; every step is idempotent (same upload → same run id, same channel bytes, same
+ * execution name).
+ */
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DatasetError,
+  InputValidationError,
+  decodeS3EventKey,
+  errorName,
+  logger,
+  runIdFor,
+  s3Uri,
+  type IngestConfig,
+  type IngestOutput,
+  type PipelineInput,
+  type S3EventInput,
+} from '@mlops/common';
+import { readCsv } from './csv';
+import { startPipeline } from './execution';
+import { uploadOptions, type UploadOptions } from './options';
+import { profileCsv } from './profile';
+import { SchemaDocumentSchema, resolveTarget, type Channel, type SchemaDocument } from './schema';
+import { writeChannels } from './split';
+
+export interface IngestDeps {
+  s3: S3Client;
+  sfn: SFNClient;
+  config: IngestConfig;
+  now?: () => Date;
+}
+
+interface Upload {
+  bucket: string;
+  key: string;
+  size?: number;
+  eTag?: string;
+  versionId?: string;
+}
+
+type Outcome =
+  | { kind: 'run'; run: IngestOutput['runs'][number] }
+  | { kind: 'skipped'; key: string; reason: string }
+  | { kind: 'rejected'; key: string; reason: string };
+
+/** Decodes every key before any AWS call, so a malformed event costs nothing and names its field. */
+function uploadsOf(event: S3EventInput): Upload[] {
+  return event.Records.map(({ s3 }, i) => {
+    let key: string;
+    try {
+      key = decodeS3EventKey(s3.object.key);
+    } catch {
+      throw new InputValidationError('mlops_ingest input', [{ path: `Records.${i}.s3.object.key`, message: 'is not a valid URL-encoded S3 key' }]);
+    }
+    return { bucket: s3.bucket.name, key, size: s3.object.size, eTag: s3.object.eTag, versionId: s3.object.versionId };
+  });
+}
+
+/** Uploads this function must not process (the S3 notification filter already excludes most in AWS). */
+function skipReason(upload: Upload, config: IngestConfig): string | undefined {
+  if (upload.key.endsWith('/')) return 'folder marker, not a file';
+  if (!upload.key.startsWith(config.INCOMING_PREFIX)) return `not under the incoming prefix ${config.INCOMING_PREFIX}`;
+  if (!upload.key.endsWith('.csv')) return 'not a .csv file';
+  if (upload.size === 0) return 'empty object (0 bytes)';
+  return undefined;
+}
+
+const unquote = (etag: string) => etag.replace(/"/g, '');
+const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+interface RunLayout {
+  /** The run's key prefix, `<RUNS_PREFIX><runId>/`. */
+  runKey: string;
+  channelKeys: Record<Channel, string>;
+  schemaKey: string;
+}
+
+function runLayout(config: IngestConfig, runId: string): RunLayout {
+  const run = `${config.RUNS_PREFIX}${runId}/`;
+  return {
+    runKey: run,
+    channelKeys: { train: `${run}data/train/train.csv`, validation: `${run}data/validation/validation.csv`, test: `${run}data/test/test.csv` },
+    schemaKey: `${run}data/schema.json`,
+  };
+}
+
+/** The schema of an earlier complete split of this upload (a duplicate delivery), if there is one. */
+async function existingSchema(s3: S3Client, bucket: string, key: string): Promise<SchemaDocument | undefined> {
+  let text: string;
+  try {
+    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    text = await response.Body!.transformToString();
+  } catch (error) {
+    if (errorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = SchemaDocumentSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  // Only this function writes it, so an unreadable one is a leftover from another version: split again.
+  logger.warn('existing schema.json is not a valid schema; splitting again', { key });
+  return undefined;
+}
+
+/** A reused split must be the one these options would produce; otherwise the run would train on something else. */
+function assertReusable(schema: SchemaDocument, options: UploadOptions, config: IngestConfig): void {
+  const names = [...schema.columns].sort((a, b) => a.index - b.index).map((c) => c.name);
+  const wanted = {
+    header: options.header,
+    problemType: options.problemType,
+    label: resolveTarget(options.target, names),
+    split: `${config.SPLIT_RATIOS.join(',')} seed ${config.SPLIT_SEED}`,
+  };
+  const had = { header: schema.header, problemType: schema.label.problemType, label: schema.label.index, split: `${schema.split.ratios.join(',')} seed ${schema.split.seed}` };
+  const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => wanted[k] !== had[k]);
+  if (changed.length > 0) {
+    throw new DatasetError(
+      `this upload was already split with other options (${changed.map((k) => `${k}: ${had[k]} then, ${wanted[k]} now`).join('; ')}); upload under a new key to run it again`,
+    );
+  }
+}
+
+async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, options: UploadOptions, layout: RunLayout, deps: IngestDeps): Promise<SchemaDocument> {
+  const { s3, config } = deps;
+  // If-Match pins both passes to the bytes HeadObject described.
+  const body = async () => {
+    const response = await s3.send(new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId, IfMatch: head.ETag }));
+    return response.Body as AsyncIterable<Uint8Array>;
+  };
+  const schema = await profileCsv(readCsv(await body()), {
+    source: { bucket: upload.bucket, key: upload.key, etag: unquote(head.ETag!) },
+    header: options.header,
+    target: options.target,
+    problemType: options.problemType,
+    columnNames: config.COLUMN_NAMES,
+    maxClasses: config.MAX_CLASSES,
+    ratios: config.SPLIT_RATIOS,
+    seed: config.SPLIT_SEED,
+  });
+  const rows = await writeChannels(readCsv(await body()), schema, s3, { bucket: upload.bucket, keys: layout.channelKeys });
+  if (rows.train !== schema.rows.train || rows.validation !== schema.rows.validation || rows.test !== schema.rows.test) {
+    throw new Error(`the split wrote ${JSON.stringify(rows)} rows but profiling counted ${JSON.stringify(schema.rows)}: did the object change?`);
+  }
+  // Last, in one PUT: its presence means the channels are complete.
+  await s3.send(
+    new PutObjectCommand({ Bucket: upload.bucket, Key: layout.schemaKey, Body: JSON.stringify(schema, null, 2), ContentType: 'application/json' }),
+  );
+  return schema;
+}
+
+function pipelineInput(runId: string, source: PipelineInput['source'], schema: SchemaDocument, options: UploadOptions, layout: RunLayout): PipelineInput {
+  const uri = (key: string) => s3Uri(source.bucket, key);
+  const prefixOf = (key: string) => uri(key.slice(0, key.lastIndexOf('/') + 1));
+  return {
+    runId,
+    source,
+    runPrefix: uri(layout.runKey),
+    dataset: {
+      train: prefixOf(layout.channelKeys.train),
+      validation: prefixOf(layout.channelKeys.validation),
+      test: prefixOf(layout.channelKeys.test),
+      schema: uri(layout.schemaKey),
+      rows: schema.rows,
+      featureCount: schema.featureCount,
+    },
+    task: { problemType: schema.label.problemType, target: schema.label.name, ...(schema.label.classes ? { classes: schema.label.classes } : {}) },
+    overrides: options.overrides,
+  };
+}
+
+async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> {
+  const { s3, sfn, config } = deps;
+  const skip = (reason: string): Outcome => ({ kind: 'skipped', key: upload.key, reason });
+  const early = skipReason(upload, config);
+  if (early) return skip(early);
+
+  let head: HeadObjectCommandOutput;
+  try {
+    head = await s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId }));
+  } catch (error) {
+    if (errorName(error) === 'NotFound' || httpStatus(error) === 404) return skip('the object no longer exists');
+    throw error;
+  }
+  const etag = unquote(head.ETag ?? '');
+  if (!upload.versionId && upload.eTag && unquote(upload.eTag) !== etag) {
+    return skip(`superseded: the object changed since this event (ETag ${unquote(upload.eTag)}, now ${etag}); the newer upload's own event processes it`);
+  }
+  if (head.ContentLength === 0) return skip('empty object (0 bytes)');
+  // An unversioned object in a bucket with versioning suspended reports the version "null".
+  const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
+  const source = { bucket: upload.bucket, key: upload.key, etag, ...(versionId ? { versionId } : {}) };
+  const runId = runIdFor(source);
+  const layout = runLayout(config, runId);
+
+  try {
+    const options = uploadOptions(config, head.Metadata);
+    let schema = await existingSchema(s3, upload.bucket, layout.schemaKey);
+    if (schema) {
+      assertReusable(schema, options, config);
+      logger.info('reusing the complete split of an earlier delivery', { runId, key: upload.key });
+    } else {
+      schema = await splitUpload(upload, head, options, layout, deps);
+    }
+    const started = await startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(runId, source, schema, options, layout));
+    logger.info(started.status === 'started' ? 'pipeline started' : 'duplicate delivery: the run already exists', { runId, key: upload.key, ...started });
+    return { kind: 'run', run: { runId, key: upload.key, ...started } };
+  } catch (error) {
+    if (errorName(error) === 'PreconditionFailed' || httpStatus(error) === 412) {
+      return skip("superseded: the object changed while it was read; the newer upload's own event processes it");
+    }
+    if (!(error instanceof DatasetError)) throw error;
+    const reason = error.message;
+    const rejectedAt = (deps.now ?? (() => new Date()))().toISOString();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: upload.bucket,
+        Key: `${config.RUNS_PREFIX}rejected/${runId}.json`,
+        Body: JSON.stringify({ key: upload.key, etag, ...(versionId ? { versionId } : {}), reason, rejectedAt }, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    logger.warn('upload rejected', { runId, key: upload.key, reason });
+    return { kind: 'rejected', key: upload.key, reason };
+  }
+}
+
+export async function ingest(event: S3EventInput, deps: IngestDeps): Promise<IngestOutput> {
+  const uploads = uploadsOf(event);
+  const output: IngestOutput = { runs: [], skipped: [], rejected: [] };
+  // One at a time: each upload streams through memory-bounded passes; parallel ones would multiply the buffers.
+  for (const upload of uploads) {
+    const outcome = await ingestUpload(upload, deps);
+    if (outcome.kind === 'run') output.runs.push(outcome.run);
+    else {
+      if (outcome.kind === 'skipped') logger.info('upload skipped', { key: outcome.key, reason: outcome.reason });
+      output[outcome.kind].push({ key: outcome.key, reason: outcome.reason });
+    }
+  }
+  return output;
+}
