@@ -1,0 +1,62 @@
+import type { Arns } from './arn';
+import type { Faults } from './faults';
+import type { ImageResolver } from './images';
+import type { LogStore } from './logs';
+import type { ProcessManager } from './processes';
+import type { S3Transfer } from './s3';
+
+export interface Logger {
+  debug?(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export interface Timings {
+  /** How long a serving container has to answer GET /ping with 200 (AWS: minutes; default 60 s). */
+  healthCheckTimeoutMs: number;
+  /** Interval between /ping attempts. */
+  healthCheckIntervalMs: number;
+  /** SIGTERM → SIGKILL grace when stopping a job (AWS gives 120 s; default here 10 s). */
+  stopGracePeriodMs: number;
+  /** Real-time InvokeEndpoint timeout (AWS: 60 s). */
+  invocationTimeoutMs: number;
+}
+
+/** What every resource service shares. */
+export interface Context {
+  region: string;
+  accountId: string;
+  arns: Arns;
+  s3: S3Transfer;
+  images: ImageResolver;
+  procs: ProcessManager;
+  logs: LogStore;
+  faults: Faults;
+  logger: Logger;
+  workDir: string;
+  timings: Timings;
+  /** Pass the server's whole environment to containers (default: a minimal one, as a container gets). */
+  inheritEnv: boolean;
+  /** Set once close() starts: no new processes, run loops wind down. */
+  closing: boolean;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

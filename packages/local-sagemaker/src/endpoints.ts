@@ -1,0 +1,371 @@
+import { type Context, errorMessage } from './context';
+import type { EndpointConfigRecord, EndpointConfigStore, ProductionVariant } from './endpoint-configs';
+import { AwsError, validationException } from './errors';
+import { TimeoutError, httpRequest } from './http-client';
+import { stripTagOrDigest } from './images';
+import { type ListRequest, listPage } from './listing';
+import type { ModelStore } from './models';
+import { type ServingInstance, ServingError, startServing } from './serving';
+import type { TagStore } from './tags';
+import { clone } from './wire';
+
+export type EndpointStatus = 'Creating' | 'Updating' | 'InService' | 'Deleting' | 'Failed' | 'OutOfService' | 'SystemUpdating' | 'RollingBack' | 'UpdateRollbackFailed';
+
+interface VariantRuntime {
+  spec: ProductionVariant;
+  name: string;
+  weight: number;
+  desiredCount: number;
+  instances: ServingInstance[];
+  next: number;
+}
+
+interface Deployment {
+  configName: string;
+  config: EndpointConfigRecord;
+  variants: VariantRuntime[];
+  abort: AbortController;
+  startTime: Date;
+}
+
+export interface EndpointRecord {
+  name: string;
+  arn: string;
+  status: EndpointStatus;
+  failureReason?: string;
+  creationTime: Date;
+  lastModifiedTime: Date;
+  /** The configuration DescribeEndpoint reports (the serving one; during creation, the requested one). */
+  configName: string;
+  active?: Deployment;
+  pending?: Deployment;
+  deleting: boolean;
+  work?: Promise<void>;
+}
+
+export interface InvokeRequest {
+  body: Buffer;
+  contentType?: string;
+  accept?: string;
+  customAttributes?: string;
+  targetVariant?: string;
+}
+
+export interface InvokeResult {
+  body: Buffer;
+  contentType: string;
+  invokedVariant: string;
+  customAttributes?: string;
+}
+
+class DeployFailed extends Error {}
+class DeployAborted extends Error {}
+
+/** Endpoints: CreateEndpoint, DescribeEndpoint, UpdateEndpoint, DeleteEndpoint, ListEndpoints, and InvokeEndpoint routing. */
+export class EndpointService {
+  private readonly endpoints = new Map<string, EndpointRecord>();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly configs: EndpointConfigStore,
+    private readonly models: ModelStore,
+    private readonly tags: TagStore,
+  ) {}
+
+  private notFound(name: string) {
+    return validationException(`Could not find endpoint "${this.ctx.arns.of('endpoint', name)}".`);
+  }
+
+  get(name: string): EndpointRecord | undefined {
+    return this.endpoints.get(name.toLowerCase());
+  }
+
+  all(): EndpointRecord[] {
+    return [...this.endpoints.values()];
+  }
+
+  create(input: { EndpointName: string; EndpointConfigName: string; Tags?: unknown }): { EndpointArn: string } {
+    const name = input.EndpointName;
+    const arn = this.ctx.arns.of('endpoint', name);
+    if (this.endpoints.has(name.toLowerCase())) throw validationException(`Cannot create already existing endpoint "${arn}".`);
+    const config = this.configs.get(input.EndpointConfigName);
+    if (!config) throw this.configs.notFound(input.EndpointConfigName);
+    this.tags.add(arn, input.Tags as never);
+    const now = new Date();
+    const ep: EndpointRecord = { name, arn, status: 'Creating', creationTime: now, lastModifiedTime: now, configName: config.name, deleting: false };
+    this.endpoints.set(name.toLowerCase(), ep);
+    ep.pending = this.deployment(config);
+    this.ctx.logs.system(name, `CreateEndpoint: deploying endpoint configuration ${config.name}`);
+    ep.work = this.deploy(ep, ep.pending, 'create');
+    return { EndpointArn: arn };
+  }
+
+  update(input: { EndpointName: string; EndpointConfigName: string }): { EndpointArn: string } {
+    const ep = this.get(input.EndpointName);
+    if (!ep || ep.deleting) throw this.notFound(input.EndpointName);
+    const config = this.configs.get(input.EndpointConfigName);
+    if (!config) throw this.configs.notFound(input.EndpointConfigName);
+    if (ep.status !== 'InService' && ep.status !== 'Failed') throw validationException(`Cannot update in-progress endpoint "${ep.arn}".`);
+    ep.status = 'Updating';
+    ep.failureReason = undefined;
+    ep.lastModifiedTime = new Date();
+    ep.pending = this.deployment(config);
+    this.ctx.logs.system(ep.name, `UpdateEndpoint: deploying endpoint configuration ${config.name}`);
+    ep.work = this.deploy(ep, ep.pending, 'update');
+    return { EndpointArn: ep.arn };
+  }
+
+  delete(input: { EndpointName: string }): Record<string, never> {
+    const ep = this.get(input.EndpointName);
+    if (!ep || ep.deleting) throw this.notFound(input.EndpointName);
+    ep.deleting = true;
+    ep.status = 'Deleting';
+    ep.lastModifiedTime = new Date();
+    this.ctx.logs.system(ep.name, 'DeleteEndpoint: stopping all instances');
+    ep.pending?.abort.abort();
+    const previous = ep.work;
+    ep.work = (async () => {
+      await Promise.all([this.stopDeployment(ep.active), this.stopDeployment(ep.pending)]);
+      await previous;
+      ep.active = undefined;
+      ep.pending = undefined;
+      if (this.endpoints.get(ep.name.toLowerCase()) === ep) this.endpoints.delete(ep.name.toLowerCase());
+      this.tags.remove(ep.arn);
+    })();
+    return {};
+  }
+
+  describe(input: { EndpointName: string }): Record<string, unknown> {
+    const ep = this.get(input.EndpointName);
+    if (!ep) throw this.notFound(input.EndpointName);
+    const pending = ep.status === 'Updating' && ep.pending ? ep.pending : undefined;
+    return {
+      EndpointName: ep.name,
+      EndpointArn: ep.arn,
+      EndpointConfigName: ep.configName,
+      ProductionVariants: ep.active ? ep.active.variants.map((v) => this.variantSummary(v)) : undefined,
+      EndpointStatus: ep.status,
+      FailureReason: ep.failureReason,
+      CreationTime: ep.creationTime,
+      LastModifiedTime: ep.lastModifiedTime,
+      PendingDeploymentSummary: pending
+        ? {
+            EndpointConfigName: pending.configName,
+            ProductionVariants: pending.variants.map((v) => ({
+              ...this.variantSummary(v),
+              InstanceType: v.spec.InstanceType,
+              VariantStatus: [{ Status: 'Creating', StatusMessage: 'Launching instances with the new endpoint configuration', StartTime: pending.startTime }],
+            })),
+            StartTime: pending.startTime,
+          }
+        : undefined,
+    };
+  }
+
+  list(input: ListRequest): Record<string, unknown> {
+    const page = listPage(
+      this.all().map((e) => ({ ep: e, name: e.name, creationTime: e.creationTime, lastModifiedTime: e.lastModifiedTime, status: e.status })),
+      input,
+    );
+    return {
+      Endpoints: page.items.map(({ ep }) => ({
+        EndpointName: ep.name,
+        EndpointArn: ep.arn,
+        CreationTime: ep.creationTime,
+        LastModifiedTime: ep.lastModifiedTime,
+        EndpointStatus: ep.status,
+      })),
+      NextToken: page.nextToken,
+    };
+  }
+
+  async shutdown(): Promise<void> {
+    for (const ep of this.endpoints.values()) ep.pending?.abort.abort();
+    await Promise.all(this.all().flatMap((ep) => [this.stopDeployment(ep.active), this.stopDeployment(ep.pending)]));
+    await Promise.all(this.all().map((ep) => ep.work));
+  }
+
+  // ------------------------------------------------------------------ deployments
+
+  private deployment(config: EndpointConfigRecord): Deployment {
+    return {
+      configName: config.name,
+      config,
+      variants: config.request.ProductionVariants.map((spec) => ({
+        spec: clone(spec),
+        name: spec.VariantName,
+        weight: spec.InitialVariantWeight ?? 1,
+        desiredCount: spec.InitialInstanceCount ?? 1,
+        instances: [],
+        next: 0,
+      })),
+      abort: new AbortController(),
+      startTime: new Date(),
+    };
+  }
+
+  private variantSummary(v: VariantRuntime): Record<string, unknown> {
+    const first = v.instances[0];
+    return {
+      VariantName: v.name,
+      DeployedImages: first
+        ? [{ SpecifiedImage: first.image, ResolvedImage: `${stripTagOrDigest(first.image)}@${first.digest}`, ResolutionTime: first.proc.info.startedAt }]
+        : undefined,
+      CurrentWeight: v.weight,
+      DesiredWeight: v.weight,
+      CurrentInstanceCount: v.instances.filter((i) => i.proc.running).length,
+      DesiredInstanceCount: v.desiredCount,
+    };
+  }
+
+  private async stopDeployment(dep: Deployment | undefined): Promise<void> {
+    if (!dep) return;
+    await Promise.all(dep.variants.flatMap((v) => v.instances.map((i) => i.proc.stop(this.ctx.timings.stopGracePeriodMs))));
+  }
+
+  private async startVariant(ep: EndpointRecord, dep: Deployment, v: VariantRuntime, serial: number): Promise<void> {
+    const model = this.models.get(v.spec.ModelName!);
+    if (!model) throw new DeployFailed(`Could not find model "${this.ctx.arns.of('model', v.spec.ModelName!)}".`);
+    const timeoutMs = v.spec.ContainerStartupHealthCheckTimeoutInSeconds !== undefined ? v.spec.ContainerStartupHealthCheckTimeoutInSeconds * 1000 : this.ctx.timings.healthCheckTimeoutMs;
+    const starts = Array.from({ length: v.desiredCount }, (_, i) =>
+      startServing(this.ctx, {
+        kind: 'endpoint',
+        owner: ep.name,
+        instanceId: `${v.name}-${serial}-${i + 1}`,
+        model,
+        healthTimeoutMs: timeoutMs,
+        signal: dep.abort.signal,
+      }).then((inst) => {
+        v.instances.push(inst);
+      }),
+    );
+    const results = await Promise.allSettled(starts);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!failed) return;
+    const e = failed.reason as unknown;
+    if (!(e instanceof ServingError)) throw e;
+    switch (e.kind) {
+      case 'aborted':
+        throw new DeployAborted();
+      case 'health':
+        throw new DeployFailed(`The primary container for production variant ${v.name} did not pass the ping health check. Please check CloudWatch logs for this endpoint.`);
+      case 'image':
+        throw new DeployFailed(`Failed to pull the image ${e.message} for production variant ${v.name}: the image does not exist or the role does not have permission to pull it.`);
+      default:
+        throw new DeployFailed(e.message);
+    }
+  }
+
+  private serial = 0;
+
+  private async deploy(ep: EndpointRecord, dep: Deployment, mode: 'create' | 'update'): Promise<void> {
+    const serial = ++this.serial;
+    try {
+      await Promise.resolve();
+      const results = await Promise.allSettled(dep.variants.map((v) => this.startVariant(ep, dep, v, serial)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      if (ep.deleting || dep.abort.signal.aborted) throw new DeployAborted();
+    } catch (e) {
+      await this.stopDeployment(dep);
+      if (ep.pending === dep) ep.pending = undefined;
+      if (ep.deleting || e instanceof DeployAborted) return;
+      const reason = e instanceof DeployFailed ? e.message : `InternalServerError: ${errorMessage(e)}`;
+      ep.failureReason = reason;
+      ep.lastModifiedTime = new Date();
+      // A failed update leaves the previous configuration serving (InService) and reports why.
+      ep.status = mode === 'update' && ep.active ? 'InService' : 'Failed';
+      this.ctx.logs.system(ep.name, `${mode === 'create' ? 'CreateEndpoint' : 'UpdateEndpoint'} failed: ${reason}`);
+      return;
+    }
+    const previous = ep.active;
+    ep.active = dep;
+    ep.pending = undefined;
+    ep.configName = dep.configName;
+    ep.status = 'InService';
+    ep.failureReason = undefined;
+    ep.lastModifiedTime = new Date();
+    this.ctx.logs.system(ep.name, `InService with endpoint configuration ${dep.configName}`);
+    await this.stopDeployment(previous);
+  }
+
+  // ------------------------------------------------------------------ runtime
+
+  private runtimeNotFound(name: string): AwsError {
+    return new AwsError('ValidationError', `Endpoint ${name} of account ${this.ctx.accountId} not found.`);
+  }
+
+  async invoke(name: string, req: InvokeRequest): Promise<InvokeResult> {
+    const ep = this.get(name);
+    const dep = ep && !ep.deleting ? ep.active : undefined;
+    if (!ep || !dep) throw this.runtimeNotFound(name);
+    let variant: VariantRuntime | undefined;
+    if (req.targetVariant) {
+      variant = dep.variants.find((v) => v.name === req.targetVariant);
+      if (!variant) throw new AwsError('ValidationError', `Variant ${req.targetVariant} not found for endpoint ${ep.name}.`);
+    } else {
+      variant = pickByWeight(dep.variants);
+    }
+    const live = variant.instances.filter((i) => i.proc.running);
+    if (live.length === 0) {
+      throw new AwsError('ModelError', `The primary container for production variant ${variant.name} is not running. See the endpoint's logs for more information.`, 424, {
+        ErrorCode: 'INTERNAL_FAILURE_FROM_MODEL',
+        LogStreamArn: this.logStreamArn(ep.name),
+      });
+    }
+    const inst = live[variant.next++ % live.length]!;
+    const headers: Record<string, string> = {};
+    if (req.contentType) headers['Content-Type'] = req.contentType;
+    if (req.accept) headers.Accept = req.accept;
+    if (req.customAttributes) headers['X-Amzn-SageMaker-Custom-Attributes'] = req.customAttributes;
+    let res;
+    try {
+      res = await httpRequest(`${inst.url}/invocations`, { method: 'POST', headers, body: req.body, timeoutMs: this.ctx.timings.invocationTimeoutMs });
+    } catch (e) {
+      this.ctx.logs.system(ep.name, `${inst.id}: invocation failed: ${errorMessage(e)}`);
+      const message =
+        e instanceof TimeoutError
+          ? 'Your invocation timed out while waiting for a response from container primary. Review the latency metrics for each container in Amazon CloudWatch, resolve the issue, and try again.'
+          : `An error occurred while sending the request to container primary: ${errorMessage(e)}`;
+      throw new AwsError('ModelError', message, 424, { ErrorCode: 'INTERNAL_FAILURE_FROM_MODEL', LogStreamArn: this.logStreamArn(ep.name) });
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const text = res.body.toString('utf8');
+      const kind = res.status < 500 ? 'client' : 'server';
+      const region = this.ctx.region;
+      throw new AwsError(
+        'ModelError',
+        `Received ${kind} error (${res.status}) from primary with message "${text}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=/aws/sagemaker/Endpoints/${ep.name} in account ${this.ctx.accountId} for more information.`,
+        424,
+        {
+          ErrorCode: res.status < 500 ? 'CLIENT_ERROR_FROM_MODEL' : 'SERVER_ERROR_FROM_MODEL',
+          OriginalStatusCode: res.status,
+          OriginalMessage: text,
+          LogStreamArn: this.logStreamArn(ep.name),
+        },
+      );
+    }
+    const custom = res.headers['x-amzn-sagemaker-custom-attributes'];
+    return {
+      body: res.body,
+      contentType: (res.headers['content-type'] as string | undefined) ?? 'application/octet-stream',
+      invokedVariant: variant.name,
+      customAttributes: typeof custom === 'string' ? custom : undefined,
+    };
+  }
+
+  private logStreamArn(endpoint: string): string {
+    return this.ctx.arns.logGroup(`/aws/sagemaker/Endpoints/${endpoint}`);
+  }
+}
+
+function pickByWeight(variants: VariantRuntime[]): VariantRuntime {
+  const total = variants.reduce((s, v) => s + Math.max(0, v.weight), 0);
+  if (total <= 0) return variants[0]!;
+  let r = Math.random() * total;
+  for (const v of variants) {
+    r -= Math.max(0, v.weight);
+    if (r < 0) return v;
+  }
+  return variants[variants.length - 1]!;
+}

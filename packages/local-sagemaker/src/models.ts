@@ -1,0 +1,106 @@
+import type { Context } from './context';
+import { validationException } from './errors';
+import { type ListRequest, listPage } from './listing';
+import type { TagStore } from './tags';
+import { clone } from './wire';
+
+export interface ContainerDefinition {
+  ContainerHostname?: string;
+  Image?: string;
+  Mode?: string;
+  ModelDataUrl?: string;
+  ModelDataSource?: { S3DataSource?: { S3Uri: string; S3DataType: string; CompressionType: string } };
+  Environment?: Record<string, string>;
+  ModelPackageName?: string;
+  [k: string]: unknown;
+}
+
+export interface ModelRecord {
+  name: string;
+  arn: string;
+  creationTime: Date;
+  request: Record<string, unknown> & { PrimaryContainer?: ContainerDefinition; Containers?: ContainerDefinition[] };
+  /** The containers to run: PrimaryContainer, or Containers. */
+  containers: ContainerDefinition[];
+}
+
+/** Models: CreateModel, DescribeModel, DeleteModel, ListModels. */
+export class ModelStore {
+  private readonly models = new Map<string, ModelRecord>();
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly tags: TagStore,
+  ) {}
+
+  notFound(name: string) {
+    return validationException(`Could not find model "${this.ctx.arns.of('model', name)}".`);
+  }
+
+  create(input: Record<string, unknown>): { ModelArn: string } {
+    const name = input.ModelName as string;
+    const arn = this.ctx.arns.of('model', name);
+    if (this.models.has(name.toLowerCase())) throw validationException(`Cannot create already existing model "${arn}".`);
+    const req = clone(input) as ModelRecord['request'];
+    const containers = req.PrimaryContainer ? [req.PrimaryContainer] : (req.Containers ?? []);
+    if (req.PrimaryContainer && req.Containers?.length) throw validationException('Only one of PrimaryContainer or Containers can be specified.');
+    if (containers.length === 0) throw validationException('Either PrimaryContainer or Containers must be specified.');
+    containers.forEach((c, i) => {
+      if (!c.Image) {
+        const where = req.PrimaryContainer ? 'primaryContainer.image' : `containers.${i + 1}.member.image`;
+        throw validationException(
+          c.ModelPackageName
+            ? `ModelPackageName is not supported by local-sagemaker; specify ${where} instead.`
+            : `1 validation error detected: Value null at '${where}' failed to satisfy constraint: Member must not be null`,
+        );
+      }
+    });
+    this.tags.add(arn, input.Tags as never);
+    this.models.set(name.toLowerCase(), { name, arn, creationTime: new Date(), request: req, containers });
+    return { ModelArn: arn };
+  }
+
+  get(name: string): ModelRecord | undefined {
+    return this.models.get(name.toLowerCase());
+  }
+
+  byArn(arn: string): ModelRecord | undefined {
+    return [...this.models.values()].find((m) => m.arn === arn);
+  }
+
+  describe(input: { ModelName: string }): Record<string, unknown> {
+    const m = this.get(input.ModelName);
+    if (!m) throw this.notFound(input.ModelName);
+    const withDefaults = (c: ContainerDefinition): ContainerDefinition => ({ Mode: 'SingleModel', Environment: {}, ...clone(c) });
+    const r = m.request;
+    return {
+      ModelName: m.name,
+      PrimaryContainer: r.PrimaryContainer ? withDefaults(r.PrimaryContainer) : undefined,
+      Containers: r.Containers ? r.Containers.map(withDefaults) : undefined,
+      InferenceExecutionConfig: clone(r.InferenceExecutionConfig),
+      ExecutionRoleArn: r.ExecutionRoleArn,
+      VpcConfig: clone(r.VpcConfig),
+      CreationTime: m.creationTime,
+      ModelArn: m.arn,
+      EnableNetworkIsolation: r.EnableNetworkIsolation ?? false,
+    };
+  }
+
+  /** AWS allows deleting a model that endpoints or jobs still use; they keep running. */
+  delete(input: { ModelName: string }): Record<string, never> {
+    const m = this.get(input.ModelName);
+    if (!m) throw this.notFound(input.ModelName);
+    this.models.delete(m.name.toLowerCase());
+    this.tags.remove(m.arn);
+    return {};
+  }
+
+  list(input: ListRequest): Record<string, unknown> {
+    const page = listPage([...this.models.values()], input);
+    return { Models: page.items.map((m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: m.creationTime })), NextToken: page.nextToken };
+  }
+
+  all(): ModelRecord[] {
+    return [...this.models.values()];
+  }
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as tar from 'tar';
+
+export interface S3Options {
+  /** e.g. http://127.0.0.1:4569 (s3rver) */
+  endpoint: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Path-style addressing (default true: local S3 servers need it). */
+  forcePathStyle?: boolean;
+}
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+/** `s3://bucket/key`, or an https URL in virtual-hosted or path style. */
+export function parseS3Uri(uri: string): S3Location {
+  let m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  if (m) return { bucket: m[1]!, key: m[2]! };
+  m = /^https:\/\/([^/.]+)\.s3[.-][^/]*amazonaws\.com(?:\.cn)?\/?(.*)$/.exec(uri);
+  if (m) return { bucket: m[1]!, key: decodeURIComponent(m[2]!) };
+  m = /^https:\/\/s3[.-][^/]*amazonaws\.com(?:\.cn)?\/([^/]+)\/?(.*)$/.exec(uri);
+  if (m) return { bucket: m[1]!, key: decodeURIComponent(m[2]!) };
+  throw new Error(`not an S3 URI: ${uri}`);
+}
+
+export function s3Uri(loc: S3Location): string {
+  return `s3://${loc.bucket}/${loc.key}`;
+}
+
+/** Joins S3 URI segments with single slashes: (`s3://b/out/`, `job`, `output`) → `s3://b/out/job/output`. */
+export function joinS3(base: string, ...parts: string[]): string {
+  return [base.replace(/\/+$/, ''), ...parts.map((p) => p.replace(/^\/+|\/+$/g, ''))].filter((p) => p !== '').join('/');
+}
+
+export interface S3ObjectRef {
+  bucket: string;
+  key: string;
+  size: number;
+  /** Path relative to the prefix's folder, as SageMaker lays objects out locally and names outputs. */
+  relative: string;
+}
+
+/** Relative path of a key under an S3Prefix: what follows the prefix's last `/`. */
+export function relativeToPrefix(prefix: string, key: string): string {
+  const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  return key.slice(folder.length);
+}
+
+/** Thin S3 transfer layer (list/download/upload, tar.gz) over the SDK v3 client. */
+export class S3Transfer {
+  readonly client: S3Client;
+
+  constructor(opts: S3Options) {
+    this.client = new S3Client({
+      endpoint: opts.endpoint,
+      region: opts.region ?? 'us-east-1',
+      forcePathStyle: opts.forcePathStyle ?? true,
+      credentials: opts.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
+      // Local S3 servers do not understand the aws-chunked checksum trailers newer SDKs send.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  /** Every object whose key starts with the URI's key (S3DataType S3Prefix semantics), in key order. */
+  async listPrefix(uri: string, signal?: AbortSignal): Promise<S3ObjectRef[]> {
+    const { bucket, key: prefix } = parseS3Uri(uri);
+    const out: S3ObjectRef[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }), { abortSignal: signal });
+      for (const o of page.Contents ?? []) {
+        if (!o.Key || o.Key.endsWith('/')) continue; // folder markers
+        out.push({ bucket, key: o.Key, size: o.Size ?? 0, relative: relativeToPrefix(prefix, o.Key) });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async getStream(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    return res.Body as Readable;
+  }
+
+  async getBuffer(bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
+    const body = await this.getStream(bucket, key, signal);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
+    return Buffer.concat(chunks);
+  }
+
+  async download(bucket: string, key: string, file: string, signal?: AbortSignal): Promise<void> {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await pipeline(await this.getStream(bucket, key, signal), fs.createWriteStream(file), { signal });
+  }
+
+  /** Downloads every object under the prefix into `dir`, keeping paths relative to the prefix folder. */
+  async downloadPrefix(uri: string, dir: string, signal?: AbortSignal): Promise<S3ObjectRef[]> {
+    const objects = await this.listPrefix(uri, signal);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const o of objects) {
+      const target = path.resolve(dir, o.relative);
+      if (!target.startsWith(path.resolve(dir) + path.sep)) continue; // never write outside the channel
+      await this.download(o.bucket, o.key, target, signal);
+    }
+    return objects;
+  }
+
+  async uploadFile(file: string, uri: string, contentType?: string): Promise<void> {
+    const { bucket, key } = parseS3Uri(uri);
+    const size = fs.statSync(file).size;
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.createReadStream(file), ContentLength: size, ContentType: contentType }));
+  }
+
+  async put(uri: string, body: Buffer | string, contentType?: string): Promise<void> {
+    const { bucket, key } = parseS3Uri(uri);
+    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+}
+
+/** Packs the contents of `dir` (not the folder itself) into a gzipped tarball, as SageMaker packs /opt/ml/model. */
+export async function packDirectory(dir: string, file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  if (entries.length === 0) {
+    // An empty archive: two 512-byte zero blocks, gzipped.
+    const { gzipSync } = await import('node:zlib');
+    fs.writeFileSync(file, gzipSync(Buffer.alloc(1024)));
+    return;
+  }
+  await tar.create({ gzip: true, cwd: dir, file, portable: true }, entries);
+}
+
+export async function unpackArchive(file: string, dir: string): Promise<void> {
+  fs.mkdirSync(dir, { recursive: true });
+  await tar.extract({ file, cwd: dir, strict: true });
+}
+
+export function isEmptyDir(dir: string): boolean {
+  return !fs.existsSync(dir) || fs.readdirSync(dir).length === 0;
+}

@@ -1,0 +1,180 @@
+import { formatValidationMessage, sageMakerModel, validateRequest } from '@mlops/aws-models';
+import type { Arns } from './arn';
+import type { Context } from './context';
+import { EndpointConfigStore } from './endpoint-configs';
+import { EndpointService } from './endpoints';
+import { unknownOperation, validationException } from './errors';
+import { ModelStore } from './models';
+import { TagStore } from './tags';
+import { TrainingService } from './training';
+import { TransformService } from './transform';
+
+type Handler = (input: Record<string, unknown>) => unknown;
+
+/** The operations of the control plane this emulator serves (a subset of the API model). */
+export const OPERATIONS = [
+  'CreateTrainingJob',
+  'DescribeTrainingJob',
+  'StopTrainingJob',
+  'ListTrainingJobs',
+  'CreateModel',
+  'DescribeModel',
+  'DeleteModel',
+  'ListModels',
+  'CreateTransformJob',
+  'DescribeTransformJob',
+  'StopTransformJob',
+  'ListTransformJobs',
+  'CreateEndpointConfig',
+  'DescribeEndpointConfig',
+  'DeleteEndpointConfig',
+  'CreateEndpoint',
+  'DescribeEndpoint',
+  'UpdateEndpoint',
+  'DeleteEndpoint',
+  'ListEndpoints',
+  'AddTags',
+  'ListTags',
+] as const;
+
+export type OperationName = (typeof OPERATIONS)[number];
+
+/** All resources and the operation table; transport-agnostic (server.ts speaks HTTP). */
+export class SageMakerService {
+  readonly tags = new TagStore();
+  readonly models: ModelStore;
+  readonly training: TrainingService;
+  readonly transform: TransformService;
+  readonly endpointConfigs: EndpointConfigStore;
+  readonly endpoints: EndpointService;
+  private readonly handlers: Record<OperationName, Handler>;
+
+  constructor(readonly ctx: Context) {
+    this.models = new ModelStore(ctx, this.tags);
+    this.training = new TrainingService(ctx, this.tags);
+    this.transform = new TransformService(ctx, this.models, this.tags);
+    this.endpointConfigs = new EndpointConfigStore(ctx, this.models, this.tags);
+    this.endpoints = new EndpointService(ctx, this.endpointConfigs, this.models, this.tags);
+    const any = (f: (i: never) => unknown): Handler => f as Handler;
+    this.handlers = {
+      CreateTrainingJob: (i) => this.training.create(i),
+      DescribeTrainingJob: any((i: { TrainingJobName: string }) => this.training.describe(i)),
+      StopTrainingJob: any((i: { TrainingJobName: string }) => this.training.stop(i)),
+      ListTrainingJobs: (i) => this.training.list(i),
+      CreateModel: (i) => this.models.create(i),
+      DescribeModel: any((i: { ModelName: string }) => this.models.describe(i)),
+      DeleteModel: any((i: { ModelName: string }) => this.models.delete(i)),
+      ListModels: (i) => this.models.list(i),
+      CreateTransformJob: (i) => this.transform.create(i),
+      DescribeTransformJob: any((i: { TransformJobName: string }) => this.transform.describe(i)),
+      StopTransformJob: any((i: { TransformJobName: string }) => this.transform.stop(i)),
+      ListTransformJobs: (i) => this.transform.list(i),
+      CreateEndpointConfig: (i) => this.endpointConfigs.create(i),
+      DescribeEndpointConfig: any((i: { EndpointConfigName: string }) => this.endpointConfigs.describe(i)),
+      DeleteEndpointConfig: any((i: { EndpointConfigName: string }) => this.endpointConfigs.delete(i)),
+      CreateEndpoint: any((i: { EndpointName: string; EndpointConfigName: string }) => this.endpoints.create(i)),
+      DescribeEndpoint: any((i: { EndpointName: string }) => this.endpoints.describe(i)),
+      UpdateEndpoint: any((i: { EndpointName: string; EndpointConfigName: string }) => this.endpoints.update(i)),
+      DeleteEndpoint: any((i: { EndpointName: string }) => this.endpoints.delete(i)),
+      ListEndpoints: (i) => this.endpoints.list(i),
+      AddTags: any((i: { ResourceArn: string; Tags: { Key: string; Value: string }[] }) => this.addTags(i)),
+      ListTags: any((i: { ResourceArn: string; MaxResults?: number; NextToken?: string }) => this.listTags(i)),
+    };
+  }
+
+  get arns(): Arns {
+    return this.ctx.arns;
+  }
+
+  /** Validates against the official model, then runs the operation. Throws AwsError. */
+  call(operation: string, input: unknown): unknown {
+    const handler = (this.handlers as Record<string, Handler | undefined>)[operation];
+    if (!handler) throw unknownOperation(`SageMaker.${operation}`);
+    const body = (input ?? {}) as Record<string, unknown>;
+    const issues = validateRequest(sageMakerModel, operation, body);
+    if (issues.length > 0) throw validationException(formatValidationMessage(issues));
+    return handler(body);
+  }
+
+  private resourceExists(arn: string): boolean {
+    const parsed = this.ctx.arns.parse(arn);
+    if (!parsed) return false;
+    switch (parsed.type) {
+      case 'training-job':
+        return this.training.get(parsed.name)?.arn === arn;
+      case 'transform-job':
+        return this.transform.get(parsed.name)?.arn === arn;
+      case 'model':
+        return this.models.get(parsed.name)?.arn === arn;
+      case 'endpoint-config':
+        return this.endpointConfigs.get(parsed.name)?.arn === arn;
+      case 'endpoint':
+        return this.endpoints.get(parsed.name)?.arn === arn;
+      default:
+        return false;
+    }
+  }
+
+  private addTags(input: { ResourceArn: string; Tags: { Key: string; Value: string }[] }): unknown {
+    if (!this.resourceExists(input.ResourceArn)) throw validationException(`Resource ${input.ResourceArn} does not exist.`);
+    return { Tags: this.tags.add(input.ResourceArn, input.Tags) };
+  }
+
+  private listTags(input: { ResourceArn: string; MaxResults?: number; NextToken?: string }): unknown {
+    if (!this.resourceExists(input.ResourceArn)) throw validationException(`Resource ${input.ResourceArn} does not exist.`);
+    const all = this.tags.list(input.ResourceArn);
+    const offset = input.NextToken ? Number.parseInt(input.NextToken, 10) : 0;
+    if (!Number.isInteger(offset) || offset < 0) throw validationException('Invalid NextToken.');
+    const max = input.MaxResults ?? 50;
+    return { Tags: all.slice(offset, offset + max), NextToken: offset + max < all.length ? String(offset + max) : undefined };
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([this.training.shutdown(), this.transform.shutdown(), this.endpoints.shutdown()]);
+  }
+
+  /** Read-only snapshot of every resource (no I/O). */
+  snapshot(): StateSnapshot {
+    return {
+      trainingJobs: this.training.all().map((j) => ({
+        name: j.name,
+        arn: j.arn,
+        status: j.status,
+        secondaryStatus: j.secondaryStatus,
+        failureReason: j.failureReason,
+        modelArtifacts: j.modelArtifacts,
+        root: j.layout.root,
+      })),
+      transformJobs: this.transform.all().map((j) => ({ name: j.name, arn: j.arn, status: j.status, failureReason: j.failureReason, modelName: j.model.name })),
+      models: this.models.all().map((m) => ({ name: m.name, arn: m.arn, image: m.containers[0]?.Image, modelDataUrl: m.containers[0]?.ModelDataUrl })),
+      endpointConfigs: this.endpointConfigs.all().map((c) => ({ name: c.name, arn: c.arn, variants: c.request.ProductionVariants.map((v) => ({ variantName: v.VariantName, modelName: v.ModelName })) })),
+      endpoints: this.endpoints.all().map((e) => ({
+        name: e.name,
+        arn: e.arn,
+        status: e.status,
+        endpointConfigName: e.configName,
+        pendingEndpointConfigName: e.pending?.configName,
+        failureReason: e.failureReason,
+        instances: (e.active?.variants ?? []).flatMap((v) => v.instances.map((i) => ({ variant: v.name, id: i.id, pid: i.proc.pid, port: i.port, running: i.proc.running }))),
+      })),
+      processes: this.ctx.procs.list(),
+    };
+  }
+}
+
+export interface StateSnapshot {
+  trainingJobs: { name: string; arn: string; status: string; secondaryStatus: string; failureReason?: string; modelArtifacts?: string; root: string }[];
+  transformJobs: { name: string; arn: string; status: string; failureReason?: string; modelName: string }[];
+  models: { name: string; arn: string; image?: string; modelDataUrl?: string }[];
+  endpointConfigs: { name: string; arn: string; variants: { variantName: string; modelName?: string }[] }[];
+  endpoints: {
+    name: string;
+    arn: string;
+    status: string;
+    endpointConfigName: string;
+    pendingEndpointConfigName?: string;
+    failureReason?: string;
+    instances: { variant: string; id: string; pid: number; port: number; running: boolean }[];
+  }[];
+  processes: ReturnType<Context['procs']['list']>;
+}
