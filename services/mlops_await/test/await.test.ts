@@ -26,12 +26,12 @@ const CREATED = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => () => new Date(CREATED.getTime() + seconds * 1000);
 const deps = (elapsed = 100) => ({ sageMaker: new SageMakerClient({ region: 'us-east-1' }), config, now: at(elapsed) });
 
-const TRAIN = 'mlops-local-abalone-0123456789-train';
-const BATCH = 'mlops-local-abalone-0123456789-batch';
+const TRAIN = 'mlops-local-abalone-7aa1b19755-train';
+const BATCH = 'mlops-local-abalone-7aa1b19755-batch';
 const ENDPOINT = 'mlops-local-endpoint';
-const ARTIFACTS = `s3://mlops-local-data/runs/abalone-0123456789/model/${TRAIN}/output/model.tar.gz`;
-const PREDICTIONS = 's3://mlops-local-data/runs/abalone-0123456789/predictions/';
-const NEW_CONFIG = 'mlops-local-abalone-0123456789';
+const ARTIFACTS = `s3://mlops-local-data/runs/abalone-7aa1b19755/model/${TRAIN}/output/model.tar.gz`;
+const PREDICTIONS = 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/';
+const NEW_CONFIG = 'mlops-local-abalone-7aa1b19755';
 const OLD_CONFIG = 'mlops-local-abalone-9999999999';
 
 const training = (patch: object = {}) => ({

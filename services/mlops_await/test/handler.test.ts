@@ -30,8 +30,8 @@ function load(env: Record<string, string | undefined> = ENV) {
     const sm = mockClient(sdk.SageMakerClient as unknown as typeof SageMakerClient);
     const recent = new Date(Date.now() - 60_000);
     sm.on(sdk.DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training', CreationTime: recent, StoppingCondition: { MaxRuntimeInSeconds: 600 } });
-    sm.on(sdk.DescribeTransformJobCommand).resolves({ TransformJobStatus: 'Completed', TransformOutput: { S3OutputPath: 's3://mlops-local-data/runs/abalone-0123456789/predictions/' }, CreationTime: recent });
-    sm.on(sdk.DescribeEndpointCommand).resolves({ EndpointStatus: 'InService', EndpointConfigName: 'mlops-local-abalone-0123456789', LastModifiedTime: recent });
+    sm.on(sdk.DescribeTransformJobCommand).resolves({ TransformJobStatus: 'Completed', TransformOutput: { S3OutputPath: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/' }, CreationTime: recent });
+    sm.on(sdk.DescribeEndpointCommand).resolves({ EndpointStatus: 'InService', EndpointConfigName: 'mlops-local-abalone-7aa1b19755', LastModifiedTime: recent });
     loaded = { handler: (require('../src/handler') as typeof import('../src/handler')).handler, sm: sm as never };
   });
   return loaded;
@@ -40,8 +40,8 @@ function load(env: Record<string, string | undefined> = ENV) {
 describe('mlops_await handler', () => {
   it.each([
     ['await-training.json', awaitTraining, { state: 'InProgress', waitSeconds: 30, attempt: 1 }],
-    ['await-transform.json', awaitTransform, { state: 'Succeeded', waitSeconds: 0, outputs: { transformOutput: 's3://mlops-local-data/runs/abalone-0123456789/predictions/' } }],
-    ['await-endpoint.json', awaitEndpoint, { state: 'Succeeded', outputs: { endpointConfigName: 'mlops-local-abalone-0123456789' } }],
+    ['await-transform.json', awaitTransform, { state: 'Succeeded', waitSeconds: 0, outputs: { transformOutput: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/' } }],
+    ['await-endpoint.json', awaitEndpoint, { state: 'Succeeded', outputs: { endpointConfigName: 'mlops-local-abalone-7aa1b19755' } }],
   ])('polls for the sample event %s', async (_file, event, expected) => {
     const { handler, sm } = load();
     await expect(handler(event, lambdaContext)).resolves.toMatchObject(expected);
@@ -50,7 +50,7 @@ describe('mlops_await handler', () => {
 
   it('defaults the attempt counter to 0 when the state machine does not pass one', async () => {
     const { handler } = load();
-    await expect(handler({ kind: 'training', name: 'mlops-local-abalone-0123456789-train' }, lambdaContext)).resolves.toMatchObject({ attempt: 1 });
+    await expect(handler({ kind: 'training', name: 'mlops-local-abalone-7aa1b19755-train' }, lambdaContext)).resolves.toMatchObject({ attempt: 1 });
   });
 
   it.each([

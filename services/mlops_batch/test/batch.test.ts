@@ -23,14 +23,14 @@ const ENV = {
 };
 const config = parseConfig(BatchConfigSchema, ENV);
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
-const MODEL = 'mlops-local-abalone-0123456789';
-const JOB = 'mlops-local-abalone-0123456789-batch';
-const ARTIFACTS = 's3://mlops-local-data/runs/abalone-0123456789/model/mlops-local-abalone-0123456789-train/output/model.tar.gz';
-const PREDICTIONS = 's3://mlops-local-data/runs/abalone-0123456789/predictions/';
+const MODEL = 'mlops-local-abalone-7aa1b19755';
+const JOB = 'mlops-local-abalone-7aa1b19755-batch';
+const ARTIFACTS = 's3://mlops-local-data/runs/abalone-7aa1b19755/model/mlops-local-abalone-7aa1b19755-train/output/model.tar.gz';
+const PREDICTIONS = 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/';
 const TAGS = [
   { Key: 'mlops:stage', Value: 'local' },
-  { Key: 'mlops:run', Value: 'abalone-0123456789' },
-  { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-0123456789' },
+  { Key: 'mlops:run', Value: 'abalone-7aa1b19755' },
+  { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-7aa1b19755' },
 ];
 
 function event(patch: (e: BatchInput) => void = () => undefined): BatchInput {
@@ -56,7 +56,7 @@ describe('startBatchTransform', () => {
       ModelName: MODEL,
       PrimaryContainer: { Image: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0', ModelDataUrl: ARTIFACTS },
       ExecutionRoleArn: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
-      Tags: [...TAGS, { Key: 'mlops:training-job', Value: 'mlops-local-abalone-0123456789-train' }],
+      Tags: [...TAGS, { Key: 'mlops:training-job', Value: 'mlops-local-abalone-7aa1b19755-train' }],
     });
     expect(sm).toHaveReceivedCommandWith(CreateTransformJobCommand, {
       TransformJobName: JOB,
@@ -65,7 +65,7 @@ describe('startBatchTransform', () => {
       MaxPayloadInMB: 6,
       MaxConcurrentTransforms: 1,
       TransformInput: {
-        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-0123456789/data/test/' } },
+        DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-7aa1b19755/data/test/' } },
         ContentType: 'text/csv',
         SplitType: 'Line',
       },

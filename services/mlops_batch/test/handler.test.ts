@@ -29,8 +29,8 @@ function load(env: Record<string, string | undefined> = ENV) {
     process.env = { ...savedEnv, ...env };
     const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
     const sm = mockClient(sdk.SageMakerClient as unknown as typeof SageMakerClient);
-    sm.on(sdk.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-0123456789' });
-    sm.on(sdk.CreateTransformJobCommand).resolves({ TransformJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:transform-job/mlops-local-abalone-0123456789-batch' });
+    sm.on(sdk.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-7aa1b19755' });
+    sm.on(sdk.CreateTransformJobCommand).resolves({ TransformJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:transform-job/mlops-local-abalone-7aa1b19755-batch' });
     loaded = { handler: (require('../src/handler') as typeof import('../src/handler')).handler, sm: sm as never };
   });
   return loaded;
@@ -40,9 +40,9 @@ describe('mlops_batch handler', () => {
   it('starts the batch transform for the sample event', async () => {
     const { handler, sm } = load();
     await expect(handler(sampleEvent, lambdaContext)).resolves.toEqual({
-      modelName: 'mlops-local-abalone-0123456789',
-      transformJobName: 'mlops-local-abalone-0123456789-batch',
-      transformOutput: 's3://mlops-local-data/runs/abalone-0123456789/predictions/',
+      modelName: 'mlops-local-abalone-7aa1b19755',
+      transformJobName: 'mlops-local-abalone-7aa1b19755-batch',
+      transformOutput: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/',
       adopted: false,
     });
     expect(sm.calls()).toHaveLength(2);

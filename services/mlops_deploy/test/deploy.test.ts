@@ -26,9 +26,9 @@ const ENV = {
 const config = parseConfig(DeployConfigSchema, ENV);
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
 const ENDPOINT = 'mlops-local-endpoint';
-const CONFIG = 'mlops-local-abalone-0123456789';
+const CONFIG = 'mlops-local-abalone-7aa1b19755';
 const OLD_CONFIG = 'mlops-local-abalone-9999999999';
-const MODEL = 'mlops-local-abalone-0123456789';
+const MODEL = 'mlops-local-abalone-7aa1b19755';
 
 function event(patch: (e: DeployInput) => void = () => undefined): DeployInput {
   const e = DeployInputSchema.parse(structuredClone(sampleEvent));
@@ -63,8 +63,8 @@ describe('deployModel', () => {
       ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: MODEL, InstanceType: 'ml.t2.medium', InitialInstanceCount: 1, InitialVariantWeight: 1 }],
       Tags: [
         { Key: 'mlops:stage', Value: 'local' },
-        { Key: 'mlops:run', Value: 'abalone-0123456789' },
-        { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-0123456789' },
+        { Key: 'mlops:run', Value: 'abalone-7aa1b19755' },
+        { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-7aa1b19755' },
       ],
     });
     expect(sm).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: ENDPOINT });

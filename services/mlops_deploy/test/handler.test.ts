@@ -28,7 +28,7 @@ function load(env: Record<string, string | undefined> = ENV) {
     process.env = { ...savedEnv, ...env };
     const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
     const sm = mockClient(sdk.SageMakerClient as unknown as typeof SageMakerClient);
-    sm.on(sdk.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-0123456789' });
+    sm.on(sdk.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-7aa1b19755' });
     sm.on(sdk.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-endpoint".'));
     sm.on(sdk.CreateEndpointCommand).resolves({ EndpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-endpoint' });
     loaded = { handler: (require('../src/handler') as typeof import('../src/handler')).handler, sm: sm as never };
@@ -41,7 +41,7 @@ describe('mlops_deploy handler', () => {
     const { handler, sm } = load();
     await expect(handler(sampleEvent, lambdaContext)).resolves.toEqual({
       endpointName: 'mlops-local-endpoint',
-      endpointConfigName: 'mlops-local-abalone-0123456789',
+      endpointConfigName: 'mlops-local-abalone-7aa1b19755',
       action: 'created',
     });
     expect(sm.calls()).toHaveLength(3);

@@ -29,7 +29,7 @@ function load(env: Record<string, string | undefined> = ENV) {
     process.env = { ...savedEnv, ...env };
     const sdk = require('@aws-sdk/client-sagemaker') as typeof import('@aws-sdk/client-sagemaker');
     const sm = mockClient(sdk.SageMakerClient as unknown as typeof SageMakerClient);
-    sm.on(sdk.CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-0123456789-train' });
+    sm.on(sdk.CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-7aa1b19755-train' });
     loaded = { handler: (require('../src/handler') as typeof import('../src/handler')).handler, sm: sm as never };
   });
   return loaded;
@@ -39,8 +39,8 @@ describe('mlops_train handler', () => {
   it('starts training for the sample event', async () => {
     const { handler, sm } = load();
     await expect(handler(sampleEvent, lambdaContext)).resolves.toEqual({
-      jobName: 'mlops-local-abalone-0123456789-train',
-      jobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-0123456789-train',
+      jobName: 'mlops-local-abalone-7aa1b19755-train',
+      jobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-7aa1b19755-train',
       adopted: false,
     });
     expect(sm.calls()).toHaveLength(1);

@@ -18,9 +18,9 @@ const config = parseConfig(TrainConfigSchema, {
   HYPERPARAMETERS: '{"objective":"reg:linear","num_round":"50","eta":"0.2"}',
 });
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
-const JOB = 'mlops-local-abalone-0123456789-train';
+const JOB = 'mlops-local-abalone-7aa1b19755-train';
 const JOB_ARN = `arn:aws:sagemaker:us-east-1:000000000000:training-job/${JOB}`;
-const OUTPUT = 's3://mlops-local-data/runs/abalone-0123456789/model/';
+const OUTPUT = 's3://mlops-local-data/runs/abalone-7aa1b19755/model/';
 
 function event(patch: (e: TrainInput) => void = () => undefined): TrainInput {
   const e = TrainInputSchema.parse(structuredClone(sampleEvent));
@@ -46,12 +46,12 @@ describe('startTraining', () => {
       InputDataConfig: [
         {
           ChannelName: 'train',
-          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-0123456789/data/train/', S3DataDistributionType: 'FullyReplicated' } },
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-7aa1b19755/data/train/', S3DataDistributionType: 'FullyReplicated' } },
           ContentType: 'text/csv',
         },
         {
           ChannelName: 'validation',
-          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-0123456789/data/validation/', S3DataDistributionType: 'FullyReplicated' } },
+          DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://mlops-local-data/runs/abalone-7aa1b19755/data/validation/', S3DataDistributionType: 'FullyReplicated' } },
           ContentType: 'text/csv',
         },
       ],
@@ -60,8 +60,8 @@ describe('startTraining', () => {
       StoppingCondition: { MaxRuntimeInSeconds: 600 },
       Tags: [
         { Key: 'mlops:stage', Value: 'local' },
-        { Key: 'mlops:run', Value: 'abalone-0123456789' },
-        { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-0123456789' },
+        { Key: 'mlops:run', Value: 'abalone-7aa1b19755' },
+        { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-7aa1b19755' },
       ],
     });
     expect(sm).not.toHaveReceivedCommand(DescribeTrainingJobCommand);
@@ -94,7 +94,7 @@ describe('startTraining', () => {
   });
 
   it('puts the model under the run prefix even when the prefix lacks its trailing slash', async () => {
-    await startTraining(event((e) => (e.run.runPrefix = 's3://mlops-local-data/runs/abalone-0123456789')), deps);
+    await startTraining(event((e) => (e.run.runPrefix = 's3://mlops-local-data/runs/abalone-7aa1b19755')), deps);
     expect(sm).toHaveReceivedCommandWith(CreateTrainingJobCommand, { OutputDataConfig: { S3OutputPath: OUTPUT } });
   });
 
