@@ -3,16 +3,10 @@
  * and checks the CloudFormation they would deploy: the functions, the state machine, the trigger,
  * the bucket hardening and least-privilege IAM.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '@mlops/serverless-config';
+import { packagedTemplates, type Resource, type Template } from './packaged';
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
-type Template = { Resources: Record<string, Resource> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
 
-const root = projectRoot();
 const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];
 /** Actions AWS offers no resource-level permission for: the only ones allowed on Resource "*". */
 const STAR_RESOURCE_ALLOWED = new Set([
@@ -33,13 +27,11 @@ const STAR_RESOURCE_ALLOWED = new Set([
   'logs:DescribeLogGroups',
 ]);
 
-const templates: Record<string, Template> = {};
+let templates: Record<string, Template> = {};
 
-beforeAll(() => {
-  execFileSync('bash', [join(root, 'scripts/package.sh'), 'dev', 'prod'], { cwd: root, stdio: 'pipe', env: { ...process.env } });
-  for (const stage of ['dev', 'prod']) {
-    templates[stage] = JSON.parse(readFileSync(join(root, `.serverless-${stage}`, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  }
+beforeAll(async () => {
+  // Packages dev and prod (scripts/package.sh) unless their templates are newer than the sources.
+  templates = await packagedTemplates(['dev', 'prod']);
 }, 300_000);
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);

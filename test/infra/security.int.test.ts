@@ -1,0 +1,439 @@
+/**
+ * Security rules on the packaged CloudFormation of every stage (dev, prod and the offline `local`
+ * stage), as cfn-lint / cfn-nag style checks written as tests (no scanner runs offline here). The
+ * templates come from test/infra/packaged.ts, shared with cloudformation.int.test.ts: one packaging.
+ *
+ * - Least privilege derived from the code: each function's role grants exactly the actions its
+ *   source sends (test/infra/sdk-permissions.ts), SageMaker actions per resource type under the
+ *   stage's name prefix, S3 actions per key prefix, plus only logs and X-Ray.
+ * - The state machine's role invokes exactly the functions its definition calls.
+ * - Resource "*" only where AWS offers nothing narrower, each with its justification (docs/SECURITY.md).
+ * - cfn-lint style rules: log groups and retention, deletion policies, public principals, trust
+ *   policies, runtimes, tracing, secrets, the trigger prefix.
+ * See docs/SECURITY.md for the model these rules enforce.
+ */
+import { join } from 'node:path';
+import { projectRoot } from '@mlops/serverless-config';
+import { packagedTemplates, type Resource, type Template } from './packaged';
+import { neededPermissions, sageMakerTypeOf } from './sdk-permissions';
+
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+
+const root = projectRoot();
+const STAGES = ['dev', 'prod', 'local'] as const;
+const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'] as const;
+const INCOMING = 'incoming/';
+const RUNS = 'runs/';
+
+/**
+ * Resource "*" statements AWS leaves no narrower choice for, and why (mirrored in docs/SECURITY.md).
+ * Any other action on "*" fails; so does a listed one granted to a principal that does not need it.
+ */
+const STAR_JUSTIFIED: Record<string, { why: string; roles: 'functions' | 'sagemaker' | 'statemachine' | 'functions+statemachine'; condition?: Record<string, unknown> }> = {
+  'xray:PutTraceSegments': { why: 'X-Ray has no resource-level permissions', roles: 'functions+statemachine' },
+  'xray:PutTelemetryRecords': { why: 'X-Ray has no resource-level permissions', roles: 'functions+statemachine' },
+  'xray:GetSamplingRules': { why: 'X-Ray has no resource-level permissions (Step Functions tracing)', roles: 'statemachine' },
+  'xray:GetSamplingTargets': { why: 'X-Ray has no resource-level permissions (Step Functions tracing)', roles: 'statemachine' },
+  'ecr:GetAuthorizationToken': { why: 'the ECR auth token is account-wide', roles: 'sagemaker' },
+  'cloudwatch:PutMetricData': { why: 'no resource-level permission; limited by namespace condition', roles: 'sagemaker', condition: { StringLike: { 'cloudwatch:namespace': '/aws/sagemaker/*' } } },
+  'logs:CreateLogDelivery': { why: 'CloudWatch Logs vended log delivery (Step Functions logging) requires "*"', roles: 'statemachine' },
+  'logs:GetLogDelivery': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:UpdateLogDelivery': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:DeleteLogDelivery': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:ListLogDeliveries': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:PutResourcePolicy': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:DescribeResourcePolicies': { why: 'vended log delivery', roles: 'statemachine' },
+  'logs:DescribeLogGroups': { why: 'vended log delivery', roles: 'statemachine' },
+};
+/** Every function role also writes its logs and traces; nothing else beyond what its code sends. */
+const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
+/**
+ * S3 data flow per role: action → key prefixes, the one part of least privilege the code alone
+ * does not say (the prefixes come from configuration). ingest reads the upload (any version, and
+ * HEAD of a deleted one must be a 404) and the schema of an earlier delivery, and writes the run's
+ * channels, schema and rejection records; eval reads predictions and writes its report; SageMaker
+ * jobs read channels and write artifacts and predictions. Nobody writes under incoming/.
+ */
+const S3_FLOW: Record<string, Record<string, string[]>> = {
+  IngestRole: {
+    's3:GetObject': [INCOMING, RUNS],
+    's3:GetObjectVersion': [INCOMING],
+    's3:PutObject': [RUNS],
+    's3:AbortMultipartUpload': [RUNS],
+    's3:ListBucket': [INCOMING, RUNS],
+  },
+  EvalRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
+  SageMakerExecutionRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
+};
+/** CloudWatch Logs accepts only these retention periods (cfn-lint E3012-style allowed values). */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Lambda's supported Node.js runtimes at the time of writing (nodejs20.x and older are deprecated). */
+const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
+/** Resource types that hold data: a stack deletion or replacement must not destroy it. */
+const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::EFS::FileSystem', 'AWS::KMS::Key', 'AWS::SageMaker::ModelPackageGroup'];
+/** The framework's artifact bucket: rebuilt by every deploy and emptied by `sls remove`, so it may go with the stack. */
+const DISPOSABLE_STATEFUL = new Set(['ServerlessDeploymentBucket']);
+
+let templates: Record<string, Template> = {};
+beforeAll(async () => {
+  templates = await packagedTemplates(STAGES);
+}, 300_000);
+
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const functionId = (fn: string) => `${fn.charAt(0).toUpperCase()}${fn.slice(1).replace(/_/g, 'Underscore')}LambdaFunction`;
+function roleIdOf(t: Template, fn: string): string {
+  const ref = t.Resources[functionId(fn)]!.Properties.Role;
+  return ref['Fn::GetAtt']?.[0] ?? ref.Ref;
+}
+function statementsOf(role: Resource): Statement[] {
+  return (role.Properties.Policies ?? []).flatMap((p: { PolicyDocument: { Statement: Statement[] } }) => p.PolicyDocument.Statement);
+}
+const allows = (role: Resource) => statementsOf(role).filter((s) => s.Effect === 'Allow');
+/** A resource as text: a string, a Sub template (variables resolved), `Ref:X` or `GetAtt:X.Attr`. */
+function resourceText(r: unknown): string {
+  if (typeof r === 'string') return r;
+  const o = r as Record<string, any>;
+  if (o.Ref) return `Ref:${o.Ref}`;
+  if (o['Fn::GetAtt']) return `GetAtt:${o['Fn::GetAtt'].join('.')}`;
+  if (typeof o['Fn::Sub'] === 'string') return o['Fn::Sub'];
+  if (Array.isArray(o['Fn::Join'])) {
+    const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map((p) => (typeof p === 'object' && p !== null && (p as { Ref?: string }).Ref?.startsWith('AWS::') ? `\${${(p as { Ref: string }).Ref}}` : resourceText(p))).join(separator);
+  }
+  if (Array.isArray(o['Fn::Sub'])) {
+    const [text, vars] = o['Fn::Sub'] as [string, Record<string, unknown>];
+    return text.replace(/\$\{([^}!]+)\}/g, (whole, name: string) => (name in vars ? resourceText(vars[name]) : whole));
+  }
+  return JSON.stringify(r);
+}
+/** Every (action, resource) an identity policy allows. */
+function grants(role: Resource): { action: string; resource: string; statement: Statement }[] {
+  return allows(role).flatMap((s) => asList(s.Action).flatMap((action) => asList(s.Resource as unknown).map((r) => ({ action, resource: resourceText(r), statement: s }))));
+}
+const dataBucketName = (t: Template) => resourceText(t.Resources.DataBucket!.Properties.BucketName);
+const triggerPrefix = (t: Template): string =>
+  t.Resources.DataBucket!.Properties.NotificationConfiguration.LambdaConfigurations[0].Filter.S3Key.Rules.find((r: { Name: string }) => r.Name === 'prefix').Value;
+const overlaps = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+
+/** S3 grants as `action → prefixes`: object ARNs `bucket/<prefix>*`, ListBucket by its s3:prefix condition. */
+function s3Flow(role: Resource): Record<string, string[]> {
+  const flow: Record<string, string[]> = {};
+  for (const { action, resource, statement } of grants(role).filter((g) => g.action.startsWith('s3:'))) {
+    const prefixes =
+      action === 's3:ListBucket'
+        ? asList(statement.Condition?.StringLike?.['s3:prefix'] as string | string[] | undefined).map((p) => p.replace(/\*$/, ''))
+        : [resource.replace(/^arn:\$\{AWS::Partition\}:s3:::[^/]+\//, '').replace(/\*$/, '')];
+    (flow[action] ??= []).push(...prefixes);
+  }
+  for (const list of Object.values(flow)) list.sort();
+  return flow;
+}
+
+describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
+  const t = () => templates[stage]!;
+  const namePrefix = `mlops-${stage}`;
+
+  describe.each(FUNCTIONS.map((fn) => [fn]))('%s', (fn) => {
+    const needed = neededPermissions(join(root, 'services', fn, 'src'));
+    const role = () => t().Resources[roleIdOf(t(), fn)]!;
+
+    it('has its own role, used by no other function', () => {
+      const others = FUNCTIONS.filter((f) => f !== fn).map((f) => roleIdOf(t(), f));
+      expect(others).not.toContain(roleIdOf(t(), fn));
+    });
+
+    it("grants exactly the actions its code sends (derived from the source), plus logs and X-Ray", () => {
+      const granted = [...new Set(allows(role()).flatMap((s) => asList(s.Action)))].sort();
+      const wanted = [...new Set([...needed.map((n) => n.action), ...BASELINE])].sort();
+      // Both ways: an unused permission fails, and so does a missing one.
+      expect({ fn, granted }).toEqual({ fn, granted: wanted });
+    });
+
+    it('scopes each SageMaker action to the resource types it acts on, under the stage prefix', () => {
+      const granted = grants(role())
+        .filter((g) => g.action.startsWith('sagemaker:'))
+        .map((g) => {
+          const m = /:sagemaker:\$\{AWS::Region\}:\$\{AWS::AccountId\}:([a-z-]+)\/(.+)$/.exec(g.resource);
+          expect({ fn, resource: g.resource, scoped: m?.[2] }).toEqual({ fn, resource: g.resource, scoped: `${namePrefix}-*` });
+          return `${g.action} on ${m![1]}`;
+        });
+      const wanted = needed.filter((n) => n.sageMakerType).map((n) => `${n.action} on ${n.sageMakerType}`);
+      expect([...new Set(granted)].sort()).toEqual([...new Set(wanted)].sort());
+    });
+
+    it('writes logs only to the stage’s function log groups, and traces', () => {
+      const logs = grants(role()).filter((g) => g.action.startsWith('logs:'));
+      for (const g of logs) expect(g.resource).toBe(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${namePrefix}-*:*`);
+    });
+  });
+
+  it('derives a sensible permission set from the source (the derivation itself)', () => {
+    const of = (fn: string) => neededPermissions(join(root, 'services', fn, 'src')).map((n) => n.action);
+    expect(of('mlops_ingest')).toEqual(expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:ListBucket', 'states:StartExecution', 'states:DescribeExecution']));
+    expect(of('mlops_train')).toEqual(expect.arrayContaining(['sagemaker:CreateTrainingJob', 'sagemaker:AddTags', 'iam:PassRole']));
+    expect(of('mlops_await').filter((a) => /Create|Update|StartExecution|PassRole/.test(a))).toEqual([]);
+    // The shared package builds clients but sends nothing itself: every call is attributed to a function.
+    expect(neededPermissions(join(root, 'packages/common/src'))).toEqual([]);
+  });
+
+  it('keeps the trigger function away from SageMaker and the pollers from starting anything', () => {
+    const actions = (fn: string) => allows(t().Resources[roleIdOf(t(), fn)]!).flatMap((s) => asList(s.Action));
+    expect(actions('mlops_ingest').filter((a) => a.startsWith('sagemaker:') || a === 'iam:PassRole')).toEqual([]);
+    expect(actions('mlops_await').filter((a) => /^(states:Start|sagemaker:(Create|Update|Delete|AddTags))|iam:PassRole/.test(a))).toEqual([]);
+    for (const fn of FUNCTIONS) {
+      expect({ fn, starts: actions(fn).filter((a) => a.startsWith('states:Start')) }).toEqual({ fn, starts: fn === 'mlops_ingest' ? ['states:StartExecution'] : [] });
+      expect({ fn, deletes: actions(fn).filter((a) => /:Delete/.test(a)) }).toEqual({ fn, deletes: [] });
+    }
+  });
+
+  it('lets ingest start only this stage’s state machine and describe only its executions', () => {
+    const g = grants(t().Resources.IngestRole!).filter((x) => x.action.startsWith('states:'));
+    expect(g.map((x) => `${x.action} ${x.resource}`).sort()).toEqual(
+      [
+        `states:DescribeExecution arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${namePrefix}-pipeline:*`,
+        'states:StartExecution Ref:MlopsPipelineStateMachine',
+      ].sort(),
+    );
+  });
+
+  it.each(Object.keys(S3_FLOW).map((id) => [id]))('gives %s S3 access by prefix exactly as the data flow needs', (id) => {
+    expect(s3Flow(t().Resources[id]!)).toEqual(Object.fromEntries(Object.entries(S3_FLOW[id]!).map(([a, p]) => [a, [...p].sort()])));
+  });
+
+  it('grants S3 to no other role, and nobody any S3 delete', () => {
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      const s3 = grants(role).filter((g) => g.action.startsWith('s3:'));
+      if (!(id in S3_FLOW)) expect({ id, s3: s3.map((g) => g.action) }).toEqual({ id, s3: [] });
+      expect({ id, deletes: s3.filter((g) => /Delete/.test(g.action)).map((g) => g.action) }).toEqual({ id, deletes: [] });
+    }
+  });
+
+  it('lets no role or job write under the trigger prefix (no re-trigger loop; uploads stay as uploaded)', () => {
+    const trigger = triggerPrefix(t());
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      for (const [action, prefixes] of Object.entries(s3Flow(role))) {
+        if (!/Put|Delete|Abort|Restore|Replicate/.test(action)) continue;
+        for (const prefix of prefixes) expect({ id, action, prefix, overlapsTrigger: overlaps(prefix, trigger) }).toEqual({ id, action, prefix, overlapsTrigger: false });
+      }
+    }
+    // Every output prefix the functions are configured with is disjoint from it too.
+    for (const [, fn] of ofType(t(), 'AWS::Lambda::Function')) {
+      const runs = fn.Properties.Environment.Variables.RUNS_PREFIX as string;
+      expect(overlaps(runs, trigger)).toBe(false);
+    }
+  });
+
+  it('passes only the SageMaker execution role, only to SageMaker, and only where a job or model is created', () => {
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      for (const g of grants(role).filter((x) => x.action === 'iam:PassRole')) {
+        expect({ id, resource: g.resource }).toEqual({ id, resource: 'GetAtt:SageMakerExecutionRole.Arn' });
+        expect(g.statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' } });
+      }
+    }
+    const passing = FUNCTIONS.filter((fn) => allows(t().Resources[roleIdOf(t(), fn)]!).some((s) => asList(s.Action).includes('iam:PassRole')));
+    expect(passing.sort()).toEqual(['mlops_batch', 'mlops_train']);
+  });
+
+  it("invokes from the state machine exactly the functions its definition calls, nothing else on a resource", () => {
+    const sm = ofType(t(), 'AWS::StepFunctions::StateMachine')[0]![1];
+    const [definition, vars] = sm.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, { 'Fn::GetAtt': [string, string] }>];
+    const called = new Set<string>();
+    for (const [name, value] of Object.entries(vars)) if (definition.includes(`\${${name}}`)) called.add(value['Fn::GetAtt'][0]);
+    // Every Task resource is one of these functions (no other service integration).
+    const tasks = Object.values(JSON.parse(definition.replace(/\$\{[^}]+\}/g, 'X')).States as Record<string, { Type: string; Resource?: string }>).filter((s) => s.Type === 'Task');
+    expect(tasks.every((s) => s.Resource === 'X')).toBe(true);
+    expect(called).not.toContain(functionId('mlops_ingest'));
+    expect([...called].sort()).toEqual(FUNCTIONS.filter((f) => f !== 'mlops_ingest').map(functionId).sort());
+
+    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0] as string;
+    const role = t().Resources[roleId]!;
+    const invoke = grants(role).filter((g) => g.action === 'lambda:InvokeFunction').map((g) => g.resource);
+    expect(invoke.sort()).toEqual([...called].flatMap((id) => [`GetAtt:${id}.Arn`, `GetAtt:${id}.Arn:*`]).sort());
+    for (const g of grants(role).filter((x) => x.action !== 'lambda:InvokeFunction')) {
+      expect({ action: g.action, resource: g.resource, justified: STAR_JUSTIFIED[g.action]?.roles.includes('statemachine') }).toEqual({ action: g.action, resource: '*', justified: true });
+    }
+    const trust: Statement[] = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toHaveLength(1);
+    expect(trust[0]).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
+    expect(resourceText((trust[0]!.Principal as { Service: unknown }).Service)).toMatch(/^states\.(\$\{AWS::Region\}\.)?amazonaws\.com$/);
+  });
+
+  it('uses Resource "*" only for the justified actions, for the principals that need them, with their conditions', () => {
+    const kindOf = (id: string) => (id === 'SageMakerExecutionRole' ? 'sagemaker' : id === 'MlopsPipelineStateMachineRole' ? 'statemachine' : 'functions');
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      for (const g of grants(role).filter((x) => x.resource === '*')) {
+        const rule = STAR_JUSTIFIED[g.action];
+        expect({ id, action: g.action, justified: Boolean(rule?.roles.includes(kindOf(id))) }).toEqual({ id, action: g.action, justified: true });
+        if (rule?.condition) expect({ id, action: g.action, condition: g.statement.Condition }).toEqual({ id, action: g.action, condition: rule.condition });
+      }
+    }
+  });
+});
+
+describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
+  const t = () => templates[stage]!;
+
+  it('gives every function a log group named after it, with an allowed retention, created first', () => {
+    const groups = new Map(ofType(t(), 'AWS::Logs::LogGroup').map(([id, g]) => [g.Properties.LogGroupName as string, { id, g }]));
+    for (const [id, fn] of ofType(t(), 'AWS::Lambda::Function')) {
+      const group = groups.get(`/aws/lambda/${fn.Properties.FunctionName}`);
+      expect({ id, group: group?.id }).toEqual({ id, group: expect.any(String) });
+      expect(RETENTION_DAYS).toContain(group!.g.Properties.RetentionInDays);
+      expect(asList(fn.DependsOn)).toContain(group!.id);
+    }
+    for (const [id, g] of ofType(t(), 'AWS::Logs::LogGroup')) expect({ id, retention: RETENTION_DAYS.includes(g.Properties.RetentionInDays) }).toEqual({ id, retention: true });
+  });
+
+  it('logs the state machine to a log group of this template that has a retention', () => {
+    const sm = ofType(t(), 'AWS::StepFunctions::StateMachine')[0]![1];
+    const [destination] = sm.Properties.LoggingConfiguration.Destinations;
+    const groupId = destination.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(t().Resources[groupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: expect.any(Number) } });
+    expect(sm.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+  });
+
+  it('has no IAM users, groups, access keys, standalone or managed policies, and no Not* elements', () => {
+    for (const type of ['AWS::IAM::User', 'AWS::IAM::Group', 'AWS::IAM::AccessKey', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::UserToGroupAddition']) {
+      expect({ type, found: ofType(t(), type).map(([id]) => id) }).toEqual({ type, found: [] });
+    }
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      expect({ id, managed: role.Properties.ManagedPolicyArns ?? [], boundary: role.Properties.PermissionsBoundary }).toEqual({ id, managed: [], boundary: undefined });
+      for (const s of [...statementsOf(role), ...role.Properties.AssumeRolePolicyDocument.Statement]) {
+        expect({ id, not: Object.keys(s).filter((k) => k.startsWith('Not')) }).toEqual({ id, not: [] });
+      }
+    }
+  });
+
+  it('allows nothing to a public principal in any resource policy; every bucket refuses plain HTTP', () => {
+    const isPublic = (p: unknown) => p === '*' || (typeof p === 'object' && p !== null && asList((p as { AWS?: unknown }).AWS).includes('*'));
+    for (const [id, policy] of ofType(t(), 'AWS::S3::BucketPolicy')) {
+      const statements: Statement[] = policy.Properties.PolicyDocument.Statement;
+      for (const s of statements) expect({ id, sid: s.Sid, publicAllow: s.Effect === 'Allow' && isPublic(s.Principal) }).toEqual({ id, sid: s.Sid, publicAllow: false });
+    }
+    for (const [bucketId] of ofType(t(), 'AWS::S3::Bucket')) {
+      const policies = ofType(t(), 'AWS::S3::BucketPolicy').filter(([, p]) => p.Properties.Bucket.Ref === bucketId);
+      expect({ bucketId, policies: policies.length }).toEqual({ bucketId, policies: 1 });
+      const tls = (policies[0]![1].Properties.PolicyDocument.Statement as Statement[]).find(
+        (s) => s.Effect === 'Deny' && isPublic(s.Principal) && String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false' && asList(s.Action).some((a) => a === 's3:*'),
+      );
+      expect({ bucketId, tlsOnly: Boolean(tls) }).toEqual({ bucketId, tlsOnly: true });
+      // The deny covers the bucket and its objects.
+      const resources = asList(tls!.Resource).map(resourceText);
+      expect(resources.some((r) => r.endsWith('/*'))).toBe(true);
+      expect(resources.some((r) => !r.endsWith('/*'))).toBe(true);
+    }
+  });
+
+  it('encrypts and blocks public access on every bucket', () => {
+    for (const [id, bucket] of ofType(t(), 'AWS::S3::Bucket')) {
+      expect({ id, pab: bucket.Properties.PublicAccessBlockConfiguration }).toEqual({ id, pab: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } });
+      expect({ id, sse: bucket.Properties.BucketEncryption?.ServerSideEncryptionConfiguration?.[0]?.ServerSideEncryptionByDefault?.SSEAlgorithm }).toEqual({ id, sse: expect.stringMatching(/^(AES256|aws:kms|aws:kms:dsse)$/) });
+      expect({ id, versioning: bucket.Properties.VersioningConfiguration?.Status }).toEqual({ id, versioning: 'Enabled' });
+    }
+    // The data bucket: ACLs disabled (bucket owner enforced), and abandoned multipart uploads expire.
+    const data = t().Resources.DataBucket!.Properties;
+    expect(data.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(data.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ Status: 'Enabled', AbortIncompleteMultipartUpload: { DaysAfterInitiation: expect.any(Number) } }));
+  });
+
+  it('retains every stateful resource on delete and on replacement', () => {
+    for (const type of STATEFUL_TYPES) {
+      for (const [id, r] of ofType(t(), type).filter(([id]) => !DISPOSABLE_STATEFUL.has(id))) {
+        expect({ id, deletion: r.DeletionPolicy, replace: r.UpdateReplacePolicy }).toEqual({ id, deletion: 'Retain', replace: 'Retain' });
+      }
+    }
+    expect(t().Resources.DataBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('lets only its service assume each role: Lambda for functions, SageMaker (this account) for jobs, Step Functions for the state machine', () => {
+    const fnRoles = new Set(FUNCTIONS.map((fn) => roleIdOf(t(), fn)));
+    for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
+      const trust: Statement[] = role.Properties.AssumeRolePolicyDocument.Statement;
+      expect({ id, statements: trust.length }).toEqual({ id, statements: 1 });
+      const [s] = trust;
+      expect({ id, effect: s!.Effect, action: s!.Action }).toEqual({ id, effect: 'Allow', action: 'sts:AssumeRole' });
+      const service = resourceText((s!.Principal as { Service: unknown }).Service);
+      if (fnRoles.has(id)) expect({ id, service }).toEqual({ id, service: 'lambda.amazonaws.com' });
+      else if (id === 'SageMakerExecutionRole') {
+        expect(service).toBe('sagemaker.amazonaws.com');
+        expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      } else expect({ id, service }).toEqual({ id, service: expect.stringMatching(/^states\./) });
+    }
+  });
+
+  it('has no role that nothing uses', () => {
+    const used = new Set([
+      ...FUNCTIONS.map((fn) => roleIdOf(t(), fn)),
+      ...ofType(t(), 'AWS::StepFunctions::StateMachine').map(([, sm]) => sm.Properties.RoleArn['Fn::GetAtt'][0] as string),
+      'SageMakerExecutionRole', // passed to SageMaker by train and batch (checked above)
+    ]);
+    expect(ofType(t(), 'AWS::IAM::Role').map(([id]) => id).filter((id) => !used.has(id))).toEqual([]);
+  });
+
+  it('lets S3 invoke only the ingest function, only for the data bucket, only from this account', () => {
+    const permissions = ofType(t(), 'AWS::Lambda::Permission');
+    for (const [id, p] of permissions) {
+      expect({ id, principal: p.Properties.Principal }).toEqual({ id, principal: expect.stringMatching(/^[a-z0-9.-]+\.amazonaws\.com$/) });
+      expect({ id, sourceArn: Boolean(p.Properties.SourceArn), sourceAccount: p.Properties.SourceAccount }).toEqual({ id, sourceArn: true, sourceAccount: { Ref: 'AWS::AccountId' } });
+    }
+    const s3 = permissions.filter(([, p]) => p.Properties.Principal === 's3.amazonaws.com');
+    expect(s3.map(([, p]) => p.Properties.FunctionName)).toEqual([{ 'Fn::GetAtt': [functionId('mlops_ingest'), 'Arn'] }]);
+  });
+
+  it('runs supported runtimes with active tracing, and traces the state machine', () => {
+    for (const [id, fn] of ofType(t(), 'AWS::Lambda::Function')) {
+      expect({ id, runtime: SUPPORTED_RUNTIMES.includes(fn.Properties.Runtime), tracing: fn.Properties.TracingConfig?.Mode }).toEqual({ id, runtime: true, tracing: 'Active' });
+    }
+    for (const [id, sm] of ofType(t(), 'AWS::StepFunctions::StateMachine')) expect({ id, tracing: sm.Properties.TracingConfiguration }).toEqual({ id, tracing: { Enabled: true } });
+  });
+
+  it('keeps secrets out of environment variables, by name and by value', () => {
+    const secretValue = [/AKIA[0-9A-Z]{16}/, /ASIA[0-9A-Z]{16}/, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/, /\b(ghp|gho|github_pat)_[A-Za-z0-9_]{20,}/, /\bxox[abprs]-[A-Za-z0-9-]{10,}/, /:\/\/[^/\s:@]+:[^/\s@]+@/];
+    for (const [id, fn] of ofType(t(), 'AWS::Lambda::Function')) {
+      for (const [name, value] of Object.entries(fn.Properties.Environment?.Variables ?? {})) {
+        expect({ id, name, secretName: /SECRET|PASSWORD|PASSWD|ACCESS_KEY|TOKEN|PRIVATE|CREDENTIAL|API_KEY/i.test(name) }).toEqual({ id, name, secretName: false });
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        expect({ id, name, secretValue: secretValue.filter((p) => p.test(text)).map(String) }).toEqual({ id, name, secretValue: [] });
+      }
+    }
+  });
+
+  it('keeps the trigger on the incoming prefix and .csv suffix, disjoint from the runs prefix', () => {
+    expect(triggerPrefix(t())).toBe(INCOMING);
+    expect(overlaps(INCOMING, RUNS)).toBe(false);
+  });
+
+  if (stage !== 'local') {
+    // The local stage names a fixed bucket for the offline stack and is not deployed (docs/SECURITY.md).
+    it('grants S3, the bucket policy and the S3 invoke permission on the bucket the stack creates', () => {
+      const bucket = dataBucketName(t());
+      const arns: string[] = [];
+      for (const [, role] of ofType(t(), 'AWS::IAM::Role')) for (const g of grants(role).filter((x) => x.action.startsWith('s3:'))) arns.push(g.resource);
+      arns.push(...asList(t().Resources.DataBucketPolicy!.Properties.PolicyDocument.Statement[0].Resource).map(resourceText));
+      arns.push(resourceText(t().Resources.IngestInvokePermission!.Properties.SourceArn));
+      for (const arn of arns) expect(arn).toMatch(new RegExp(`^arn:\\$\\{AWS::Partition\\}:s3:::${bucket.replace(/[$.{}]/g, '\\$&')}(/.*)?$`));
+    });
+  }
+});
+
+it('maps SageMaker operations to their ARN resource types', () => {
+  expect(['CreateTrainingJob', 'DescribeTransformJob', 'CreateEndpointConfig', 'UpdateEndpoint', 'CreateModel'].map(sageMakerTypeOf)).toEqual([
+    'training-job',
+    'transform-job',
+    'endpoint-config',
+    'endpoint',
+    'model',
+  ]);
+});
