@@ -21,6 +21,7 @@ const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
 import { resolveLocalResources, type LocalResources } from './resources';
+import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
 import { routeMatches, s3TriggerRoutes, toAwsRecord, type S3EventRecord } from './s3-trigger';
 
 interface S3rverInstance {
@@ -41,6 +42,27 @@ export interface LocalStackOptions {
   ports?: { s3?: number; sagemaker?: number; stepfunctions?: number };
   lambdaFaults?: FaultHook;
   onLog?: (source: string, line: string) => void;
+  /**
+   * Test-only: environment variables set over serverless.yml's, per function key (`mlops_await`),
+   * e.g. deadlines short enough for a test. They win over the stack's own (endpoints, credentials).
+   */
+  functionEnvironment?: Record<string, Record<string, string>>;
+  /**
+   * Test-only: run another bundle for a function (e.g. a wrapper that injects crashes), optionally
+   * with another timeout. Keyed by function key; the function keeps its name, role in the state
+   * machine and environment.
+   */
+  bundleOverrides?: Record<string, { bundlePath: string; handlerExport?: string; timeoutSeconds?: number }>;
+  /**
+   * Transient S3 faults: with this option the functions (and so `environment`) and the local
+   * SageMaker reach s3rver through a fault-injecting proxy (see s3-faults.ts), configured by this
+   * and by `stack.s3Faults` at run time; `{}` starts it with no faults. The stack's own client
+   * (`clients.s3`, used for uploads) always talks to s3rver directly. Without the option (the
+   * default) nothing goes through a proxy.
+   */
+  s3Faults?: S3FaultConfig;
+  /** Local SageMaker timings (its defaults: health check 60 s, stop grace 10 s). */
+  sageMakerTimings?: { healthCheckTimeoutMs?: number; stopGracePeriodMs?: number };
 }
 
 export interface IngestOutcome {
@@ -64,6 +86,8 @@ export interface LocalStack {
   sageMaker: LocalSageMaker;
   stepFunctions: LocalStepFunctions;
   lambda: LocalLambda;
+  /** The S3 fault proxy's controller, when the stack started with `s3Faults`. */
+  s3Faults?: S3FaultController;
   /** What the S3 trigger's last ingest invocation for this key returned. */
   ingestOutcome(key: string): IngestOutcome | undefined;
   /** Resolves when every S3-triggered invocation started so far has finished. */
@@ -91,16 +115,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const config = await printServerlessConfig(stage, root);
     const resources = resolveLocalResources(config);
+    for (const [option, keys] of [['functionEnvironment', options.functionEnvironment], ['bundleOverrides', options.bundleOverrides]] as const) {
+      const unknown = Object.keys(keys ?? {}).filter((key) => !resources.functions.some((f) => f.key === key));
+      if (unknown.length) throw new Error(`${option}: no function ${unknown.join(', ')} in serverless.yml (functions: ${resources.functions.map((f) => f.key).join(', ')})`);
+    }
     const [bundles] = await Promise.all([buildFunctionBundles(root, config.functions, join(workDir, 'build')), Promise.resolve(buildModelImage(root))]);
     const region = resources.region;
     const credentials = LOCAL_CREDENTIALS;
 
     // S3
     const s3rver = new S3rver({ address: '127.0.0.1', port: options.ports?.s3 ?? 0, silent: true, directory: join(workDir, 's3'), allowMismatchedSignatures: true });
+    // `silent` only mutes s3rver's console transport: when the server closes it detaches that
+    // transport, and a request still in flight (a Lambda the stop cut short) then makes winston
+    // warn on console.error. Silencing the logger itself drops every line at the source.
+    (s3rver as unknown as { logger: { silent: boolean } }).logger.silent = true;
     const { port: s3Port } = await s3rver.run();
     closers.push(() => s3rver.close());
     const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+    // The stack's own client (setup, uploads, the CLI) always talks to s3rver directly.
     const s3 = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true, region, credentials });
+    const s3Proxies = options.s3Faults ? await startS3FaultProxies(s3Endpoint, options.s3Faults) : undefined;
+    if (s3Proxies) closers.push(() => s3Proxies.close());
     for (const bucket of Object.values(resources.buckets)) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: Error) => {
         if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
@@ -112,10 +147,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sageMaker = await startLocalSageMaker({
       port: options.ports?.sagemaker ?? 0,
       workDir: join(workDir, 'sagemaker'),
-      s3: { endpoint: s3Endpoint, region, credentials },
+      s3: { endpoint: s3Proxies?.sageMakerEndpoint ?? s3Endpoint, region, credentials },
       imageRegistry: join(root, 'packages/local-stack/images.local.json'),
       region,
       accountId: LOCAL_ACCOUNT_ID,
+      ...options.sageMakerTimings,
     });
     closers.push(() => sageMaker.close());
 
@@ -128,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_DEFAULT_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_ENDPOINT_URL_S3: s3Endpoint,
+      AWS_ENDPOINT_URL_S3: s3Proxies?.functionsEndpoint ?? s3Endpoint,
       AWS_ENDPOINT_URL_SAGEMAKER: sageMaker.endpoint,
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMaker.endpoint,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
@@ -156,14 +192,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambda = createLocalLambda({
       region,
       accountId: LOCAL_ACCOUNT_ID,
-      functions: resources.functions.map((f) => ({
-        name: f.name,
-        bundlePath: bundleByKey.get(f.key)!.bundlePath,
-        handlerExport: bundleByKey.get(f.key)!.handlerExport,
-        environment: { ...f.environment, ...environment },
-        timeoutSeconds: f.timeoutSeconds,
-        memorySizeMB: f.memorySizeMB,
-      })),
+      functions: resources.functions.map((f) => {
+        const override = options.bundleOverrides?.[f.key];
+        return {
+          name: f.name,
+          bundlePath: override?.bundlePath ?? bundleByKey.get(f.key)!.bundlePath,
+          handlerExport: override ? (override.handlerExport ?? 'handler') : bundleByKey.get(f.key)!.handlerExport,
+          environment: { ...f.environment, ...environment, ...options.functionEnvironment?.[f.key] },
+          timeoutSeconds: override?.timeoutSeconds ?? f.timeoutSeconds,
+          memorySizeMB: f.memorySizeMB,
+        };
+      }),
       faults: options.lambdaFaults,
       onLog: options.onLog ? (fn, line) => options.onLog!(fn, line) : undefined,
     });
@@ -218,6 +257,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sageMaker,
       stepFunctions,
       lambda,
+      ...(s3Proxies ? { s3Faults: s3Proxies.controller } : {}),
       ingestOutcome: (key) => outcomes.get(key),
       settled: async () => {
         while (inFlight.size) await Promise.allSettled([...inFlight]);

@@ -1,0 +1,109 @@
+/**
+ * A loopback HTTP proxy that forwards every request to a local service unless a `decide` hook says
+ * otherwise: answer an error without forwarding (the service never saw the call), or forward it and
+ * answer an error anyway (the service did the work; its response was lost on the way back). The
+ * reliability tests put it in front of s3rver (see s3-faults.ts) and of the local SageMaker.
+ * Requests and responses are streamed; headers, Host included, pass unchanged (they are signed).
+ */
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface ProxiedRequest {
+  method: string;
+  /** Path and query, as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+}
+
+export type ProxyDecision =
+  | { action: 'forward' }
+  /** Answer this without forwarding: the service never sees the request. */
+  | { action: 'fail'; response: FaultResponse }
+  /** Forward, read the service's whole answer, then answer this instead (a response lost in transit). */
+  | { action: 'lose-response'; response: (upstream: { status: number; body: Buffer }) => FaultResponse };
+
+export interface FaultProxyOptions {
+  /** Base URL of the service, e.g. `http://127.0.0.1:4569`; read per request, so it may be set after start. */
+  target: () => string;
+  decide: (request: ProxiedRequest) => ProxyDecision;
+  port?: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'expect']);
+
+function forwardHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
+}
+
+function answer(res: ServerResponse, method: string, { status, headers = {}, body = '' }: FaultResponse): void {
+  const payload = method === 'HEAD' ? '' : body;
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(payload)), 'x-amz-request-id': randomUUID(), ...headers });
+  res.end(payload);
+}
+
+export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const agent = new Agent({ keepAlive: true });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    let decision: ProxyDecision;
+    try {
+      decision = options.decide({ method, path, headers: req.headers });
+    } catch (error) {
+      decision = { action: 'fail', response: { status: 500, body: `fault proxy: decide failed: ${(error as Error).message}` } };
+    }
+    if (decision.action === 'fail') {
+      // Read the body first, as a server does before it answers; the client may still be sending it.
+      req.resume();
+      req.once('end', () => answer(res, method, decision.response));
+      return;
+    }
+    const target = new URL(options.target());
+    const upstream = request({ host: target.hostname, port: target.port, method, path, headers: forwardHeaders(req.headers), agent }, (up) => {
+      if (decision.action === 'lose-response') {
+        const chunks: Buffer[] = [];
+        up.on('data', (c: Buffer) => chunks.push(c));
+        up.once('end', () => answer(res, method, decision.response({ status: up.statusCode ?? 0, body: Buffer.concat(chunks) })));
+        return;
+      }
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers));
+      up.pipe(res);
+    });
+    upstream.once('error', (error) => {
+      if (!res.headersSent) answer(res, method, { status: 502, body: `proxy: ${error.message}` });
+      else res.destroy(error);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+}

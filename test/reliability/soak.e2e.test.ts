@@ -1,0 +1,275 @@
+/**
+ * Soak: 20 consecutive pipeline runs (plus two unusable uploads) through one offline stack while
+ * 20% of the SageMaker API calls and 20% of the functions' S3 requests fail transiently. Then the
+ * invariants, checked through the Step Functions and SageMaker APIs: every run reached its expected
+ * terminal state, no SageMaker resource exists twice, nothing is left running that should not be,
+ * and every upload produced exactly one run or a recorded rejection.
+ *
+ * Runs are sequential: runs deploying at the same time race for the one stage endpoint, which is
+ * not what this measures. The local SageMaker's own S3 transfers are not faulted (see s3-faults.ts).
+ */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DescribeEndpointCommand,
+  ListEndpointsCommand,
+  ListModelsCommand,
+  ListTrainingJobsCommand,
+  ListTransformJobsCommand,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
+import { ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
+import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import type { S3FaultStats } from '../../packages/local-stack/src/s3-faults';
+import { observationRecorder } from './support/recorder';
+import { abaloneSlice, awaitFinish, awaitStart, heldOutFeatures, LENIENT_GATE, pathOf, upload, waitFor, type Finished, type Upload } from './support/pipeline';
+
+const { record } = observationRecorder('soak', 'Soak: consecutive runs under transient faults');
+const RUNS = 20;
+const FAULT_RATE = 0.2;
+/** Uploads (by position) that are unusable on purpose: their target column does not exist. */
+const UNUSABLE = new Set([6, 15]);
+/**
+ * A run that ends FAILED is still in its expected terminal state when a transient fault outlasted
+ * every retry (the SDK's five attempts, then the state machine's Retry): the error is then the
+ * transient error's name. Anything else (another error, RUNNING, TIMED_OUT) is not expected.
+ */
+const RETRIES_EXHAUSTED = new Set(['SageMakerTransientError', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'ThrottlingException', 'InternalFailure']);
+/** Every SageMaker operation the pipeline calls. */
+const PIPELINE_OPERATIONS = [
+  'CreateTrainingJob',
+  'DescribeTrainingJob',
+  'StopTrainingJob',
+  'CreateModel',
+  'DescribeModel',
+  'CreateTransformJob',
+  'DescribeTransformJob',
+  'StopTransformJob',
+  'CreateEndpointConfig',
+  'DescribeEndpointConfig',
+  'CreateEndpoint',
+  'UpdateEndpoint',
+  'DescribeEndpoint',
+];
+
+let stack: LocalStack;
+
+beforeAll(async () => {
+  // With `s3Faults` the functions reach S3 through the fault proxy; the rate is set once the soak starts.
+  stack = await startLocalStack({ waitScale: 0.01, s3Faults: { rate: 0 } });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+async function listAll<T>(page: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const result = await page(token);
+    all.push(...result.items);
+    token = result.next;
+  } while (token);
+  return all;
+}
+
+const trainingJobs = (sm: SageMakerClient, filter: { StatusEquals?: 'InProgress' | 'Stopping' } = {}) =>
+  listAll(async (NextToken) => {
+    const r = await sm.send(new ListTrainingJobsCommand({ MaxResults: 100, NextToken, ...filter }));
+    return { items: (r.TrainingJobSummaries ?? []).map((j) => j.TrainingJobName!), next: r.NextToken };
+  });
+const transformJobs = (sm: SageMakerClient, filter: { StatusEquals?: 'InProgress' | 'Stopping' } = {}) =>
+  listAll(async (NextToken) => {
+    const r = await sm.send(new ListTransformJobsCommand({ MaxResults: 100, NextToken, ...filter }));
+    return { items: (r.TransformJobSummaries ?? []).map((j) => j.TransformJobName!), next: r.NextToken };
+  });
+const models = (sm: SageMakerClient) =>
+  listAll(async (NextToken) => {
+    const r = await sm.send(new ListModelsCommand({ MaxResults: 100, NextToken }));
+    return { items: (r.Models ?? []).map((m) => m.ModelName!), next: r.NextToken };
+  });
+
+/** Names per run id: how many resources of a kind each run has. */
+function perRun(names: string[], runIds: string[]): Map<string, number> {
+  return new Map(runIds.map((id) => [id, names.filter((n) => n.includes(`-${id}`)).length]));
+}
+
+/** Injected S3 faults on the functions' requests. */
+const s3Injected = (s: S3FaultStats) => s.injected.functions.SlowDown + s.injected.functions.InternalError;
+
+describe('soak', () => {
+  const runs: Finished[] = [];
+  const rejected: { upload: Upload; reason: string }[] = [];
+  let seconds = 0;
+  let faults = { sageMaker: 0, s3: 0, s3Requests: 0 };
+
+  it(`${RUNS} consecutive pipeline runs under a ${FAULT_RATE * 100}% transient fault rate on SageMaker and S3 calls`, async () => {
+    const smBefore = stack.sageMaker.faults.stats();
+    const s3Before = stack.s3Faults!.stats();
+    // SageMaker: 10% ThrottlingException, 5% InternalFailure (500), 5% ServiceUnavailable (503). The
+    // emulator draws them one after the other, so the later rates are conditional.
+    const throttle = 0.1;
+    const error = 0.05 / (1 - throttle);
+    const unavailable = 0.05 / ((1 - throttle) * (1 - error));
+    stack.sageMaker.faults.set({ seed: 2026, api: Object.fromEntries(PIPELINE_OPERATIONS.map((op) => [op, { throttleRate: throttle, errorRate: error, unavailableRate: unavailable }])) });
+    // S3: 20% of the functions' requests answer 503 SlowDown or 500 InternalError.
+    stack.s3Faults!.set({ rate: FAULT_RATE, seed: 2027 });
+    const started = Date.now();
+    try {
+      for (let i = 0; i < RUNS + UNUSABLE.size; i++) {
+        const metadata = UNUSABLE.has(i) ? { ...LENIENT_GATE, 'mlops-target': 'no_such_column' } : LENIENT_GATE;
+        const up = await upload(stack, `soak-${String(i).padStart(2, '0')}.csv`, abaloneSlice(i * 190), metadata);
+        const outcome = await awaitStart(stack, up, 60_000);
+        if (outcome === 'started') runs.push(await awaitFinish(stack, up, 120_000));
+        else rejected.push({ upload: up, reason: outcome.rejected });
+      }
+    } finally {
+      seconds = (Date.now() - started) / 1000;
+      stack.sageMaker.faults.clear();
+      stack.s3Faults!.clear();
+      await stack.settled();
+    }
+    const smAfter = stack.sageMaker.faults.stats();
+    const s3After = stack.s3Faults!.stats();
+    faults = {
+      sageMaker: smAfter.total - smBefore.total,
+      s3: s3Injected(s3After) - s3Injected(s3Before),
+      s3Requests: s3After.requests.functions - s3Before.requests.functions,
+    };
+    const statuses = runs.map((r) => r.snapshot.status);
+    const durations = runs.map((r) => r.snapshot.stopDate!.getTime() - r.snapshot.startDate.getTime()).sort((a, b) => a - b);
+    const stateRetries = runs.flatMap((r) => r.snapshot.retries).length;
+    record({
+      scenario: `soak: ${RUNS} consecutive runs (+${UNUSABLE.size} unusable uploads), ${FAULT_RATE * 100}% transient faults on SageMaker API calls and on the functions' S3 requests`,
+      expected: 'every run reaches its expected terminal state, in a few minutes',
+      observed:
+        `${runs.length} runs in ${seconds.toFixed(1)} s (execution p50 ${(durations[Math.floor(durations.length / 2)]! / 1000).toFixed(1)} s, max ${(durations.at(-1)! / 1000).toFixed(1)} s): ` +
+        `${statuses.filter((s) => s === 'SUCCEEDED').length} SUCCEEDED, ${statuses.filter((s) => s !== 'SUCCEEDED').length} other; ` +
+        `${faults.sageMaker} SageMaker API faults and ${faults.s3} S3 faults (of ${faults.s3Requests} S3 requests) injected; ${stateRetries} reached the state machine's Retry; ` +
+        `${rejected.length} uploads rejected${rejected.length ? ` (${[...new Set(rejected.map((r) => r.reason))].join('; ')})` : ''}`,
+      counts: { faultsInjected: faults.sageMaker + faults.s3, runs: runs.length, rejections: rejected.length },
+    });
+    expect(runs.length + rejected.length).toBe(RUNS + UNUSABLE.size);
+    expect(rejected.map((r) => `${r.upload.key}: ${r.reason}`)).toEqual([...UNUSABLE].map((i) => expect.stringMatching(`^incoming/soak-${String(i).padStart(2, '0')}\\.csv: .*no_such_column`)));
+    expect(faults.sageMaker).toBeGreaterThan(0);
+    expect(faults.s3).toBeGreaterThan(0);
+    // Measured: ~50 s on the 2-core CI machine.
+    expect(seconds).toBeLessThan(240);
+  }, 300_000);
+
+  it('every run reached its expected terminal state (SUCCEEDED, or FAILED only because a transient fault outlasted every retry)', () => {
+    if (runs.length === 0) throw new Error('the soak did not run');
+    const unexpected = runs
+      .filter((r) => !(r.snapshot.status === 'SUCCEEDED' || (r.snapshot.status === 'FAILED' && RETRIES_EXHAUSTED.has(r.snapshot.error ?? ''))))
+      .map((r) => `${r.upload.key}: ${r.snapshot.status} ${r.snapshot.error ?? ''} ${r.snapshot.cause ?? ''} (${pathOf(r.history).join(' → ')})`);
+    const succeeded = runs.filter((r) => r.snapshot.status === 'SUCCEEDED').length;
+    record({
+      scenario: 'soak: terminal states',
+      expected: 'every run SUCCEEDED, or FAILED with a transient error that outlasted every retry; never RUNNING',
+      observed: `${succeeded}/${runs.length} SUCCEEDED; ${runs.length - succeeded - unexpected.length} FAILED after exhausting retries; ${unexpected.length} unexpected${unexpected.length ? `: ${unexpected.join('; ')}` : ''}`,
+    });
+    expect(unexpected).toEqual([]);
+    // "Nearly all": the retries are sized so that 20% faults practically never get through.
+    expect(succeeded).toBeGreaterThanOrEqual(RUNS - 1);
+  });
+
+  it('every upload produced exactly one execution or a recorded rejection', async () => {
+    if (runs.length === 0) throw new Error('the soak did not run');
+    const executions = await listAll<ExecutionListItem>(async (nextToken) => {
+      const page = await stack.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.resources.stateMachine.arn, maxResults: 100, nextToken }));
+      return { items: page.executions ?? [], next: page.nextToken };
+    });
+    const names = executions.map((e) => e.name!);
+    const recorded = await Promise.all(
+      rejected.map(async ({ upload: up }) => {
+        const head = await stack.clients.s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: `runs/rejected/${up.runId}.json` })).catch(() => undefined);
+        return head !== undefined;
+      }),
+    );
+    const running = executions.filter((e) => e.status === 'RUNNING').length;
+    record({
+      scenario: 'soak: one run per upload',
+      expected: 'every uploaded dataset either produced exactly one run or a recorded rejection',
+      observed: `${RUNS + UNUSABLE.size} uploads → ${executions.length} executions (${new Set(names).size} distinct names, ${running} RUNNING) + ${rejected.length} rejections, ${recorded.filter(Boolean).length} recorded under runs/rejected/`,
+      // Executions beyond one per upload; runs and rejections are counted by the soak's first row.
+      counts: { duplicates: names.length - new Set(names).size + Math.max(0, executions.length - runs.length) },
+    });
+    expect(names.sort()).toEqual(runs.map((r) => r.upload.executionName).sort());
+    expect(running).toBe(0);
+    expect(rejected.map((r) => r.upload.key)).toEqual([...UNUSABLE].map((i) => `incoming/soak-${String(i).padStart(2, '0')}.csv`));
+    for (const r of rejected) expect(r.reason).toContain('no_such_column');
+    expect(recorded).toEqual(rejected.map(() => true));
+  });
+
+  it('no SageMaker resource exists twice', async () => {
+    if (runs.length === 0) throw new Error('the soak did not run');
+    const ids = runs.map((r) => r.upload.runId);
+    // The emulator has no ListEndpointConfigs; its state snapshot lists them.
+    const configNames = stack.sageMaker.state.snapshot().endpointConfigs.map((c) => c.name);
+    const counts = {
+      training: perRun(await trainingJobs(stack.clients.sageMaker), ids),
+      models: perRun(await models(stack.clients.sageMaker), ids),
+      transform: perRun(await transformJobs(stack.clients.sageMaker), ids),
+      configs: perRun(configNames, ids),
+    };
+    const reached = (r: Finished, state: string) => pathOf(r.history).includes(state);
+    const wrong: string[] = [];
+    for (const r of runs) {
+      const id = r.upload.runId;
+      const want = { training: 1, models: reached(r, 'AwaitTransform') ? 1 : undefined, transform: reached(r, 'AwaitTransform') ? 1 : undefined, configs: reached(r, 'AwaitEndpoint') ? 1 : undefined };
+      for (const kind of Object.keys(want) as (keyof typeof want)[]) {
+        const n = counts[kind].get(id)!;
+        if (want[kind] !== undefined ? n !== want[kind] : n > 1) wrong.push(`${id}: ${n} ${kind}`);
+      }
+    }
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const duplicates = Object.values(counts).reduce((n, m) => n + [...m.values()].filter((c) => c > 1).reduce((a, c) => a + c - 1, 0), 0);
+    record({
+      scenario: 'soak: duplicates',
+      expected: 'zero duplicate SageMaker resources',
+      observed: `${runs.length} runs → ${total(counts.training)} training jobs, ${total(counts.models)} models, ${total(counts.transform)} transform jobs, ${total(counts.configs)} endpoint configs (List* APIs); ${duplicates} duplicates${wrong.length ? `; ${wrong.join(', ')}` : ''}`,
+      counts: { duplicates },
+    });
+    expect(configNames.length).toBeGreaterThan(0);
+    expect(wrong).toEqual([]);
+    expect(duplicates).toBe(0);
+  });
+
+  it('nothing is left running that should not be', async () => {
+    if (runs.length === 0) throw new Error('the soak did not run');
+    const sm = stack.clients.sageMaker;
+    const [trainingRunning, trainingStopping, transformRunning, transformStopping, endpoints] = await Promise.all([
+      trainingJobs(sm, { StatusEquals: 'InProgress' }),
+      trainingJobs(sm, { StatusEquals: 'Stopping' }),
+      transformJobs(sm, { StatusEquals: 'InProgress' }),
+      transformJobs(sm, { StatusEquals: 'Stopping' }),
+      sm.send(new ListEndpointsCommand({ MaxResults: 100 })),
+    ]);
+    const lastDeployed = runs.filter((r) => r.snapshot.status === 'SUCCEEDED').at(-1)!;
+    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+    // One serving process (the endpoint's one instance); training and transform processes are gone.
+    const processes = await waitFor('the processes to settle', () => {
+      const live = stack.sageMaker.state.processes();
+      return live.length === 1 ? live : undefined;
+    }, 15_000).catch(() => stack.sageMaker.state.processes());
+    const prediction = await stack.clients.runtime.send(
+      new InvokeEndpointCommand({ EndpointName: 'mlops-local-endpoint', ContentType: 'text/csv', Body: Buffer.from(await heldOutFeatures(stack, lastDeployed.state)) }),
+    );
+    const leaks = trainingRunning.length + trainingStopping.length + transformRunning.length + transformStopping.length + (endpoints.Endpoints ?? []).length - 1 + processes.length - 1;
+    record({
+      scenario: 'soak: leaks',
+      expected: 'zero jobs or endpoints left running that should not be',
+      observed:
+        `${trainingRunning.length + trainingStopping.length} training and ${transformRunning.length + transformStopping.length} transform jobs running; ` +
+        `${(endpoints.Endpoints ?? []).length} endpoint (${endpoint.EndpointStatus} on the last successful run's config: ${endpoint.EndpointConfigName === lastDeployed.state.deploy?.endpointConfigName}), ` +
+        `${processes.length} live process (${processes.map((p) => p.kind).join(', ')}); the endpoint answers ${new TextDecoder().decode(prediction.Body).trim()}`,
+      counts: { leaks },
+    });
+    expect([trainingRunning, trainingStopping, transformRunning, transformStopping]).toEqual([[], [], [], []]);
+    expect((endpoints.Endpoints ?? []).map((e) => [e.EndpointName, e.EndpointStatus])).toEqual([['mlops-local-endpoint', 'InService']]);
+    expect(endpoint.EndpointConfigName).toBe(lastDeployed.state.deploy!.endpointConfigName);
+    expect(processes.map((p) => p.kind)).toEqual(['endpoint']);
+    expect(Number(new TextDecoder().decode(prediction.Body))).toBeGreaterThan(0);
+  });
+});
