@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import awaitEndpoint from '../events/await-endpoint.json';
 import awaitTraining from '../events/await-training.json';
 import awaitTransform from '../events/await-transform.json';
-import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from './helpers';
+import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from '../../../test/support/lambda';
 
 const ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',

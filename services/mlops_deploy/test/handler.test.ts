@@ -6,7 +6,8 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import sampleEvent from '../events/deploy.json';
-import { awsError, jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from './helpers';
+import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from '../../../test/support/lambda';
+import { awsError } from '../../../test/support/sagemaker';
 
 const ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',

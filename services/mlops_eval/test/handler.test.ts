@@ -2,29 +2,16 @@
  * The deployed entry point: input contract before any S3 call, and the metrics leaving as
  * CloudWatch EMF on stdout.
  */
-import type { Context } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { InputValidationError, logger } from '@mlops/common';
 import { handler } from '../src/handler';
+import { lambdaContextFor } from '../../../test/support/lambda';
 import { BUCKET, FakeBucket, sampleInput } from './helpers';
 
 const s3Mock = mockClient(S3Client);
-const context = {
-  functionName: 'mlops-test-mlops_eval',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:mlops-test-mlops_eval',
-  memoryLimitInMB: '1024',
-  awsRequestId: '3c5d6e7f-0000-4000-8000-000000000000',
-  logGroupName: '/aws/lambda/mlops-test-mlops_eval',
-  logStreamName: '2025/01/15/[$LATEST]0123456789abcdef',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 300_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContextFor('mlops-test-mlops_eval');
 const savedEnv = process.env;
 const sample = sampleInput();
 

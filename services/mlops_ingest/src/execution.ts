@@ -3,7 +3,14 @@
  * delivery meets ExecutionAlreadyExists, which is success when the existing run has this input.
  */
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DatasetError, PipelineInputSchema, errorName, executionNameFor, validateInput, type PipelineInput } from '@mlops/common';
+import { DatasetError, MAX_STATE_PAYLOAD_BYTES, PipelineInputSchema, errorName, executionNameFor, validateInput, type PipelineInput } from '@mlops/common';
+
+/**
+ * The state document starts as the execution input and grows by every step's (small) output, and
+ * Step Functions fails an execution whose state exceeds 256 KiB: a run may start with a quarter of it.
+ * Only the upload's own strings can make it large (the target column's name, the class labels).
+ */
+export const MAX_EXECUTION_INPUT_BYTES = MAX_STATE_PAYLOAD_BYTES / 4;
 
 export interface StartedRun {
   executionArn: string;
@@ -38,8 +45,17 @@ function comparable(input: PipelineInput): PipelineInput {
 export async function startPipeline(sfn: SFNClient, stateMachineArn: string, run: PipelineInput): Promise<StartedRun> {
   const input = validateInput(PipelineInputSchema, run, 'execution input');
   const name = executionNameFor(input.runId);
+  const body = JSON.stringify(input);
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_EXECUTION_INPUT_BYTES) {
+    const classes = (input.task.classes ?? []).reduce((sum, c) => sum + c.length, 0);
+    throw new DatasetError(
+      `the run's execution input would be ${bytes} bytes, over the ${MAX_EXECUTION_INPUT_BYTES} bytes a run may start with: ` +
+        `the target column's name has ${input.task.target.length} characters and the class labels ${classes}`,
+    );
+  }
   try {
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: body }));
     return { executionArn: started.executionArn!, status: 'started' };
   } catch (error) {
     if (errorName(error) !== 'ExecutionAlreadyExists') throw error;

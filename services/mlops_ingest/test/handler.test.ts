@@ -2,32 +2,19 @@
  * The deployed entry point: the event contract is checked before any AWS call, and a malformed
  * event is an InputValidationError naming the field.
  */
-import type { Context } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { InputValidationError, logger } from '@mlops/common';
 import { handler } from '../src/handler';
+import { lambdaContextFor } from '../../../test/support/lambda';
 import { BUCKET, FakeBucket, STATE_MACHINE_ARN, event, fixture } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
 const sample = event('s3-put-abalone.json');
-const context = {
-  functionName: 'mlops-test-mlops_ingest',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:mlops-test-mlops_ingest',
-  memoryLimitInMB: '1024',
-  awsRequestId: '2b4c5d6e-0000-4000-8000-000000000000',
-  logGroupName: '/aws/lambda/mlops-test-mlops_ingest',
-  logStreamName: '2025/01/15/[$LATEST]0123456789abcdef',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContextFor('mlops-test-mlops_ingest');
 const savedEnv = process.env;
 
 beforeAll(() => {

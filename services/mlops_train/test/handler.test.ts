@@ -6,7 +6,7 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import sampleEvent from '../events/train.json';
-import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from './helpers';
+import { jsonPaths, lambdaContext, valueAt, withValueAt, wrongTypedValues } from '../../../test/support/lambda';
 
 const ENV = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',

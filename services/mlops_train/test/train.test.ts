@@ -3,7 +3,7 @@ import { parseConfig, ResourceConflictError, SageMakerTransientError, TrainConfi
 import { mockClient } from 'aws-sdk-client-mock';
 import sampleEvent from '../events/train.json';
 import { startTraining } from '../src/train';
-import { awsError, expectRequestsValid } from './helpers';
+import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
 
 const sm = mockClient(SageMakerClient);
 const config = parseConfig(TrainConfigSchema, {

@@ -1,0 +1,49 @@
+/**
+ * Every way to break mlops_train's input contract (generated from the zod schema, see
+ * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
+ * any AWS call of any client.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { TrainInputSchema, logger } from '@mlops/common';
+import { sweepViolations } from '../../../test/bad-input/arbitraries';
+import { lambdaContextFor } from '../../../test/support/lambda';
+import sample from '../events/train.json';
+import { handler } from '../src/handler';
+
+const mocks = { s3: mockClient(S3Client), sfn: mockClient(SFNClient), sageMaker: mockClient(SageMakerClient) };
+const savedEnv = process.env;
+beforeAll(() => {
+  logger.setLogLevel('SILENT');
+  process.env = {
+    ...savedEnv,
+    AWS_REGION: 'us-east-1',
+    STAGE: 'local',
+    DATA_BUCKET: 'mlops-local-data',
+    NAME_PREFIX: 'mlops-local',
+    SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
+    TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+    TRAINING_INSTANCE_TYPE: 'ml.m5.large',
+  };
+});
+afterAll(() => {
+  process.env = savedEnv;
+});
+
+describe('mlops_train malformed events', () => {
+  it('reaches SageMaker through the mocked client with the valid sample (the control)', async () => {
+    mocks.sageMaker.on(CreateTrainingJobCommand).resolves({ TrainingJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:training-job/mlops-local-abalone-7aa1b19755-train' });
+    await expect(handler(sample, lambdaContextFor('mlops-local-mlops_train'))).resolves.toMatchObject({ adopted: false });
+    expect(mocks.sageMaker.calls()).toHaveLength(1);
+  });
+
+  it('refuses every contract violation by field name, with zero SDK calls (property)', async () => {
+    const { violations, cases } = await sweepViolations({ name: 'mlops_train', handler, schema: TrainInputSchema, sample, mocks });
+    // Every constrained field of the contract is covered, optional ones absent from the sample included.
+    const paths = new Set(violations.map((v) => v.path.join('.')));
+    for (const p of ['executionArn', 'run.runId', 'run.source.versionId', 'run.dataset.rows.train', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.hyperparameters']) expect(paths).toContain(p);
+    expect(cases).toBeGreaterThan(500);
+  });
+});
