@@ -1,12 +1,17 @@
 /**
  * Typed contracts between the pipeline's states: one zod schema per step input and output.
  * The state document only ever carries pointers (S3 URIs, resource names), never data.
+ *
+ * zod/mini, not classic zod: the same validation core and English messages, but its functional API
+ * lets the bundler keep only what the schemas use (classic zod put ~460 KB of methods, locales and
+ * JSON Schema support into every function bundle; mini costs ~30 KB). See docs/PERFORMANCE.md.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SAGEMAKER_NAME_PATTERN } from './naming';
+import './zod-locale';
 
-export const S3UriSchema = z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*$/, 'must be an s3://bucket/key URI');
-export const SageMakerNameSchema = z.string().regex(SAGEMAKER_NAME_PATTERN, 'must match [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}');
+export const S3UriSchema = z.string().check(z.regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.*$/, 'must be an s3://bucket/key URI'));
+export const SageMakerNameSchema = z.string().check(z.regex(SAGEMAKER_NAME_PATTERN, 'must match [a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}'));
 export const ProblemTypeSchema = z.enum(['regression', 'classification']);
 export type ProblemType = z.infer<typeof ProblemTypeSchema>;
 
@@ -22,10 +27,10 @@ export function metricsFor(problemType: ProblemType): readonly MetricName[] {
   return problemType === 'regression' ? REGRESSION_METRICS : CLASSIFICATION_METRICS;
 }
 
-export const GateSchema = z.object({ metric: MetricNameSchema, threshold: z.number().finite() });
+export const GateSchema = z.object({ metric: MetricNameSchema, threshold: z.number() }); // zod 4 numbers are finite
 export type Gate = z.infer<typeof GateSchema>;
 
-export const HyperparametersSchema = z.record(z.string().min(1).max(256), z.string().max(2500));
+export const HyperparametersSchema = z.record(z.string().check(z.minLength(1), z.maxLength(256)), z.string().check(z.maxLength(2500)));
 
 export const DatasetSchema = z.object({
   /** Prefixes of the label-first, headerless CSV channels. */
@@ -34,43 +39,43 @@ export const DatasetSchema = z.object({
   test: S3UriSchema,
   /** The schema written by ingestion: columns, encodings, label mapping. */
   schema: S3UriSchema,
-  rows: z.object({ train: z.number().int().min(1), validation: z.number().int().min(0), test: z.number().int().min(1) }),
-  featureCount: z.number().int().min(1),
+  rows: z.object({ train: z.number().check(z.int(), z.gte(1)), validation: z.number().check(z.int(), z.gte(0)), test: z.number().check(z.int(), z.gte(1)) }),
+  featureCount: z.number().check(z.int(), z.gte(1)),
 });
 export type Dataset = z.infer<typeof DatasetSchema>;
 
 export const TaskSchema = z.object({
   problemType: ProblemTypeSchema,
   /** The label column's name in the source file (or `column_<n>` when it has no header). */
-  target: z.string().min(1),
+  target: z.string().check(z.minLength(1)),
   /** For classification: class index → the original label. */
-  classes: z.array(z.string()).min(2).optional(),
+  classes: z.optional(z.array(z.string()).check(z.minLength(2))),
 });
 export type Task = z.infer<typeof TaskSchema>;
 
 export const RunOverridesSchema = z.object({
-  hyperparameters: HyperparametersSchema.optional(),
-  gate: GateSchema.partial().optional(),
+  hyperparameters: z.optional(HyperparametersSchema),
+  gate: z.optional(z.partial(GateSchema)),
 });
 export type RunOverrides = z.infer<typeof RunOverridesSchema>;
 
 /** The execution input written by mlops_ingest. */
 export const PipelineInputSchema = z.object({
-  runId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens'),
+  runId: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens')),
   source: z.object({
-    bucket: z.string().min(3),
-    key: z.string().min(1),
-    etag: z.string().min(1),
-    versionId: z.string().optional(),
+    bucket: z.string().check(z.minLength(3)),
+    key: z.string().check(z.minLength(1)),
+    etag: z.string().check(z.minLength(1)),
+    versionId: z.optional(z.string()),
   }),
   runPrefix: S3UriSchema,
   dataset: DatasetSchema,
   task: TaskSchema,
-  overrides: RunOverridesSchema.default({}),
+  overrides: z._default(RunOverridesSchema, {}),
 });
 export type PipelineInput = z.infer<typeof PipelineInputSchema>;
 
-const ExecutionArnSchema = z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN');
+const ExecutionArnSchema = z.string().check(z.regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/, 'must be a Step Functions execution ARN'));
 
 export const TrainInputSchema = z.object({ run: PipelineInputSchema, executionArn: ExecutionArnSchema });
 export type TrainInput = z.infer<typeof TrainInputSchema>;
@@ -83,9 +88,9 @@ export const AwaitInputSchema = z.object({
   kind: ResourceKindSchema,
   name: SageMakerNameSchema,
   /** Polls made so far in this loop (the state machine carries it). */
-  attempt: z.number().int().min(0).default(0),
+  attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
   /** For endpoints: the config the deploy asked for; InService on another one is a rollback. */
-  expectedConfigName: SageMakerNameSchema.optional(),
+  expectedConfigName: z.optional(SageMakerNameSchema),
 });
 export type AwaitInput = z.infer<typeof AwaitInputSchema>;
 export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed']);
@@ -95,15 +100,15 @@ export const AwaitOutputSchema = z.object({
   name: SageMakerNameSchema,
   state: PollStateSchema,
   status: z.string(),
-  secondaryStatus: z.string().optional(),
+  secondaryStatus: z.optional(z.string()),
   message: z.string(),
-  waitSeconds: z.number().int().min(0),
-  attempt: z.number().int().min(1),
-  elapsedSeconds: z.number().min(0),
+  waitSeconds: z.number().check(z.int(), z.gte(0)),
+  attempt: z.number().check(z.int(), z.gte(1)),
+  elapsedSeconds: z.number().check(z.gte(0)),
   outputs: z.object({
-    modelArtifacts: S3UriSchema.optional(),
-    transformOutput: S3UriSchema.optional(),
-    endpointConfigName: z.string().optional(),
+    modelArtifacts: z.optional(S3UriSchema),
+    transformOutput: z.optional(S3UriSchema),
+    endpointConfigName: z.optional(z.string()),
   }),
 });
 export type AwaitOutput = z.infer<typeof AwaitOutputSchema>;
@@ -125,7 +130,7 @@ export type BatchOutput = z.infer<typeof BatchOutputSchema>;
 
 export const EvalInputSchema = z.object({ run: PipelineInputSchema, transformOutput: S3UriSchema });
 export type EvalInput = z.infer<typeof EvalInputSchema>;
-export const GateResultSchema = GateSchema.extend({
+export const GateResultSchema = z.extend(GateSchema, {
   direction: z.enum(['lte', 'gte']),
   value: z.number(),
   passed: z.boolean(),
@@ -135,7 +140,7 @@ export const GateResultSchema = GateSchema.extend({
 export type GateResult = z.infer<typeof GateResultSchema>;
 export const EvalOutputSchema = z.object({
   problemType: ProblemTypeSchema,
-  rows: z.number().int().min(1),
+  rows: z.number().check(z.int(), z.gte(1)),
   metrics: z.record(z.string(), z.number()),
   gate: GateResultSchema,
   reportUri: S3UriSchema,
@@ -148,26 +153,26 @@ export const DeployOutputSchema = z.object({
   endpointName: SageMakerNameSchema,
   endpointConfigName: SageMakerNameSchema,
   action: z.enum(['created', 'updated', 'unchanged']),
-  previousConfigName: z.string().optional(),
+  previousConfigName: z.optional(z.string()),
 });
 export type DeployOutput = z.infer<typeof DeployOutputSchema>;
 
 /** The subset of the S3 event notification mlops_ingest relies on. */
 export const S3EventRecordSchema = z.object({
   eventSource: z.literal('aws:s3'),
-  eventName: z.string().startsWith('ObjectCreated:', 'must be an ObjectCreated event'),
+  eventName: z.string().check(z.startsWith('ObjectCreated:', 'must be an ObjectCreated event')),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(3) }),
+    bucket: z.object({ name: z.string().check(z.minLength(3)) }),
     object: z.object({
-      key: z.string().min(1),
-      size: z.number().int().min(0).optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().optional(),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.number().check(z.int(), z.gte(0))),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.optional(z.string()),
     }),
   }),
 });
-export const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) });
+export const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).check(z.minLength(1)) });
 export type S3EventInput = z.infer<typeof S3EventSchema>;
 
 export const IngestOutputSchema = z.object({

@@ -6,14 +6,14 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { InputValidationError, PayloadTooLargeError } from './errors';
 import { logger } from './observability';
 
 /** Step Functions rejects state payloads over 256 KiB (UTF-8). */
 export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;
 
-export function validateInput<T extends z.ZodType>(schema: T, input: unknown, source: string): z.infer<T> {
+export function validateInput<T extends z.ZodMiniType>(schema: T, input: unknown, source: string): z.infer<T> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InputValidationError(
@@ -39,14 +39,14 @@ function correlationIdOf(input: unknown): string | undefined {
   return undefined;
 }
 
-export interface PipelineFunction<I extends z.ZodType, O> {
+export interface PipelineFunction<I extends z.ZodMiniType, O> {
   name: string;
   input: I;
   core: (input: z.infer<I>, context: Context) => Promise<O>;
   middlewares?: middy.MiddlewareObj[];
 }
 
-export function pipelineHandler<I extends z.ZodType, O>(fn: PipelineFunction<I, O>) {
+export function pipelineHandler<I extends z.ZodMiniType, O>(fn: PipelineFunction<I, O>) {
   const handler = middy<unknown, O, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {

@@ -12,6 +12,22 @@ export function fnv1a32(text: string, seed = 0): number {
   return hash >>> 0;
 }
 
+/**
+ * fnv1a32(String(n), seed) for a non-negative safe integer n, without building the string: the
+ * evaluation hashes every row's index to pick its plot sample (millions of rows).
+ */
+export function fnv1a32OfIndex(n: number, seed = 0): number {
+  let hash = (0x811c9dc5 ^ seed) >>> 0;
+  let scale = 1;
+  while (scale * 10 <= n) scale *= 10;
+  for (; scale >= 1; scale /= 10) {
+    const digit = Math.floor(n / scale) % 10;
+    hash ^= 48 + digit;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
 /** Maps a string to [0, 1) deterministically. */
 export function unitHash(text: string, seed = 0): number {
   return fnv1a32(text, seed) / 0x1_0000_0000;

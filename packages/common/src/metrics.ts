@@ -3,7 +3,7 @@
  * and keeps O(1) state (O(K²) for K classes), so evaluation memory stays flat with row count.
  */
 import type { MetricName } from './contracts';
-import { fnv1a32 } from './hash';
+import { fnv1a32OfIndex } from './hash';
 
 export interface RegressionMetrics {
   mse: number;
@@ -125,7 +125,7 @@ export class PointSample {
   constructor(private readonly capacity = 2000) {}
 
   add(index: number, actual: number, predicted: number): void {
-    const h = fnv1a32(String(index), 7);
+    const h = fnv1a32OfIndex(index, 7); // fnv1a32(String(index), 7)
     if (this.points.length < this.capacity) {
       this.points.push({ h, actual, predicted });
       if (this.points.length === this.capacity) this.points.sort((a, b) => a.h - b.h);

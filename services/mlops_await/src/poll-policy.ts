@@ -1,33 +1,68 @@
 /**
  * How long the state machine waits before looking again at a job or endpoint still in progress.
  *
- * SageMaker's own waiters poll at a fixed cadence (training 120 s, transform 60 s, endpoint 30 s).
- * A fixed cadence either adds minutes of latency to short jobs or wastes polls on long ones, and
- * the state machine has a 400-poll budget per loop. Instead the wait is a fixed fraction of the
- * time the resource has been running:
+ * The promise to the user is a detection latency (from the moment the resource finishes to the
+ * poll that sees it) of at most FRACTION (10 %) of the resource's elapsed time and never more than
+ * MAX_LATENCY (5 min). Every poll costs the same (Task → Choice → Wait: 3 state transitions,
+ * 9 history events, one Lambda invocation), so the cheapest policy that keeps that promise is the
+ * one with the longest waits that still keep it:
  *
- *   wait = clamp(ceil(FRACTION × elapsed), FLOOR[kind], MAX_WAIT)
+ *   elapsed <  EARLIEST_FINISH[kind]:  wait = FLOOR[kind], shortened so that a poll lands on EARLIEST_FINISH
+ *   elapsed >= EARLIEST_FINISH[kind]:  wait = min(MAX_LATENCY, floor(FRACTION × elapsed)) − POLL_OVERHEAD
+ *   a finishing phase (Uploading, Stopping...): wait = FINISHING_WAIT
+ *   with a deadline: the next poll falls within a second after it
  *
- * - Detection latency is at most FRACTION (10 %) of the resource's duration, plus the floor: a job
- *   that ends after 5 min is seen within 30 s, one that ends after 1 h within 5 min.
- * - The poll count grows with the logarithm of the duration (each wait adds 10 %, so elapsed time
- *   grows ×1.1 per poll) until MAX_WAIT, then linearly: ≈ 37 polls for a 1 h training job,
- *   ≈ 315 for 24 h, inside the budget.
- * - FLOOR: nothing changes faster than instances launch. Training and endpoints take minutes
- *   before anything can be observed (the waiters use 120 s and 30 s; endpoint creation usually
- *   takes 5-10 min), so 30 s; transform jobs are often short, 20 s (its waiter: 60 s).
- * - MAX_WAIT 300 s bounds the latency of very long jobs.
+ * - Why geometric: a job that ends just after a poll at elapsed e is seen at the next one, so the
+ *   gap between polls bounds the latency; the gap may be 10 % of e and no more. Polls then grow
+ *   ×1.1 apart, the fewest any schedule can make under that promise: ln(T / EARLIEST_FINISH) /
+ *   ln(1.1) polls up to T (≈ 35 to reach the 5-minute cap at 50 min), then one per 5 minutes.
+ *   bench/poll simulates it on the real state machine and compares it with a fixed 60 s loop and
+ *   the SDK waiters' delays; docs/PERFORMANCE.md has the figures.
+ * - POLL_OVERHEAD: the poll itself takes time (Lambda, three state transitions) between one
+ *   Describe and the next; the wait leaves a second for it so the promise holds between Describes.
+ * - EARLIEST_FINISH: no SageMaker training job, batch transform or endpoint change completes in
+ *   under two minutes (instances are provisioned, the container pulled and started first), so
+ *   before 110 s nothing can succeed and the 10 % promise starts there. Before it, the FLOOR cadence
+ *   only catches early failures (capacity, image or role errors) within a floor; it is no slower
+ *   than the SDK waiters (120 s, 60 s, 30 s) and keeps offline runs, where jobs take a second, quick.
  * - Finishing phases (a training job uploading its model or stopping, a transform job stopping)
- *   end within seconds to a few minutes, so they are polled every FINISHING_WAIT regardless of
- *   elapsed time: the result is usually one short wait away.
- * - With a deadline, the next poll falls within a second after it, so it is enforced on time.
+ *   end within seconds to a few minutes, so they are polled every FINISHING_WAIT.
+ * - MaxRuntimeInSeconds enters through the deadline: past it SageMaker stops the job, and the
+ *   poll right after the deadline sees that (or stops a job SageMaker failed to stop).
  */
 import type { ResourceKind } from '@mlops/common';
 
+export interface PollPolicyParameters {
+  /** Detection latency as a fraction of elapsed time (after EARLIEST_FINISH). */
+  fraction: number;
+  /** Detection latency cap, seconds. */
+  maxLatencySeconds: number;
+  /** Seconds a poll takes between its Describe and the start of its Wait (Lambda + transitions). */
+  pollOverheadSeconds: number;
+  /** Wait in a finishing phase, and the shortest wait there is. */
+  finishingWaitSeconds: number;
+  /** Cadence before a resource can possibly have succeeded. */
+  floorSeconds: Readonly<Record<ResourceKind, number>>;
+  /** Elapsed time before which the resource cannot have succeeded. */
+  earliestFinishSeconds: Readonly<Record<ResourceKind, number>>;
+}
+
 export const FRACTION = 0.1;
-export const MAX_WAIT_SECONDS = 300;
+export const MAX_LATENCY_SECONDS = 300;
+export const POLL_OVERHEAD_SECONDS = 1;
+export const MAX_WAIT_SECONDS = MAX_LATENCY_SECONDS - POLL_OVERHEAD_SECONDS;
 export const FINISHING_WAIT_SECONDS = 10;
 export const FLOOR_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 30, transform: 20, endpoint: 30 };
+export const EARLIEST_FINISH_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 110, transform: 110, endpoint: 110 };
+
+export const DEFAULT_POLL_POLICY: Readonly<PollPolicyParameters> = {
+  fraction: FRACTION,
+  maxLatencySeconds: MAX_LATENCY_SECONDS,
+  pollOverheadSeconds: POLL_OVERHEAD_SECONDS,
+  finishingWaitSeconds: FINISHING_WAIT_SECONDS,
+  floorSeconds: FLOOR_SECONDS,
+  earliestFinishSeconds: EARLIEST_FINISH_SECONDS,
+};
 
 /** Training SecondaryStatus values after which the job ends within moments. */
 const FINISHING_TRAINING_PHASES = new Set(['Uploading', 'Completed', 'Failed', 'Stopping', 'Stopped', 'MaxRuntimeExceeded', 'MaxWaitTimeExceeded']);
@@ -48,13 +83,23 @@ function isFinishing({ kind, status, secondaryStatus }: PollPolicyInput): boolea
   return kind === 'training' && secondaryStatus !== undefined && FINISHING_TRAINING_PHASES.has(secondaryStatus);
 }
 
-/** Seconds until the next poll of a resource that is not done yet: an integer in [FINISHING_WAIT, MAX_WAIT]. */
-export function nextWaitSeconds(input: PollPolicyInput): number {
-  if (isFinishing(input)) return FINISHING_WAIT_SECONDS;
-  const elapsed = Math.max(0, input.elapsedSeconds);
-  let wait = Math.min(MAX_WAIT_SECONDS, Math.max(FLOOR_SECONDS[input.kind], Math.ceil(FRACTION * elapsed)));
-  if (input.deadlineSeconds !== undefined) {
-    wait = Math.min(wait, Math.max(FINISHING_WAIT_SECONDS, Math.floor(input.deadlineSeconds - elapsed) + 1));
-  }
-  return wait;
+/** The policy for other parameters (the benchmark's trade-off table); the pipeline uses nextWaitSeconds. */
+export function pollPolicy(p: Readonly<PollPolicyParameters>): (input: PollPolicyInput) => number {
+  const maxWait = p.maxLatencySeconds - p.pollOverheadSeconds;
+  return (input) => {
+    if (isFinishing(input)) return p.finishingWaitSeconds;
+    const elapsed = Math.max(0, input.elapsedSeconds);
+    const earliest = p.earliestFinishSeconds[input.kind];
+    let wait =
+      elapsed < earliest
+        ? Math.min(p.floorSeconds[input.kind], Math.max(p.finishingWaitSeconds, Math.floor(earliest - elapsed) - p.pollOverheadSeconds))
+        : Math.max(p.finishingWaitSeconds, Math.min(maxWait, Math.floor(p.fraction * Math.floor(elapsed)) - p.pollOverheadSeconds));
+    if (input.deadlineSeconds !== undefined) {
+      wait = Math.min(wait, Math.max(p.finishingWaitSeconds, Math.floor(input.deadlineSeconds - elapsed) + 1));
+    }
+    return wait;
+  };
 }
+
+/** Seconds until the next poll of a resource that is not done yet: an integer in [FINISHING_WAIT, MAX_WAIT]. */
+export const nextWaitSeconds: (input: PollPolicyInput) => number = pollPolicy(DEFAULT_POLL_POLICY);

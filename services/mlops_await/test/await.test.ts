@@ -11,7 +11,7 @@ import { AwaitConfigSchema, type AwaitInput, logger, PollDeadlineExceededError, 
 import { mockClient } from 'aws-sdk-client-mock';
 import { pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
 import { ResourceMissingError } from '../src/errors';
-import { awsError, expectRequestsValid } from './helpers';
+import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
 
 const sm = mockClient(SageMakerClient);
 const config = parseConfig(AwaitConfigSchema, {
@@ -145,7 +145,7 @@ describe('training jobs', () => {
       status: 'InProgress',
       secondaryStatus: 'Training',
       message: `training job ${TRAIN} is InProgress (Training)`,
-      waitSeconds: 100,
+      waitSeconds: 99,
       attempt: 4,
       elapsedSeconds: 1000,
       outputs: {},

@@ -3,7 +3,7 @@
  * `label,prediction` (the transform's `OutputFilter: "$[0,-1]"`), streamed with bounded memory.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { DatasetError, parseS3Uri, readLines, s3Uri, type S3Location } from '@mlops/common';
+import { DatasetError, parseS3Uri, readLineBatches, s3Uri, type S3Location } from '@mlops/common';
 
 export async function listOutputObjects(s3: S3Client, prefixUri: string): Promise<S3Location[]> {
   const { bucket, key: prefix } = parseS3Uri(prefixUri);
@@ -41,7 +41,7 @@ export async function streamPairs(s3: S3Client, object: S3Location, add: (actual
   const where = (line: number) => `${s3Uri(object.bucket, object.key)} line ${line}`;
   let lineNumber = 0;
   let rows = 0;
-  for await (const line of readLines(response.Body as AsyncIterable<Uint8Array>)) {
+  for await (const lines of readLineBatches(response.Body as AsyncIterable<Uint8Array>)) for (const line of lines) {
     lineNumber++;
     const first = line.indexOf(',');
     if (first < 0) {

@@ -14,7 +14,9 @@ export class ChannelWriter {
   private readonly stream = new PassThrough();
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;
-  private pending = '';
+  /** Lines not yet written, and their length with newlines (joined once per chunk, not concatenated per line). */
+  private pending: string[] = [];
+  private pendingChars = 0;
   rows = 0;
 
   constructor(s3: S3Client, bucket: string, key: string) {
@@ -25,14 +27,25 @@ export class ChannelWriter {
   }
 
   async writeLine(line: string): Promise<void> {
-    this.pending += `${line}\n`;
+    this.append(line);
+    await this.flushIfFull();
+  }
+
+  /** Queues a line without waiting; call flushIfFull() after a batch so memory stays bounded. */
+  append(line: string): void {
+    this.pending.push(line);
+    this.pendingChars += line.length + 1;
     this.rows++;
-    if (this.pending.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.pendingChars >= CHUNK_CHARS) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    const chunk = this.pending;
-    this.pending = '';
+    const chunk = this.pending.length === 0 ? '' : `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    this.pendingChars = 0;
     if (this.stream.destroyed) await this.done; // the upload failed: rethrow its error
     if (chunk.length === 0 || this.stream.write(chunk)) return;
     // Backpressure: wait until the upload consumed the stream, or failed.

@@ -22,12 +22,12 @@ import {
   type PipelineInput,
   type S3EventInput,
 } from '@mlops/common';
-import { readCsv } from './csv';
+import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
 import { startPipeline } from './execution';
 import { uploadOptions, type UploadOptions } from './options';
-import { profileCsv } from './profile';
-import { SchemaDocumentSchema, resolveTarget, type Channel, type SchemaDocument } from './schema';
-import { writeChannels } from './split';
+import { profileCsv, profilePlain } from './profile';
+import { SchemaDocumentSchema, resolveTarget, type Channel, type RowCounts, type SchemaDocument } from './schema';
+import { writeChannels, writeChannelsPlain } from './split';
 
 export interface IngestDeps {
   s3: S3Client;
@@ -73,6 +73,16 @@ function skipReason(upload: Upload, config: IngestConfig): string | undefined {
 
 const unquote = (etag: string) => etag.replace(/"/g, '');
 const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/**
+ * Rejection reasons quote the upload (a label, a header, the column names), so they are capped: the
+ * function's result must stay under the 256 KiB payload check and a log event under CloudWatch's limit.
+ */
+export const MAX_REASON_CHARS = 1000;
+export function boundedReason(reason: string): string {
+  if (reason.length <= MAX_REASON_CHARS) return reason;
+  return `${reason.slice(0, MAX_REASON_CHARS)}... (${reason.length - MAX_REASON_CHARS} more characters)`;
+}
 
 interface RunLayout {
   /** The run's key prefix, `<RUNS_PREFIX><runId>/`. */
@@ -138,7 +148,7 @@ async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, option
     const response = await s3.send(new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId, IfMatch: head.ETag }));
     return response.Body as AsyncIterable<Uint8Array>;
   };
-  const schema = await profileCsv(readCsv(await body()), {
+  const profileOptions = {
     source: { bucket: upload.bucket, key: upload.key, etag: unquote(head.ETag!) },
     header: options.header,
     target: options.target,
@@ -147,8 +157,20 @@ async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, option
     maxClasses: config.MAX_CLASSES,
     ratios: config.SPLIT_RATIOS,
     seed: config.SPLIT_SEED,
-  });
-  const rows = await writeChannels(readCsv(await body()), schema, s3, { bucket: upload.bucket, keys: layout.channelKeys });
+  };
+  // Plain CSV (no quotes) takes the fast path; anything else is read again by csv-parse. Both
+  // passes read the same bytes (If-Match), so the profile pass decides for both.
+  let schema: SchemaDocument;
+  let rows: RowCounts;
+  const target = { bucket: upload.bucket, keys: layout.channelKeys };
+  try {
+    schema = await profilePlain(readPlainLines(await body()), profileOptions);
+    rows = await writeChannelsPlain(readPlainLines(await body()), schema, s3, target);
+  } catch (error) {
+    if (!(error instanceof NotPlainCsvError)) throw error;
+    schema = await profileCsv(inBatches(readCsv(await body())), profileOptions);
+    rows = await writeChannels(inBatches(readCsv(await body())), schema, s3, target);
+  }
   if (rows.train !== schema.rows.train || rows.validation !== schema.rows.validation || rows.test !== schema.rows.test) {
     throw new Error(`the split wrote ${JSON.stringify(rows)} rows but profiling counted ${JSON.stringify(schema.rows)}: did the object change?`);
   }
@@ -220,7 +242,7 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
       return skip("superseded: the object changed while it was read; the newer upload's own event processes it");
     }
     if (!(error instanceof DatasetError)) throw error;
-    const reason = error.message;
+    const reason = boundedReason(error.message);
     const rejectedAt = (deps.now ?? (() => new Date()))().toISOString();
     await s3.send(
       new PutObjectCommand({
