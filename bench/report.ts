@@ -236,8 +236,8 @@ function coldStartSection(stored: Stored<ColdStartResult> | undefined, targets: 
     .map((f) => `| ${f.name} | ${f.baseline!.top.slice(0, 5).map((p) => `${p.name} ${kb(p.bytes)}`).join(', ')} |`)
     .join('\n');
   const cuts = rightTable(
-    ['function', 'keepNames: true', 'without the schema-keys plugin', 'without the package.json plugin', 'default credential chain'],
-    r.functions.map((f) => [f.name, `+${kb(f.variants['keepNames: true']! - f.bytes)}`, `+${kb(f.variants['without sdk-schema-literal-keys']! - f.bytes)}`, `+${kb(f.variants['without sdk-package-version-only']! - f.bytes)}`, kb(r.credentialChainBytes[f.name]!)]),
+    ['function', 'keepNames: false (saves)', 'without the schema-keys plugin', 'without the package.json plugin', 'default credential chain'],
+    r.functions.map((f) => [f.name, `−${kb(f.bytes - f.variants['keepNames: false']!)}`, `+${kb(f.variants['without sdk-schema-literal-keys']! - f.bytes)}`, `+${kb(f.variants['without sdk-package-version-only']! - f.bytes)}`, kb(r.credentialChainBytes[f.name]!)]),
   );
   return `## 2. Cold start and bundle size
 
@@ -266,11 +266,11 @@ ${baselineTop}
 1. **zod → zod/mini** (\`packages/common/src/contracts.ts\`, \`config.ts\`, mlops_ingest's \`schema.ts\`): the same validation core, rules and English messages (\`zod-locale.ts\` installs the \`en\` locale, declared as the package's only side effect), but a functional API the bundler can tree-shake: 460 KB → about 30 KB per bundle. Classic zod imported as \`{ z }\` pulls the whole namespace (every locale, JSON Schema conversion, the JIT compiler). Schemas keep \`.parse\`/\`.safeParse\`/\`.shape\`; contract tests and messages are unchanged.
 2. **SDK schemas tree-shaken** (\`sdk-schema-literal-keys\` plugin in \`esbuild.config.cjs\`): the SDK's generated schemas write traits with computed keys (\`{ [_h]: [...] }\`), which esbuild must assume have side effects, so every S3 operation's schema stayed in every S3 bundle (68 KB). Writing those keys as the string literals they are lets tree-shaking drop the unused ones (17 KB remain).
 3. **\`package.json\` of each SDK package** (\`sdk-package-version-only\` plugin): clients import their whole manifest for its \`version\`; only \`name\` and \`version\` are kept.
-4. **\`keepNames\` off**: it wrapped every function and class in a \`__name()\` call (6 % of every bundle, and work at init). Error names survive minification without it: every error class the state machine matches declares a literal \`name\` (\`packages/common/src/errors.ts\`, as do the SDK's exceptions), which \`packages/local-lambda/test/esbuild.int.test.ts\` checks through a minified bundle.
+4. **\`keepNames\` kept**: it wraps every function and class in a \`__name()\` call (about 6 % of every bundle, the first column below). Error names would survive minification without it (every error class the state machine matches declares a literal \`name\`, \`packages/common/src/errors.ts\`, as do the SDK's exceptions; \`packages/local-lambda/test/esbuild.int.test.ts\` checks that through a minified bundle), but Step Functions' Retry and Catch match on names, so the build keeps them for any class a later change adds, and for readable logs.
 5. **Powertools Metrics only in mlops_eval**: it lived in the same module as the logger and, its package not being marked side-effect free, stayed in every bundle; it now has its own module (\`packages/common/src/emf.ts\`).
 6. **Checked and already fine**: the \`@mlops/common\` barrel does not pull unused clients into bundles (its \`sideEffects\` declaration lets esbuild drop them: mlops_eval carries no SFN or SageMaker code); \`mainFields: ['module', 'main']\` already selects the SDK's ES module builds.
 
-Bytes each remaining piece still costs (each switched back alone):
+What each switch is worth (each flipped alone; keepNames is the one still on):
 
 ${cuts}
 
@@ -388,9 +388,9 @@ ${rightTable(['', 'median'], [
   ['`pnpm pipeline --json`, whole command', `**${sec(r.command.medianMs)}**`],
 ])}
 
-Polls: training ${m.polls.training}, transform ${m.polls.transform}, endpoint ${m.polls.endpoint}. Offline, jobs take well under a second, so every loop sees its job done after one floor wait (training and endpoint 30 s, transform 20 s: 0.2-0.3 s at 100×); the Wait states are the largest part of the overhead, then the six Lambda cold starts (each function's first invocation starts a Node process and loads its bundle). Smaller bundles made those cheaper; the policy's floors were kept for exactly this reason.
+Polls: training ${m.polls.training}, transform ${m.polls.transform}, endpoint ${m.polls.endpoint}. Offline, jobs take well under a second, so every loop sees its job done after one floor wait (training and endpoint 30 s, transform 20 s: 0.2-0.3 s at 100×). ${m.lambdaTaskMs >= m.waitMs ? 'Task states are the larger part of the overhead, mostly the six Lambda cold starts (each function\'s first invocation starts a Node process and loads its bundle), then the scaled Wait states' : 'The scaled Wait states are the larger part of the overhead, then the Task states, mostly the six Lambda cold starts (each function\'s first invocation starts a Node process and loads its bundle)'}. Smaller bundles made the cold starts cheaper.
 
-For the offline stack's owner (\`packages/local-stack\`, not changed here): stack start (${sec(m.stackStartMs)}) is dominated by building the six function bundles and the model image on every start; caching them by input hash (as \`serverless.yml\`'s resolution already is) would take most of it off every run, and pre-starting one execution environment per function would take the cold starts (most of the ${sec(m.lambdaTaskMs)} in Task states) out of the execution.
+Not done yet, and where the rest would come from: stack start (${sec(m.stackStartMs)}) is mostly building the six function bundles and the model image on every start; caching them by input hash (as \`serverless.yml\`'s resolution already is) would take most of it off every run. Pre-starting one execution environment per function would take the cold starts out of the execution, but Lambda does not do that without provisioned concurrency, so the offline stack does not either.
 `;
 }
 

@@ -121,7 +121,7 @@ export async function runColdStartBench(options: { runs: number; log?: (line: st
   const ENV_ONLY: BuildOptions = { plugins: [...plugins, envOnlyCredentials] };
   /** One switch of esbuild.config.cjs at a time (bytes only), and the env-only credential chain. */
   const variantOptions: Record<string, BuildOptions> = {
-    'keepNames: true': { keepNames: true },
+    'keepNames: false': { keepNames: false },
     'without sdk-schema-literal-keys': { plugins: without('sdk-schema-literal-keys') },
     'without sdk-package-version-only': { plugins: without('sdk-package-version-only') },
     'env-only credentials': ENV_ONLY,
