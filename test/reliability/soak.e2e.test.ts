@@ -34,7 +34,7 @@ const UNUSABLE = new Set([6, 15]);
  * every retry (the SDK's five attempts, then the state machine's Retry): the error is then the
  * transient error's name. Anything else (another error, RUNNING, TIMED_OUT) is not expected.
  */
-const RETRIES_EXHAUSTED = new Set(['SageMakerTransientError', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'ThrottlingException', 'InternalFailure']);
+const RETRIES_EXHAUSTED = new Set(['SageMakerTransientError', 'S3TransientError', 'SlowDown', 'InternalError', 'ServiceUnavailable', 'ThrottlingException', 'InternalFailure']);
 /** Every SageMaker operation the pipeline calls. */
 const PIPELINE_OPERATIONS = [
   'CreateTrainingJob',

@@ -40,6 +40,15 @@ export class SageMakerTransientError extends MlopsError {
   override readonly name = 'SageMakerTransientError';
 }
 
+/**
+ * S3 throttled (SlowDown), failed with a 5xx after the SDK's own retries, or dropped a response
+ * stream mid-body (which the SDK cannot retry: the stream belongs to the caller). The step reads
+ * and writes idempotently, so the state machine retries this name.
+ */
+export class S3TransientError extends MlopsError {
+  override readonly name = 'S3TransientError';
+}
+
 /** A SageMaker resource name is taken by something that is not this run's. */
 export class ResourceConflictError extends MlopsError {
   override readonly name = 'ResourceConflictError';

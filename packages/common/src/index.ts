@@ -10,4 +10,5 @@ export * from './naming';
 export * from './observability';
 export * from './s3uri';
 export * from './sagemaker-errors';
+export * from './s3-errors';
 export * from './sagemaker-resources';

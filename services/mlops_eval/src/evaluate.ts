@@ -12,6 +12,7 @@ import {
   logger,
   parseS3Uri,
   s3Uri,
+  withS3TransientAsRetryable,
   type EvalConfig,
   type EvalInput,
   type EvalOutput,
@@ -49,13 +50,7 @@ function scorerFor(input: EvalInput): Scorer {
   return new ClassificationScorer(task.classes);
 }
 
-export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOutput> {
-  const { run, transformOutput } = input;
-  const { s3, config } = deps;
-  // Both checks come before any S3 call: a bad gate or input should not cost a full read.
-  const gate = resolveGate(run, config);
-  const scorer = scorerFor(input);
-
+async function scorePredictions(s3: S3Client, transformOutput: string, scorer: Scorer): Promise<{ perObject: EvaluationReport['objects']; rows: number }> {
   const objects = await listOutputObjects(s3, transformOutput);
   if (objects.length === 0) throw new DatasetError(`no .out objects under ${transformOutput}: the batch transform wrote no predictions`);
   const perObject: EvaluationReport['objects'] = [];
@@ -66,6 +61,18 @@ export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOu
     rows += count;
   }
   if (rows === 0) throw new DatasetError(`the transform output under ${transformOutput} has no rows (${objects.length} empty .out objects)`);
+  return { perObject, rows };
+}
+
+export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOutput> {
+  const { run, transformOutput } = input;
+  const { s3, config } = deps;
+  // Both checks come before any S3 call: a bad gate or input should not cost a full read.
+  const gate = resolveGate(run, config);
+  const scorer = scorerFor(input);
+
+  // A retry (S3TransientError) starts over with a fresh scorer: nothing read so far is counted twice.
+  const { perObject, rows } = await withS3TransientAsRetryable(`reading the predictions under ${transformOutput}`, () => scorePredictions(s3, transformOutput, scorer));
 
   const metrics = scorer.metrics() as Record<string, number>;
   // resolveGate admits only metrics of the run's problem type, which the scorer computes.
@@ -85,7 +92,9 @@ export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOu
     objects: perObject,
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
-  await s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: reportKey, Body: JSON.stringify(report, null, 2), ContentType: 'application/json' }));
+  await withS3TransientAsRetryable(`writing ${s3Uri(location.bucket, reportKey)}`, () =>
+    s3.send(new PutObjectCommand({ Bucket: location.bucket, Key: reportKey, Body: JSON.stringify(report, null, 2), ContentType: 'application/json' })),
+  );
 
   deps.metrics.addDimension('stage', config.STAGE);
   deps.metrics.addMetadata('runId', run.runId);

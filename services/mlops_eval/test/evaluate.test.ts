@@ -1,6 +1,8 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConfigurationError, DatasetError, InputValidationError, logger } from '@mlops/common';
+import { Readable } from 'node:stream';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { ConfigurationError, DatasetError, InputValidationError, S3TransientError, logger } from '@mlops/common';
 import { evaluate, type EvaluationReport } from '../src/evaluate';
 import { BUCKET, FakeBucket, evalConfig, recordingMetrics, sampleInput } from './helpers';
 
@@ -260,5 +262,54 @@ describe('bad transform output', () => {
       new DatasetError(`the transform output under s3://${BUCKET}/${PREDICTIONS} has no rows (2 empty .out objects)`),
     );
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+});
+
+describe('transient S3 failures', () => {
+  const s3Error = (name: string, status: number) => Object.assign(new Error(`${name} from S3`), { name, $metadata: { httpStatusCode: status } });
+
+  it.each([
+    ['SlowDown on GetObject', 'get', s3Error('SlowDown', 503)],
+    ['InternalError on ListObjectsV2', 'list', s3Error('InternalError', 500)],
+  ] as const)('%s becomes S3TransientError, which the state machine retries', async (_name, operation, error) => {
+    putRegressionPairs();
+    if (operation === 'get') s3Mock.on(GetObjectCommand).rejects(error);
+    else s3Mock.on(ListObjectsV2Command).rejects(error);
+    const thrown = await evaluate(sampleInput(), deps().deps).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(S3TransientError);
+    expect((thrown as Error).message).toBe(`reading the predictions under s3://${BUCKET}/${PREDICTIONS} failed transiently: ${error.name}: ${error.message}`);
+    expect((thrown as Error).cause).toBe(error);
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('a connection reset in the middle of a body becomes S3TransientError', async () => {
+    putRegressionPairs();
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    async function* dropped() {
+      yield Buffer.from('3,2.5\n5,5\n');
+      throw reset;
+    }
+    s3Mock.on(GetObjectCommand).resolves({ Body: sdkStreamMixin(Readable.from(dropped())) });
+    const thrown = await evaluate(sampleInput(), deps().deps).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(S3TransientError);
+    expect((thrown as Error).cause).toBe(reset);
+  });
+
+  it('a failed report write becomes S3TransientError too', async () => {
+    putRegressionPairs();
+    s3Mock.on(PutObjectCommand).rejects(s3Error('ServiceUnavailable', 503));
+    const thrown = await evaluate(sampleInput(), deps().deps).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(S3TransientError);
+    expect((thrown as Error).message).toBe(`writing s3://${BUCKET}/${REPORT} failed transiently: ServiceUnavailable: ServiceUnavailable from S3`);
+  });
+
+  it.each([
+    ['AccessDenied', 403],
+    ['NoSuchBucket', 404],
+  ])('%s is not transient and comes out as it is', async (name, status) => {
+    putRegressionPairs();
+    const error = s3Error(name, status);
+    s3Mock.on(ListObjectsV2Command).rejects(error);
+    await expect(evaluate(sampleInput(), deps().deps)).rejects.toBe(error);
   });
 });
