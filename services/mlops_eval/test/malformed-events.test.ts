@@ -3,44 +3,18 @@
  * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { EvalInputSchema, logger } from '@mlops/common';
-import { sweepViolations } from '../../../test/bad-input/arbitraries';
-import { lambdaContextFor } from '../../../test/support/lambda';
+import { EvalInputSchema } from '@mlops/common';
+import { describeMalformedEvents } from '../../../test/bad-input/malformed-suite';
 import sample from '../events/eval-regression.json';
 import { handler } from '../src/handler';
 
-const mocks = { s3: mockClient(S3Client), sfn: mockClient(SFNClient), sageMaker: mockClient(SageMakerClient) };
-const savedEnv = process.env;
-beforeAll(() => {
-  logger.setLogLevel('SILENT');
-  process.env = {
-    ...savedEnv,
-    AWS_REGION: 'us-east-1',
-    STAGE: 'local',
-    DATA_BUCKET: 'mlops-local-data',
-    NAME_PREFIX: 'mlops-local',
-    GATE_METRIC: 'mse',
-    GATE_THRESHOLD: '6',
-  };
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
-
-describe('mlops_eval malformed events', () => {
-  it('reaches s3 through the mocked client with the valid sample (the control)', async () => {
-    await handler(sample, lambdaContextFor('mlops-local-mlops_eval')).catch(() => undefined);
-    expect(mocks.s3.calls().length).toBeGreaterThan(0);
-  });
-
-  it('refuses every contract violation by field name, with zero SDK calls (property)', async () => {
-    const { violations, cases } = await sweepViolations({ name: 'mlops_eval', handler, schema: EvalInputSchema, sample, mocks });
-    const paths = new Set(violations.map((v) => v.path.join('.')));
-    for (const p of ['transformOutput', 'run.dataset.rows.test', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.gate.threshold']) expect(paths).toContain(p);
-    expect(cases).toBeGreaterThan(500);
-  });
+describeMalformedEvents({
+  name: 'mlops_eval',
+  handler,
+  schema: EvalInputSchema,
+  environment: { GATE_METRIC: 'mse', GATE_THRESHOLD: '6' },
+  samples: { 'eval-regression.json': sample },
+  control: 's3',
+  expectedPaths: ['transformOutput', 'run.dataset.rows.test', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.gate.threshold'],
+  minimumCases: 500,
 });

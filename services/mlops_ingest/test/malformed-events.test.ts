@@ -4,35 +4,18 @@
  * before any AWS call. In a multi-record event a single bad record refuses the whole event, even
  * when the records before it are valid: keys are decoded and records validated before the first call.
  */
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
-import { S3EventSchema, logger } from '@mlops/common';
+import { S3EventSchema } from '@mlops/common';
 import { sweepViolations, type Violation } from '../../../test/bad-input/arbitraries';
+import { mockEveryClient, useFunctionEnvironment } from '../../../test/bad-input/malformed-suite';
 import { lambdaContextFor } from '../../../test/support/lambda';
 import multiRecord from '../events/s3-multi-record.json';
 import single from '../events/s3-put-abalone.json';
 import { handler } from '../src/handler';
 
-const mocks = { s3: mockClient(S3Client), sfn: mockClient(SFNClient), sageMaker: mockClient(SageMakerClient) };
-const savedEnv = process.env;
-beforeAll(() => {
-  logger.setLogLevel('SILENT');
-  process.env = {
-    ...savedEnv,
-    AWS_REGION: 'us-east-1',
-    STAGE: 'local',
-    DATA_BUCKET: 'mlops-local-data',
-    NAME_PREFIX: 'mlops-local',
-    INCOMING_PREFIX: 'incoming/',
-    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline',
-  };
-});
-afterAll(() => {
-  process.env = savedEnv;
-});
+const mocks = mockEveryClient();
+useFunctionEnvironment({ INCOMING_PREFIX: 'incoming/', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline' });
 
 /** Keys S3 could never have URL-encoded: the handler refuses them by path, before reading anything. */
 const badlyEncodedKey = (record: number): Violation => ({

@@ -3,33 +3,19 @@
  * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
-import { S3Client } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { TrainInputSchema, logger } from '@mlops/common';
+import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import { TrainInputSchema } from '@mlops/common';
 import { sweepViolations } from '../../../test/bad-input/arbitraries';
+import { mockEveryClient, useFunctionEnvironment } from '../../../test/bad-input/malformed-suite';
 import { lambdaContextFor } from '../../../test/support/lambda';
 import sample from '../events/train.json';
 import { handler } from '../src/handler';
 
-const mocks = { s3: mockClient(S3Client), sfn: mockClient(SFNClient), sageMaker: mockClient(SageMakerClient) };
-const savedEnv = process.env;
-beforeAll(() => {
-  logger.setLogLevel('SILENT');
-  process.env = {
-    ...savedEnv,
-    AWS_REGION: 'us-east-1',
-    STAGE: 'local',
-    DATA_BUCKET: 'mlops-local-data',
-    NAME_PREFIX: 'mlops-local',
-    SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
-    TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
-    TRAINING_INSTANCE_TYPE: 'ml.m5.large',
-  };
-});
-afterAll(() => {
-  process.env = savedEnv;
+const mocks = mockEveryClient();
+useFunctionEnvironment({
+  SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
+  TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+  TRAINING_INSTANCE_TYPE: 'ml.m5.large',
 });
 
 describe('mlops_train malformed events', () => {
