@@ -44,7 +44,8 @@ export interface FaultController {
   stats(): FaultStats;
 }
 
-function mulberry32(seed: number): () => number {
+/** A seeded PRNG (mulberry32): fault draws that a test can replay. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -12,6 +12,7 @@ import { createHttpServer } from './server';
 import { SageMakerService, type StateSnapshot } from './service';
 
 export type { ApiFault, FaultConfig, FaultController, FaultStats } from './faults';
+export { mulberry32 } from './faults';
 export type { ImageEntry, ImageRegistry } from './images';
 export type { Logger } from './context';
 export type { ProcessInfo } from './processes';

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { startFaultProxy, type FaultProxy, type FaultResponse } from './fault-proxy';
+import { mulberry32 } from '@mlops/local-sagemaker';
 
 export interface S3FaultConfig {
   /** Share (0..1) of the Lambda functions' S3 requests answered with a transient error. Default 0. */
@@ -50,17 +51,6 @@ export interface S3FaultProxies {
   sageMakerEndpoint: string;
   controller: S3FaultController;
   close(): Promise<void>;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function checkShare(value: number | undefined, name: string): void {
