@@ -15,6 +15,12 @@ function formatMetric(value: number): string {
   return Number(value.toPrecision(5)).toString();
 }
 
+/** A numeric prediction to five significant digits, for reading; a class label as it came. --json keeps the endpoint's text. */
+function formatPrediction(text: string): string {
+  const value = Number(text);
+  return text.trim() !== '' && Number.isFinite(value) ? formatMetric(value) : text;
+}
+
 function humanSummary(outcome: RunOutcome, reportPath: string): string {
   const lines = [''];
   const state = outcome.state;
@@ -27,7 +33,7 @@ function humanSummary(outcome: RunOutcome, reportPath: string): string {
   if (state?.deploy) lines.push(`endpoint   ${state.deploy.endpointName} (${state.deploy.action}, config ${state.deploy.endpointConfigName})`);
   if (outcome.endpointChecks.length) {
     lines.push('', 'held-out rows sent to the endpoint (InvokeEndpoint):', `  ${'actual'.padStart(10)}  ${'predicted'.padStart(10)}  features`);
-    for (const c of outcome.endpointChecks) lines.push(`  ${c.actual.padStart(10)}  ${c.predicted.padStart(10)}  ${c.features.length > 60 ? `${c.features.slice(0, 57)}...` : c.features}`);
+    for (const c of outcome.endpointChecks) lines.push(`  ${c.actual.padStart(10)}  ${formatPrediction(c.predicted).padStart(10)}  ${c.features.length > 60 ? `${c.features.slice(0, 57)}...` : c.features}`);
   }
   lines.push('', `report     ${reportPath}`);
   return lines.join('\n');
