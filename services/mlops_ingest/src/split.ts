@@ -12,23 +12,22 @@ export interface ChannelTarget {
   keys: Record<Channel, string>;
 }
 
-export async function writeChannels(records: CsvBatches, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
-  const encode = rowEncoder(schema);
-  const channelOf = splitter(schema.split.ratios, schema.split.seed);
+/**
+ * Opens one writer per channel, lets `fill` append every row (a batch at a time, with backpressure
+ * after each batch: memory stays bounded), then completes the three uploads, or aborts them all
+ * if anything failed, so no half-written channel is left behind.
+ */
+async function withChannelWriters<Batch>(
+  s3: S3Client,
+  target: ChannelTarget,
+  batches: AsyncIterable<Batch>,
+  fill: (batch: Batch, writers: Record<Channel, ChannelWriter>) => void,
+): Promise<RowCounts> {
   const writers = Object.fromEntries(CHANNELS.map((c) => [c, new ChannelWriter(s3, target.bucket, target.keys[c])])) as Record<Channel, ChannelWriter>;
   const all = Object.values(writers);
   try {
-    let first = true;
-    for await (const batch of records) {
-      for (const { fields, text } of batch) {
-        if (first && schema.header) {
-          first = false;
-          continue;
-        }
-        first = false;
-        writers[channelOf(text ?? rowText(fields))].append(encode(fields));
-      }
-      // Backpressure once per batch (a batch is one chunk of input): memory stays bounded.
+    for await (const batch of batches) {
+      fill(batch, writers);
       for (const writer of all) await writer.flushIfFull();
     }
     await Promise.all(all.map((w) => w.end()));
@@ -39,31 +38,35 @@ export async function writeChannels(records: CsvBatches, schema: SchemaDocument,
   return { train: writers.train.rows, validation: writers.validation.rows, test: writers.test.rows };
 }
 
+export async function writeChannels(records: CsvBatches, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
+  const encode = rowEncoder(schema);
+  const channelOf = splitter(schema.split.ratios, schema.split.seed);
+  let skipHeader = schema.header;
+  return withChannelWriters(s3, target, records, (batch, writers) => {
+    for (const { fields, text } of batch) {
+      if (skipHeader) {
+        skipHeader = false;
+        continue;
+      }
+      writers[channelOf(text ?? rowText(fields))].append(encode(fields));
+    }
+  });
+}
+
 /** writeChannels over plain CSV lines (readPlainLines): the same channel bytes, several times faster. */
 export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
   const encode = plainRowEncoder(schema);
   const channelOf = splitter(schema.split.ratios, schema.split.seed);
-  const writers = Object.fromEntries(CHANNELS.map((c) => [c, new ChannelWriter(s3, target.bucket, target.keys[c])])) as Record<Channel, ChannelWriter>;
-  const all = Object.values(writers);
   const bounds = new FieldBounds();
-  try {
-    let first = true;
-    for await (const { lines } of batches) {
-      for (const line of lines) {
-        if (first && schema.header) {
-          first = false;
-          continue;
-        }
-        first = false;
-        const { starts, ends, trimmed } = bounds.scan(line);
-        writers[channelOf(trimmed ? rowText(bounds.fields(line)) : line)].append(encode(line, starts, ends));
+  let skipHeader = schema.header;
+  return withChannelWriters(s3, target, batches, ({ lines }, writers) => {
+    for (const line of lines) {
+      if (skipHeader) {
+        skipHeader = false;
+        continue;
       }
-      for (const writer of all) await writer.flushIfFull();
+      const { starts, ends, trimmed } = bounds.scan(line);
+      writers[channelOf(trimmed ? rowText(bounds.fields(line)) : line)].append(encode(line, starts, ends));
     }
-    await Promise.all(all.map((w) => w.end()));
-  } catch (error) {
-    await Promise.all(all.map((w) => w.abort()));
-    throw error;
-  }
-  return { train: writers.train.rows, validation: writers.validation.rows, test: writers.test.rows };
+  });
 }
