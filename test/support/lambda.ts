@@ -30,12 +30,14 @@ export function valueAt(doc: unknown, path: string[]): unknown {
   return path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
 }
 
-/** A deep copy of `doc` with the value at `path` replaced. */
+/** A deep copy of `doc` with the value at `path` replaced (removed when `replacement` is undefined). */
 export function withValueAt(doc: unknown, path: string[], replacement: unknown): unknown {
   const copy = structuredClone(doc) as Record<string, unknown>;
   let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
-  node[path[path.length - 1]!] = replacement;
+  const last = path[path.length - 1]!;
+  if (replacement === undefined) delete node[last];
+  else node[last] = replacement;
   return copy;
 }
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { InputValidationError, logger } from '@mlops/common';
 import { handler } from '../src/handler';
-import { lambdaContextFor } from '../../../test/support/lambda';
+import { lambdaContextFor, withValueAt } from '../../../test/support/lambda';
 import { BUCKET, FakeBucket, sampleInput } from './helpers';
 
 const s3Mock = mockClient(S3Client);
@@ -24,15 +24,7 @@ afterAll(() => {
 });
 beforeEach(() => s3Mock.reset());
 
-function setAt(root: unknown, path: string, value: unknown): unknown {
-  const copy = structuredClone(root) as Record<string, unknown>;
-  const parts = path.split('.');
-  let node = copy;
-  for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>;
-  if (value === undefined) delete node[parts[parts.length - 1]!];
-  else node[parts[parts.length - 1]!] = value;
-  return copy;
-}
+const setAt = (root: unknown, path: string, value: unknown) => withValueAt(root, path.split('.'), value);
 
 async function expectRejected(input: unknown, field: string): Promise<void> {
   const error = await handler(input, context).then(

@@ -13,7 +13,7 @@ import {
   type HeadObjectCommandInput,
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
@@ -120,3 +120,13 @@ export class FakeBucket {
 }
 
 export const clients = () => ({ s3: new S3Client({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }) });
+
+/** Fresh mocks for a test: an empty bucket, and (unless told otherwise) a StartExecution that succeeds. */
+export function resetIngestMocks(s3Mock: AwsClientStub<S3Client>, sfnMock: AwsClientStub<SFNClient>, { startExecution = true } = {}): FakeBucket {
+  s3Mock.reset();
+  sfnMock.reset();
+  if (startExecution) {
+    sfnMock.on(StartExecutionCommand).callsFake(({ name }) => ({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:mlops-test-pipeline:${name}`, startDate: new Date(0) }));
+  }
+  return new FakeBucket(s3Mock);
+}

@@ -3,7 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { S3EventSchema, logger, runIdFor } from '@mlops/common';
 import { ingest } from '../src/ingest';
-import { BUCKET, FakeBucket, clients, event, fixture, ingestConfig, md5, s3Event } from './helpers';
+import { BUCKET, FakeBucket, resetIngestMocks, clients, event, fixture, ingestConfig, md5, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
@@ -11,10 +11,7 @@ let bucket: FakeBucket;
 
 beforeAll(() => logger.setLogLevel('SILENT'));
 beforeEach(() => {
-  s3Mock.reset();
-  sfnMock.reset();
-  bucket = new FakeBucket(s3Mock);
-  sfnMock.on(StartExecutionCommand).callsFake(({ name }) => ({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:mlops-test-pipeline:${name}`, startDate: new Date(0) }));
+  bucket = resetIngestMocks(s3Mock, sfnMock);
 });
 
 const small = fixture('abalone-1000.csv').split('\n').slice(0, 40).join('\n');

@@ -3,7 +3,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger, runIdFor } from '@mlops/common';
 import { ingest } from '../src/ingest';
-import { BUCKET, FakeBucket, clients, fixture, ingestConfig, md5, s3Event, type StoredObject } from './helpers';
+import { BUCKET, FakeBucket, resetIngestMocks, clients, fixture, ingestConfig, md5, s3Event, type StoredObject } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
@@ -11,9 +11,7 @@ let bucket: FakeBucket;
 
 beforeAll(() => logger.setLogLevel('SILENT'));
 beforeEach(() => {
-  s3Mock.reset();
-  sfnMock.reset();
-  bucket = new FakeBucket(s3Mock);
+  bucket = resetIngestMocks(s3Mock, sfnMock, { startExecution: false });
 });
 
 const key = 'incoming/data.csv';

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { logger, runIdFor, unitHash, type PipelineInput } from '@mlops/common';
 import { ingest } from '../src/ingest';
 import type { SchemaDocument } from '../src/schema';
-import { BUCKET, FakeBucket, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';
+import { BUCKET, FakeBucket, resetIngestMocks, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
@@ -12,10 +12,7 @@ let bucket: FakeBucket;
 
 beforeAll(() => logger.setLogLevel('SILENT'));
 beforeEach(() => {
-  s3Mock.reset();
-  sfnMock.reset();
-  bucket = new FakeBucket(s3Mock);
-  sfnMock.on(StartExecutionCommand).callsFake(({ name }) => ({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:mlops-test-pipeline:${name}`, startDate: new Date(0) }));
+  bucket = resetIngestMocks(s3Mock, sfnMock);
 });
 
 const abalone = fixture('abalone-1000.csv');
