@@ -10,7 +10,7 @@ const swc = [
     sourceMaps: 'inline',
   },
 ];
-const roots = ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/test'];
+const roots = ['<rootDir>/services', '<rootDir>/packages', '<rootDir>/containers', '<rootDir>/tools', '<rootDir>/offline', '<rootDir>/test'];
 const common = {
   rootDir: __dirname,
   roots,

@@ -10,7 +10,7 @@ import { buildBundle, FUNCTIONS, handlerEntry, type FunctionName } from '../lib/
 import { ROOT, RESULTS, WORK } from '../lib/paths';
 import { runJson } from '../lib/processes';
 import { median } from '../lib/stats';
-import { sharedEsbuildOptions } from '../../packages/local-stack/src/bundles';
+import { sharedEsbuildOptions } from '@mlops/local-stack';
 import { baselineCommit, baselineOptions, envOnlyCredentials } from './variants';
 
 /** The SDK clients each function builds (packages/common/src/clients.ts). */

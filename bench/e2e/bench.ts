@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { parsePipelineArgs } from '../../packages/local-stack/src/pipeline/args';
-import { createProgressView } from '../../packages/local-stack/src/pipeline/progress';
-import { runPipeline } from '../../packages/local-stack/src/pipeline/run';
-import { startLocalStack } from '../../packages/local-stack/src/stack';
+import { parsePipelineArgs } from '@mlops/cli';
+import { createProgressView } from '@mlops/cli';
+import { runPipeline } from '@mlops/cli';
+import { startLocalStack } from '@mlops/local-stack';
 import { ROOT, WORK } from '../lib/paths';
 import { median } from '../lib/stats';
 
@@ -108,7 +108,7 @@ async function oneRun(): Promise<E2eRun> {
 function pipelineCommand(): Promise<{ wallMs: number; executionWallSeconds: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local-stack/src/pipeline/main.ts', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tools/cli/src/pipeline/main.ts', '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { sharedEsbuildOptions } from '../../packages/local-stack/src/bundles';
+import { sharedEsbuildOptions } from '@mlops/local-stack';
 import { ROOT, WORK } from './paths';
 
 export const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'] as const;

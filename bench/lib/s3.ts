@@ -23,7 +23,7 @@ interface S3rverInstance {
 type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
 
 /** s3rver as the offline stack uses it (its dependency, loaded from there: read-only use). */
-const S3rver = createRequire(join(ROOT, 'packages/local-stack/package.json'))('s3rver') as S3rverConstructor;
+const S3rver = createRequire(join(ROOT, 'offline/local-stack/package.json'))('s3rver') as S3rverConstructor;
 
 export const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 export const REGION = 'us-east-1';

@@ -4,7 +4,7 @@
  * detection latency; the history budget of the longest allowed execution; the Describe* rate of 50
  * pipelines; and the latency/cost trade-off of the policy's one free parameter.
  */
-import { EARLIEST_FINISH_SECONDS, FRACTION, MAX_LATENCY_SECONDS } from '../../services/mlops_await/src/poll-policy';
+import { EARLIEST_FINISH_SECONDS, FRACTION, MAX_LATENCY_SECONDS } from '@mlops/mlops_await/core';
 import {
   FIXED_60,
   KINDS,

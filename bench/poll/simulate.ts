@@ -13,11 +13,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { load } from 'js-yaml';
-import { AwaitConfigSchema, parseConfig, type AwaitOutput } from '../../packages/common/src/index';
-import { runStateMachine } from '../../packages/local-stepfunctions/src/index';
-import type { HistoryEvent } from '../../packages/local-stepfunctions/src/types';
-import { pollResource } from '../../services/mlops_await/src/await';
-import { DEFAULT_POLL_POLICY, nextWaitSeconds, pollPolicy, type PollPolicyParameters } from '../../services/mlops_await/src/poll-policy';
+import { AwaitConfigSchema, parseConfig, type AwaitOutput } from '@mlops/common';
+import { runStateMachine } from '@mlops/local-stepfunctions';
+import type { HistoryEvent } from '@mlops/local-stepfunctions';
+import { pollResource } from '@mlops/mlops_await/core';
+import { DEFAULT_POLL_POLICY, nextWaitSeconds, pollPolicy, type PollPolicyParameters } from '@mlops/mlops_await/core';
 
 export const ROOT = join(__dirname, '..', '..');
 export type Kind = 'training' | 'transform' | 'endpoint';

@@ -3,8 +3,8 @@
  * accepts a broken field, calls AWS first, or names another field must make the sweep fail.
  */
 import fc from 'fast-check';
-import { AwaitInputSchema, PipelineInputSchema } from '../../packages/common/src/contracts';
-import { validateInput } from '../../packages/common/src/handler';
+import { AwaitInputSchema, PipelineInputSchema } from '@mlops/common';
+import { validateInput } from '@mlops/common';
 import { REMOVE, malformedEvents, mutate, namesPath, sweepViolations, violationsOf, type SdkMock } from './arbitraries';
 
 const sample = { kind: 'training', name: 'mlops-local-abalone-7aa1b19755-train', attempt: 3 };

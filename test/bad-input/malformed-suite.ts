@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { logger } from '../../packages/common/src/observability';
+import { logger } from '@mlops/common/lambda';
 import { lambdaContextFor } from '../support/lambda';
 import { sweepViolations, type ViolationSweep } from './arbitraries';
 

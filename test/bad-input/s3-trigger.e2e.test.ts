@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, ListExecutionsCommand, StopExecutionCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
 import { projectRoot } from '@mlops/serverless-config';
-import { runIdFor } from '../../packages/common/src/naming';
-import { encodeS3EventKey } from '../../packages/local-stack/src/s3-trigger';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import { runIdFor } from '@mlops/common';
+import { encodeS3EventKey } from '@mlops/local-stack';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 
 const root = projectRoot();
 const abalone = readFileSync(join(root, 'data/abalone.csv'), 'utf8').trim().split('\n');

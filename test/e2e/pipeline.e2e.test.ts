@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
-import { runPipeline, type RunOutcome } from '../../packages/local-stack/src/pipeline/run';
-import { createProgressView } from '../../packages/local-stack/src/pipeline/progress';
-import type { PipelineOptions } from '../../packages/local-stack/src/pipeline/args';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
+import { runPipeline, type RunOutcome } from '@mlops/cli';
+import { createProgressView } from '@mlops/cli';
+import type { PipelineOptions } from '@mlops/cli';
 import { projectRoot } from '@mlops/serverless-config';
 
 const root = projectRoot();

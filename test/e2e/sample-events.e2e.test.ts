@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { projectRoot } from '@mlops/serverless-config';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 
 const root = projectRoot();
 const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { projectRoot } from '@mlops/serverless-config';
-import { startLocalStack } from '../../packages/local-stack/src/stack';
+import { startLocalStack } from '@mlops/local-stack';
 
 function alive(pid: number): boolean {
   try {

@@ -9,7 +9,7 @@ import {
   FRACTION,
   MAX_LATENCY_SECONDS,
   POLL_OVERHEAD_SECONDS,
-} from '../../services/mlops_await/src/poll-policy';
+} from '@mlops/mlops_await/core';
 import { HISTORY_LIMIT } from '../../bench/poll/bench';
 import {
   FIXED_60,

@@ -13,8 +13,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
-import { startFaultProxy, type FaultProxy } from '../../packages/local-stack/src/fault-proxy';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import { startFaultProxy, type FaultProxy } from '@mlops/local-stack';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
 import {
   abaloneSlice,

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
 import { abaloneSlice, buildFixtureBundle, functionName, pathOf, resourcesOfRun, runDataset, SwitchableLambdaFaults, waitFor, type Finished } from './support/pipeline';
 

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ServiceException } from '@aws-sdk/client-s3';
 import { projectRoot } from '@mlops/serverless-config';
-import { startFaultProxy } from '../../packages/local-stack/src/fault-proxy';
-import { startS3FaultProxies, type S3FaultProxies } from '../../packages/local-stack/src/s3-faults';
+import { startFaultProxy } from '@mlops/local-stack';
+import { startS3FaultProxies, type S3FaultProxies } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
 
 // s3rver is a dependency of the local stack, not of the root package.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require(require.resolve('s3rver', { paths: [join(projectRoot(), 'packages/local-stack')] })) as new (options: Record<string, unknown>) => {
+const S3rver = require(require.resolve('s3rver', { paths: [join(projectRoot(), 'offline/local-stack')] })) as new (options: Record<string, unknown>) => {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;
 };

@@ -19,8 +19,8 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand, type ExecutionListItem } from '@aws-sdk/client-sfn';
-import { startLocalStack, type LocalStack } from '../../packages/local-stack/src/stack';
-import type { S3FaultStats } from '../../packages/local-stack/src/s3-faults';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
+import type { S3FaultStats } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
 import { abaloneSlice, awaitFinish, awaitStart, heldOutFeatures, LENIENT_GATE, pathOf, upload, waitFor, type Finished, type Upload } from './support/pipeline';
 

@@ -25,9 +25,9 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import yaml from 'js-yaml';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot, type ResolvedServerlessConfig } from '@mlops/serverless-config';
-import { AwaitConfigSchema, AwaitInputSchema, parseConfig, validateInput, type AwaitConfig } from '../../packages/common/src';
-import { runStateMachine, type RunResult } from '../../packages/local-stepfunctions/src';
-import { pollResource } from '../../services/mlops_await/src/await';
+import { AwaitConfigSchema, AwaitInputSchema, parseConfig, validateInput, type AwaitConfig } from '@mlops/common';
+import { runStateMachine, type RunResult } from '@mlops/local-stepfunctions';
+import { pollResource } from '@mlops/mlops_await/core';
 import { observationRecorder } from './support/recorder';
 
 const { record } = observationRecorder('state-machine', 'SageMaker states the emulator never reaches, through the real state machine');

@@ -1,6 +1,6 @@
 /** Test helpers for code that calls SageMaker: AWS-shaped errors and request validation against the official API model. */
 import { SageMakerServiceException } from '@aws-sdk/client-sagemaker';
-import { formatValidationMessage, sageMakerModel, validateRequest } from '../../packages/aws-models/src';
+import { formatValidationMessage, sageMakerModel, validateRequest } from '@mlops/aws-models';
 
 /** An error as the SDK throws it for a SageMaker error code (modeled or not). */
 export function awsError(name: string, message: string, httpStatusCode = 400): SageMakerServiceException {

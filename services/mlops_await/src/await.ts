@@ -10,16 +10,8 @@ import {
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import {
-  type AwaitConfig,
-  type AwaitInput,
-  type AwaitOutput,
-  errorName,
-  isNotFound,
-  logger,
-  PollDeadlineExceededError,
-  withTransientAsRetryable,
-} from '@mlops/common';
+import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { ResourceMissingError } from './errors';
 import { nextWaitSeconds } from './poll-policy';
 import { type Observation, observeEndpoint, observeTrainingJob, observeTransformJob } from './status';

@@ -1,4 +1,5 @@
-import { AwaitConfigSchema, AwaitInputSchema, configLoader, pipelineHandler, sageMakerClient } from '@mlops/common';
+import { AwaitConfigSchema, AwaitInputSchema, configLoader } from '@mlops/common';
+import { pipelineHandler, sageMakerClient } from '@mlops/common/lambda';
 import { pollResource } from './await';
 
 const config = configLoader(AwaitConfigSchema);

@@ -7,7 +7,8 @@ import {
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
 import { sageMakerModel } from '@mlops/aws-models';
-import { AwaitConfigSchema, type AwaitInput, logger, PollDeadlineExceededError, parseConfig, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
+import { AwaitConfigSchema, type AwaitInput, PollDeadlineExceededError, parseConfig, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
 import { ResourceMissingError } from '../src/errors';

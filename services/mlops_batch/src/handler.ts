@@ -1,4 +1,5 @@
-import { BatchConfigSchema, BatchInputSchema, configLoader, pipelineHandler, sageMakerClient } from '@mlops/common';
+import { BatchConfigSchema, BatchInputSchema, configLoader } from '@mlops/common';
+import { pipelineHandler, sageMakerClient } from '@mlops/common/lambda';
 import { startBatchTransform } from './batch';
 
 const config = configLoader(BatchConfigSchema);

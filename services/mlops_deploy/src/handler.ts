@@ -1,4 +1,5 @@
-import { configLoader, DeployConfigSchema, DeployInputSchema, pipelineHandler, sageMakerClient } from '@mlops/common';
+import { configLoader, DeployConfigSchema, DeployInputSchema } from '@mlops/common';
+import { pipelineHandler, sageMakerClient } from '@mlops/common/lambda';
 import { deployModel } from './deploy';
 
 const config = configLoader(DeployConfigSchema);

@@ -4,21 +4,8 @@
  * (the state machine's QualityGate Choice reads `gate.passed`).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  DatasetError,
-  InputValidationError,
-  gateSummary,
-  joinKey,
-  logger,
-  parseS3Uri,
-  s3Uri,
-  withS3TransientAsRetryable,
-  type EvalConfig,
-  type EvalInput,
-  type EvalOutput,
-  type GateResult,
-  type metrics as powertoolsMetrics,
-} from '@mlops/common';
+import { DatasetError, InputValidationError, gateSummary, joinKey, parseS3Uri, s3Uri, withS3TransientAsRetryable, type EvalConfig, type EvalInput, type EvalOutput, type GateResult } from '@mlops/common';
+import { logger, type metrics as powertoolsMetrics } from '@mlops/common/lambda';
 import { resolveGate } from './gate';
 import { listOutputObjects, streamPairs } from './predictions';
 import { ClassificationScorer, RegressionScorer, type Scorer, type ScorerReport } from './scorers';

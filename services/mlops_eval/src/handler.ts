@@ -1,4 +1,5 @@
-import { EvalConfigSchema, EvalInputSchema, configLoader, metrics, pipelineHandler, s3Client } from '@mlops/common';
+import { EvalConfigSchema, EvalInputSchema, configLoader } from '@mlops/common';
+import { metrics, pipelineHandler, s3Client } from '@mlops/common/lambda';
 import { evaluate } from './evaluate';
 
 const config = configLoader(EvalConfigSchema);

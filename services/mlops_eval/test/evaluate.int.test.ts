@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { logger } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { evaluate, type EvaluationReport } from '../src/evaluate';
 import { BUCKET, evalConfig, recordingMetrics, sampleInput } from './helpers';
 

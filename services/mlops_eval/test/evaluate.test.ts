@@ -2,7 +2,8 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/util-stream';
-import { ConfigurationError, DatasetError, InputValidationError, S3TransientError, logger } from '@mlops/common';
+import { ConfigurationError, DatasetError, InputValidationError, S3TransientError } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { evaluate, type EvaluationReport } from '../src/evaluate';
 import { BUCKET, FakeBucket, evalConfig, recordingMetrics, sampleInput } from './helpers';
 

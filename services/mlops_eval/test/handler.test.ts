@@ -5,7 +5,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { InputValidationError, logger } from '@mlops/common';
+import { InputValidationError } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { handler } from '../src/handler';
 import { lambdaContextFor, withValueAt } from '../../../test/support/lambda';
 import { BUCKET, FakeBucket, sampleInput } from './helpers';

@@ -1,4 +1,5 @@
-import { IngestConfigSchema, S3EventSchema, configLoader, pipelineHandler, s3Client, sfnClient } from '@mlops/common';
+import { IngestConfigSchema, S3EventSchema, configLoader } from '@mlops/common';
+import { pipelineHandler, s3Client, sfnClient } from '@mlops/common/lambda';
 import { ingest } from './ingest';
 
 const config = configLoader(IngestConfigSchema);

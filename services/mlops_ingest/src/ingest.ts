@@ -9,19 +9,8 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  DatasetError,
-  InputValidationError,
-  decodeS3EventKey,
-  errorName,
-  logger,
-  runIdFor,
-  s3Uri,
-  type IngestConfig,
-  type IngestOutput,
-  type PipelineInput,
-  type S3EventInput,
-} from '@mlops/common';
+import { DatasetError, InputValidationError, decodeS3EventKey, errorName, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
 import { startPipeline } from './execution';
 import { uploadOptions, type UploadOptions } from './options';

@@ -2,7 +2,8 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { DescribeExecutionCommand, ExecutionAlreadyExists, SFNClient, SFNServiceException, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { stepFunctionsModel, validateRequest } from '@mlops/aws-models';
-import { logger, runIdFor, type PipelineInput } from '@mlops/common';
+import { runIdFor, type PipelineInput } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { differingPaths, executionArnFor } from '../src/execution';
 import { ingest } from '../src/ingest';
 import { BUCKET, FakeBucket, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';

@@ -9,7 +9,8 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import S3rver from 's3rver';
-import { logger, unitHash, type PipelineInput } from '@mlops/common';
+import { unitHash, type PipelineInput } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import type { SchemaDocument } from '../src/schema';
 import { BUCKET, fixture, ingestConfig, s3Event } from './helpers';

@@ -7,7 +7,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MAX_STATE_PAYLOAD_BYTES, logger, runIdFor, type IngestOutput } from '@mlops/common';
+import { MAX_STATE_PAYLOAD_BYTES, runIdFor, type IngestOutput } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { MAX_EXECUTION_INPUT_BYTES } from '../src/execution';
 import { handler } from '../src/handler';
 import { MAX_REASON_CHARS } from '../src/ingest';

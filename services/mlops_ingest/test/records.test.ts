@@ -1,7 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { S3EventSchema, logger, runIdFor } from '@mlops/common';
+import { S3EventSchema, runIdFor } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import { BUCKET, FakeBucket, resetIngestMocks, clients, event, fixture, ingestConfig, md5, s3Event } from './helpers';
 

@@ -1,7 +1,8 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { logger, runIdFor } from '@mlops/common';
+import { runIdFor } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import { BUCKET, FakeBucket, resetIngestMocks, clients, fixture, ingestConfig, md5, s3Event, type StoredObject } from './helpers';
 

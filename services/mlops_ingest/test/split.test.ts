@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { logger, runIdFor, unitHash, type PipelineInput } from '@mlops/common';
+import { runIdFor, unitHash, type PipelineInput } from '@mlops/common';
+import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import type { SchemaDocument } from '../src/schema';
 import { BUCKET, FakeBucket, resetIngestMocks, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';

@@ -1,4 +1,5 @@
-import { configLoader, pipelineHandler, sageMakerClient, TrainConfigSchema, TrainInputSchema } from '@mlops/common';
+import { configLoader, TrainConfigSchema, TrainInputSchema } from '@mlops/common';
+import { pipelineHandler, sageMakerClient } from '@mlops/common/lambda';
 import { startTraining } from './train';
 
 const config = configLoader(TrainConfigSchema);

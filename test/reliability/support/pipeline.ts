@@ -12,14 +12,14 @@ import {
   ListTransformJobsCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import type { FaultHook, InjectedFault } from '../../../packages/local-lambda/src';
-import type { ExecutionSnapshot, HistoryEvent } from '../../../packages/local-stepfunctions/src';
+import type { FaultHook, InjectedFault } from '@mlops/local-lambda';
+import type { ExecutionSnapshot, HistoryEvent } from '@mlops/local-stepfunctions';
 import { projectRoot } from '@mlops/serverless-config';
-import { executionNameFor, runIdFor } from '../../../packages/common/src/naming';
-import type { PipelineState } from '../../../packages/common/src/contracts';
-import type { LocalStack } from '../../../packages/local-stack/src/stack';
-import { toAwsRecord } from '../../../packages/local-stack/src/s3-trigger';
-import { sharedEsbuildOptions } from '../../../packages/local-stack/src/bundles';
+import { executionNameFor, runIdFor } from '@mlops/common';
+import type { PipelineState } from '@mlops/common';
+import type { LocalStack } from '@mlops/local-stack';
+import { toAwsRecord } from '@mlops/local-stack';
+import { sharedEsbuildOptions } from '@mlops/local-stack';
 
 const abalone = readFileSync(join(projectRoot(), 'data/abalone.csv'), 'utf8')
   .split('\n')

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { writeReport } from '@mlops/report';
 import { projectRoot } from '@mlops/serverless-config';
-import { startLocalStack, type LocalStack } from '../stack';
+import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { parsePipelineArgs, USAGE, UsageError } from './args';
 import { createProgressView } from './progress';
 import { buildRunReport } from './report-data';

@@ -97,7 +97,7 @@ export interface LocalStack {
 
 /** Builds the model container's programs (the local "image"), as a docker build would. */
 function buildModelImage(root: string): void {
-  execFileSync(process.execPath, [join(root, 'packages/model/build.mjs')], { cwd: join(root, 'packages/model'), stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'containers/model/build.mjs')], { cwd: join(root, 'containers/model'), stdio: 'pipe' });
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -148,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.ports?.sagemaker ?? 0,
       workDir: join(workDir, 'sagemaker'),
       s3: { endpoint: s3Proxies?.sageMakerEndpoint ?? s3Endpoint, region, credentials },
-      imageRegistry: join(root, 'packages/local-stack/images.local.json'),
+      imageRegistry: join(root, 'offline/local-stack/images.local.json'),
       region,
       accountId: LOCAL_ACCOUNT_ID,
       ...options.sageMakerTimings,

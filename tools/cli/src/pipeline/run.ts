@@ -9,11 +9,11 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 // The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { executionNameFor, runIdFor } from '@mlops/common/src/naming';
-import { readLines } from '@mlops/common/src/lines';
-import { parseS3Uri } from '@mlops/common/src/s3uri';
-import type { PipelineState } from '@mlops/common/src/contracts';
-import type { LocalStack } from '../stack';
+import { executionNameFor, runIdFor } from '@mlops/common';
+import { readLines } from '@mlops/common';
+import { parseS3Uri } from '@mlops/common';
+import type { PipelineState } from '@mlops/common';
+import type { LocalStack } from '@mlops/local-stack';
 import { uploadMetadata, type PipelineOptions } from './args';
 import type { ProgressView } from './progress';
 import { ExecutionTracker } from './tracker';

@@ -5,10 +5,10 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
 // The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { parseS3Uri } from '@mlops/common/src/s3uri';
-import type { PipelineState } from '@mlops/common/src/contracts';
+import { parseS3Uri } from '@mlops/common';
+import type { PipelineState } from '@mlops/common';
 import type { AslDefinition, EvaluationReport, ExecutionStatus, JobSummary, RunReport } from '@mlops/report';
-import type { LocalStack } from '../stack';
+import type { LocalStack } from '@mlops/local-stack';
 import type { RunOutcome } from './run';
 
 interface StoredEvaluation {

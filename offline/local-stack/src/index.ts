@@ -1,0 +1,7 @@
+// The offline stack's entry point: start it, and the pieces tests and tools drive it with.
+export { startLocalStack, type LocalStack, type LocalStackOptions, type IngestOutcome } from './stack';
+export { encodeS3EventKey, toAwsRecord, type S3EventRecord } from './s3-trigger';
+export { sharedEsbuildOptions, buildFunctionBundles, type FunctionBundle } from './bundles';
+export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultResponse, type ProxiedRequest, type ProxyDecision } from './fault-proxy';
+export { startS3FaultProxies, type S3FaultConfig, type S3FaultProxies, type S3FaultStats } from './s3-faults';
+export { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_CREDENTIALS, stateMachineArn } from './account';

@@ -1,0 +1,4 @@
+// The CLI's programmatic entry: what tests and the benchmark drive `pnpm pipeline` with.
+export { parsePipelineArgs, type PipelineOptions } from './pipeline/args';
+export { createProgressView } from './pipeline/progress';
+export { runPipeline, type RunOutcome } from './pipeline/run';
