@@ -183,14 +183,30 @@ export const IngestOutputSchema = z.object({
 });
 export type IngestOutput = z.infer<typeof IngestOutputSchema>;
 
-/** The whole state document as it grows through the execution. */
-export interface PipelineState extends PipelineInput {
-  training?: TrainOutput;
-  trainingPoll?: AwaitOutput;
-  batch?: BatchOutput;
-  transformPoll?: AwaitOutput;
-  evaluation?: EvalOutput;
-  deploy?: DeployOutput;
-  endpointPoll?: AwaitOutput;
-  error?: { Error: string; Cause: string };
-}
+/** The whole state document as it grows through the execution; every reader parses it with this. */
+export const PipelineStateSchema = z.extend(PipelineInputSchema, {
+  training: z.optional(TrainOutputSchema),
+  trainingPoll: z.optional(AwaitOutputSchema),
+  batch: z.optional(BatchOutputSchema),
+  transformPoll: z.optional(AwaitOutputSchema),
+  evaluation: z.optional(EvalOutputSchema),
+  deploy: z.optional(DeployOutputSchema),
+  endpointPoll: z.optional(AwaitOutputSchema),
+  /** Where a Catch put the error (`ResultPath: $.error`). */
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+});
+export type PipelineState = z.infer<typeof PipelineStateSchema>;
+
+/**
+ * Per-upload options travel as S3 user metadata (`x-amz-meta-<key>`): `pnpm pipeline --data` and
+ * `aws s3 cp --metadata` set them, mlops_ingest reads them.
+ */
+export const UPLOAD_METADATA_KEYS = {
+  target: 'mlops-target',
+  problem: 'mlops-problem',
+  header: 'mlops-header',
+  metric: 'mlops-metric',
+  threshold: 'mlops-threshold',
+  hyperparameters: 'mlops-hyperparameters',
+} as const;
+export type UploadMetadataKey = (typeof UPLOAD_METADATA_KEYS)[keyof typeof UPLOAD_METADATA_KEYS];

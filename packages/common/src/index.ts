@@ -9,6 +9,7 @@ export * from './hash';
 export * from './lines';
 export * from './metrics';
 export * from './naming';
+export * from './reports';
 export * from './s3uri';
 export * from './sagemaker-errors';
 export * from './s3-errors';

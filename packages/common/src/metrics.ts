@@ -3,6 +3,7 @@
  * and keeps O(1) state (O(K²) for K classes), so evaluation memory stays flat with row count.
  */
 import type { MetricName } from './contracts';
+import type { ClassReport } from './reports';
 import { fnv1a32OfIndex } from './hash';
 
 export interface RegressionMetrics {
@@ -52,15 +53,6 @@ export interface ClassificationMetrics {
   precision_macro: number;
   recall_macro: number;
   f1_macro: number;
-}
-
-export interface ClassReport {
-  label: string;
-  support: number;
-  predicted: number;
-  precision: number;
-  recall: number;
-  f1: number;
 }
 
 export class ClassificationAccumulator {

@@ -4,11 +4,11 @@
  * (the state machine's QualityGate Choice reads `gate.passed`).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DatasetError, InputValidationError, gateSummary, joinKey, parseS3Uri, s3Uri, withS3TransientAsRetryable, type EvalConfig, type EvalInput, type EvalOutput, type GateResult } from '@mlops/common';
+import { DatasetError, InputValidationError, gateSummary, joinKey, parseS3Uri, s3Uri, withS3TransientAsRetryable, type EvalConfig, type EvalInput, type EvaluationReport, type EvalOutput, type GateResult } from '@mlops/common';
 import { logger, type metrics as powertoolsMetrics } from '@mlops/common/lambda';
 import { resolveGate } from './gate';
 import { listOutputObjects, streamPairs } from './predictions';
-import { ClassificationScorer, RegressionScorer, type Scorer, type ScorerReport } from './scorers';
+import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 
 export type MetricsSink = Pick<typeof powertoolsMetrics, 'addDimension' | 'addMetric' | 'addMetadata' | 'publishStoredMetrics'>;
 
@@ -17,17 +17,6 @@ export interface EvalDeps {
   config: EvalConfig;
   metrics: MetricsSink;
   now?: () => Date;
-}
-
-export interface EvaluationReport extends ScorerReport {
-  runId: string;
-  problemType: EvalOutput['problemType'];
-  rows: number;
-  metrics: EvalOutput['metrics'];
-  gate: GateResult;
-  transformOutput: string;
-  objects: { uri: string; rows: number }[];
-  createdAt: string;
 }
 
 function scorerFor(input: EvalInput): Scorer {

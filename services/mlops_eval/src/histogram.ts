@@ -1,8 +1,4 @@
-export interface HistogramBin {
-  from: number;
-  to: number;
-  count: number;
-}
+import type { HistogramBin } from '@mlops/common';
 
 /**
  * A fixed-size histogram built in one pass without knowing the range in advance: the first

@@ -1,15 +1,5 @@
-import { ClassificationAccumulator, PointSample, RegressionAccumulator, type ClassReport, type MetricName } from '@mlops/common';
-import { StreamingHistogram, type HistogramBin } from './histogram';
-
-export interface ScorerReport {
-  /** A deterministic sample of (label, prediction) pairs for plots. */
-  sample: { actual: number; predicted: number }[];
-  /** Regression: prediction − label, counted into 30 bins. */
-  residualHistogram?: HistogramBin[];
-  perClass?: ClassReport[];
-  /** confusion[actual][predicted] over `labels`; `invalidPredictions[actual]` counts predictions that are no class index. */
-  confusionMatrix?: { labels: string[]; matrix: number[][]; invalidPredictions: number[] };
-}
+import { ClassificationAccumulator, PointSample, RegressionAccumulator, type MetricName, type ScorerReport } from '@mlops/common';
+import { StreamingHistogram } from './histogram';
 
 /** Everything evaluation keeps while streaming: O(1) per run (O(K²) for K classes), whatever the row count. */
 export interface Scorer {

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { logger } from '@mlops/common/lambda';
-import { evaluate, type EvaluationReport } from '../src/evaluate';
+import type { EvaluationReport } from '@mlops/common';
+import { evaluate } from '../src/evaluate';
 import { BUCKET, evalConfig, recordingMetrics, sampleInput } from './helpers';
 
 jest.setTimeout(120_000);

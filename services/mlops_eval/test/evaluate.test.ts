@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { ConfigurationError, DatasetError, InputValidationError, S3TransientError } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
-import { evaluate, type EvaluationReport } from '../src/evaluate';
+import type { EvaluationReport } from '@mlops/common';
+import { evaluate } from '../src/evaluate';
 import { BUCKET, FakeBucket, evalConfig, recordingMetrics, sampleInput } from './helpers';
 
 const s3Mock = mockClient(S3Client);

@@ -3,7 +3,7 @@
  * delivery meets ExecutionAlreadyExists, which is success when the existing run has this input.
  */
 import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { DatasetError, MAX_STATE_PAYLOAD_BYTES, PipelineInputSchema, errorName, executionNameFor, validateInput, type PipelineInput } from '@mlops/common';
+import { DatasetError, MAX_STATE_PAYLOAD_BYTES, PipelineInputSchema, errorName, executionArnFor, executionNameFor, validateInput, type PipelineInput } from '@mlops/common';
 
 /**
  * The state document starts as the execution input and grows by every step's (small) output, and
@@ -15,10 +15,6 @@ export const MAX_EXECUTION_INPUT_BYTES = MAX_STATE_PAYLOAD_BYTES / 4;
 export interface StartedRun {
   executionArn: string;
   status: 'started' | 'duplicate';
-}
-
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /** Paths where two JSON values differ (for a conflict message), at most `limit` of them. */

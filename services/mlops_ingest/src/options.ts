@@ -8,20 +8,14 @@ import {
   HyperparametersSchema,
   MetricNameSchema,
   ProblemTypeSchema,
+  UPLOAD_METADATA_KEYS,
   metricsFor,
   type IngestConfig,
   type ProblemType,
   type RunOverrides,
 } from '@mlops/common';
 
-export const METADATA_KEYS = {
-  target: 'mlops-target',
-  problem: 'mlops-problem',
-  header: 'mlops-header',
-  metric: 'mlops-metric',
-  threshold: 'mlops-threshold',
-  hyperparameters: 'mlops-hyperparameters',
-} as const;
+const METADATA_KEYS = UPLOAD_METADATA_KEYS;
 const KNOWN_KEYS = new Set<string>(Object.values(METADATA_KEYS));
 
 export interface UploadOptions {

@@ -5,7 +5,7 @@
  */
 import { DatasetError, type ProblemType } from '@mlops/common';
 import { FieldBounds, plainFields, type CsvBatches, type PlainLines } from './csv';
-import { METADATA_KEYS } from './options';
+import { UPLOAD_METADATA_KEYS as METADATA_KEYS } from '@mlops/common';
 import { SCHEMA_VERSION, columnNames, parseSimpleDecimal, resolveTarget, rowText, sortValues, splitter, type ColumnDescription, type RowCounts, type SchemaDocument } from './schema';
 
 /** One-hot encoding past this many categories would swamp the features: the column is rejected. */

@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { stepFunctionsModel, validateRequest } from '@mlops/aws-models';
 import { runIdFor, type PipelineInput } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
-import { differingPaths, executionArnFor } from '../src/execution';
+import { executionArnFor } from '@mlops/common';
+import { differingPaths } from '../src/execution';
 import { ingest } from '../src/ingest';
 import { BUCKET, FakeBucket, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';
 

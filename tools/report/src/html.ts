@@ -3,7 +3,8 @@
  * images, no links to anything — so it opens offline from S3, a CI artifact or a laptop. Every piece of run data
  * is escaped (names, causes, labels and URIs can come from users).
  */
-import type { EvaluationReport, JobSummary, RunReport, StepTiming } from './types';
+import type { HistogramBin } from '@mlops/common';
+import type { EvaluationReport, Histogram, JobSummary, RunReport, StepTiming } from './types';
 import {
   confusionMatrixSvg,
   histogramSvg,
@@ -237,25 +238,30 @@ function figure(caption: string, note: string, svg: string, cls: string): string
   return `<figure class="${cls}"><figcaption>${e(caption)}${note ? `<small>${e(note)}</small>` : ''}</figcaption>${svg}</figure>`;
 }
 
+/** mlops_eval bins prediction − label; the page shows actual − predicted, so the bins mirror. */
+function actualMinusPredicted(bins: readonly HistogramBin[]): Histogram {
+  return { binEdges: [...bins.map((b) => -b.to).reverse(), -bins[0]!.from], counts: bins.map((b) => b.count).reverse() };
+}
+
 function evaluationSection(report: RunReport): string {
   const ev = report.evaluation;
   if (!ev) return '';
   const g = ev.gate;
   const plots: string[] = [];
-  const points = ev.points ?? [];
-  const isRegression = report.dataset.problemType === 'regression' || (points.length > 0 && !ev.confusionMatrix);
+  const points = ev.sample;
+  const isRegression = ev.problemType === 'regression';
   if (isRegression) {
     if (points.length > 0) {
       plots.push(figure('Predicted vs actual', `${formatInt(points.length)} sampled test rows; on the dashed line the prediction is exact`, predictedVsActualSvg(points), 'plot-scatter'));
     }
-    const hist = ev.residualHistogram ?? (points.length > 0 ? residualHistogram(points) : undefined);
+    const hist = ev.residualHistogram?.length ? actualMinusPredicted(ev.residualHistogram) : points.length > 0 ? residualHistogram(points) : undefined;
     if (hist) plots.push(figure('Residuals', 'actual − predicted; dashed line at 0', histogramSvg(hist, { xLabel: 'Residual (actual − predicted)', referenceX: 0 }), 'plot-histogram'));
     if (points.length > 0) plots.push(figure('Residuals vs predicted', 'a trend or funnel here means systematic error', residualsVsPredictedSvg(points), 'plot-residuals'));
   }
   let perClass = '';
-  if (ev.confusionMatrix && ev.confusionMatrix.length > 0) {
-    const classes = ev.classes ?? report.dataset.classes ?? [];
-    plots.push(figure('Confusion matrix', 'rows: actual class, columns: predicted; colour = share of the actual class (blue correct, red confused)', confusionMatrixSvg(ev.confusionMatrix, classes), 'plot-confusion'));
+  if (ev.confusionMatrix && ev.confusionMatrix.matrix.length > 0) {
+    const classes = ev.confusionMatrix.labels.length > 0 ? ev.confusionMatrix.labels : (report.dataset.classes ?? []);
+    plots.push(figure('Confusion matrix', 'rows: actual class, columns: predicted; colour = share of the actual class (blue correct, red confused)', confusionMatrixSvg(ev.confusionMatrix.matrix, classes), 'plot-confusion'));
   }
   if (ev.perClass && ev.perClass.length > 0) {
     perClass = `<div class="per-class-wrap"><h3>Per class</h3><table class="per-class"><thead><tr><th>Class</th><th class="num">Support</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th></th></tr></thead><tbody>${ev.perClass

@@ -5,12 +5,9 @@ export type {
   EndpointCheck,
   EvaluationReport,
   ExecutionStatus,
-  GateOutcome,
   Histogram,
   JobSummary,
   JobTransition,
-  PerClassMetrics,
-  RegressionPoint,
   RunReport,
   StepTiming,
 } from './types';

@@ -1,6 +1,7 @@
 /** The data of one pipeline run's report. report.json is exactly this object; report.html is drawn from it. */
+import type { EvaluationReport, ExecutionStatus } from '@mlops/common';
 
-export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'RUNNING';
+export type { EvaluationReport, ExecutionStatus };
 
 /** A Choice rule: only Next matters for the drawing; the comparison (if present) labels the edge. */
 export interface AslChoiceRule {
@@ -50,45 +51,10 @@ export interface JobSummary {
   transitions?: JobTransition[];
 }
 
-export interface RegressionPoint {
-  actual: number;
-  predicted: number;
-}
-
 export interface Histogram {
   /** counts.length + 1 ascending edges; bin i is [binEdges[i], binEdges[i+1]) (the last bin is closed). */
   binEdges: number[];
   counts: number[];
-}
-
-export interface GateOutcome {
-  metric: string;
-  threshold: number;
-  direction: 'lte' | 'gte';
-  value: number;
-  passed: boolean;
-  summary: string;
-}
-
-export interface PerClassMetrics {
-  label: string;
-  support: number;
-  precision: number;
-  recall: number;
-  f1: number;
-}
-
-export interface EvaluationReport {
-  metrics: Record<string, number>;
-  gate: GateOutcome;
-  /** Regression sample. */
-  points?: RegressionPoint[];
-  /** Regression residuals (actual - predicted); computed from points when absent. */
-  residualHistogram?: Histogram;
-  /** Classification, [actual][predicted]. */
-  confusionMatrix?: number[][];
-  classes?: string[];
-  perClass?: PerClassMetrics[];
 }
 
 export interface EndpointCheck {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { EvaluationReportSchema, type EvaluationReport } from '@mlops/common';
 import type { AslDefinition, RunReport, StepTiming } from '../src';
+
+/** An evaluation report.json as mlops_eval writes it (checked against the shared schema). */
+export function evaluationReport(fields: Pick<EvaluationReport, 'problemType' | 'metrics' | 'gate'> & Partial<EvaluationReport>): EvaluationReport {
+  return EvaluationReportSchema.parse({ runId: 'run-1', rows: 100, sample: [], transformOutput: 's3://bucket/runs/run-1/transform/', objects: [], createdAt: '2025-03-01T12:00:00Z', ...fields });
+}
 
 /** The pipeline's real state machine (statemachines/pipeline.asl.yml). */
 export function pipelineDefinition(): AslDefinition {
@@ -121,11 +127,12 @@ export function regressionReport(): RunReport {
         ],
       },
     ],
-    evaluation: {
+    evaluation: evaluationReport({
+      problemType: 'regression',
       metrics: { mse: 4.812, rmse: 2.1936, mae: 1.6402, r2: 0.5387 },
       gate: { metric: 'mse', threshold: 6, direction: 'lte', value: 4.812, passed: true, summary: 'mse = 4.812 meets the threshold 6 (must be <= 6)' },
-      points,
-    },
+      sample: points,
+    }),
     endpoint: {
       name: 'mlops-abalone',
       configName: 'mlops-abalone-1a2b3c4d5e',
@@ -153,21 +160,25 @@ export function classificationReport(): RunReport {
     execution: { ...base.execution, name: 'iris-9f8e7d6c5b' },
     dataset: { source: 's3://mlops-data-local/uploads/iris.csv', rows: { train: 105, validation: 22, test: 23 }, featureCount: 4, problemType: 'classification', target: 'species', classes },
     path,
-    evaluation: {
+    evaluation: evaluationReport({
+      problemType: 'classification',
       metrics: { accuracy: 0.913, macro_f1: 0.905 },
       gate: { metric: 'accuracy', threshold: 0.85, direction: 'gte', value: 0.913, passed: true, summary: 'accuracy = 0.913 meets the threshold 0.85 (must be >= 0.85)' },
-      confusionMatrix: [
-        [8, 0, 0],
-        [0, 6, 1],
-        [0, 1, 7],
-      ],
-      classes,
+      confusionMatrix: {
+        labels: classes,
+        matrix: [
+          [8, 0, 0],
+          [0, 6, 1],
+          [0, 1, 7],
+        ],
+        invalidPredictions: [0, 0, 0],
+      },
       perClass: [
-        { label: 'setosa', support: 8, precision: 1, recall: 1, f1: 1 },
-        { label: 'versicolor', support: 7, precision: 0.857, recall: 0.857, f1: 0.857 },
-        { label: 'virginica', support: 8, precision: 0.875, recall: 0.875, f1: 0.875 },
+        { label: 'setosa', support: 8, predicted: 8, precision: 1, recall: 1, f1: 1 },
+        { label: 'versicolor', support: 7, predicted: 7, precision: 0.857, recall: 0.857, f1: 0.857 },
+        { label: 'virginica', support: 8, predicted: 8, precision: 0.875, recall: 0.875, f1: 0.875 },
       ],
-    },
+    }),
     endpoint: {
       name: 'mlops-iris',
       checks: [

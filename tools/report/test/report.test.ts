@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeHtml, formatDuration, formatNumber, renderReportHtml, writeReport, type RunReport } from '../src';
-import { classificationReport, failedBeforeEvalReport, pipelineDefinition, regressionReport, succeededPath } from './fixtures';
+import { classificationReport, evaluationReport, failedBeforeEvalReport, pipelineDefinition, regressionReport, succeededPath } from './fixtures';
 import { tags } from './helpers';
 
 describe('renderReportHtml', () => {
@@ -60,9 +60,14 @@ describe('renderReportHtml', () => {
     expect(tags(html, 'figure', 'plot-confusion')).toHaveLength(0);
   });
 
-  it('uses a given residual histogram as is', () => {
+  it("mirrors mlops_eval's residual bins (prediction − label) into actual − predicted", () => {
     const r = regressionReport();
-    r.evaluation!.residualHistogram = { binEdges: [-2, -1, 0, 1, 2], counts: [1, 4, 6, 2] };
+    r.evaluation!.residualHistogram = [
+      { from: -2, to: -1, count: 2 },
+      { from: -1, to: 0, count: 6 },
+      { from: 0, to: 1, count: 4 },
+      { from: 1, to: 2, count: 1 },
+    ];
     const page = renderReportHtml(r);
     expect(tags(page, 'rect', 'bar').map((b) => Number(b.attrs['data-count']))).toEqual([1, 4, 6, 2]);
   });
@@ -121,9 +126,9 @@ describe('renderReportHtml', () => {
     expect(page).not.toContain('role="alert"');
     expect(tags(page, 'g', 'sm-taken')).toHaveLength(0);
     // An evaluation with only metrics and a gate (no plots) also renders.
-    const onlyMetrics = renderReportHtml({ ...minimal, evaluation: { metrics: {}, gate: { metric: 'f1', threshold: 0.5, direction: 'gte', value: 0.7, passed: true, summary: 'ok' } } });
+    const onlyMetrics = renderReportHtml({ ...minimal, evaluation: evaluationReport({ problemType: 'classification', metrics: {}, gate: { metric: 'f1_macro', threshold: 0.5, direction: 'gte', value: 0.7, passed: true, summary: 'ok' } }) });
     expect(onlyMetrics).toContain('id="evaluation"');
-    expect(onlyMetrics).toContain('f1');
+    expect(onlyMetrics).toContain('f1_macro');
   });
 });
 

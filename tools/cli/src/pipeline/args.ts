@@ -1,6 +1,7 @@
 /** `pnpm pipeline` options. Every mistake is reported with the option's name and the reason. */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { UPLOAD_METADATA_KEYS } from '@mlops/common';
 import { parseArgs } from 'node:util';
 
 export interface PipelineOptions {
@@ -98,11 +99,12 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
 /** The per-upload options travel as S3 user metadata, which mlops_ingest reads. */
 export function uploadMetadata(options: PipelineOptions): Record<string, string> {
   const metadata: Record<string, string> = {};
-  if (options.target !== undefined) metadata['mlops-target'] = options.target;
-  if (options.problem !== undefined) metadata['mlops-problem'] = options.problem;
-  if (options.header !== undefined) metadata['mlops-header'] = String(options.header);
-  if (options.metric !== undefined) metadata['mlops-metric'] = options.metric;
-  if (options.threshold !== undefined) metadata['mlops-threshold'] = String(options.threshold);
-  if (options.hyperparameters !== undefined) metadata['mlops-hyperparameters'] = JSON.stringify(options.hyperparameters);
+  const keys = UPLOAD_METADATA_KEYS;
+  if (options.target !== undefined) metadata[keys.target] = options.target;
+  if (options.problem !== undefined) metadata[keys.problem] = options.problem;
+  if (options.header !== undefined) metadata[keys.header] = String(options.header);
+  if (options.metric !== undefined) metadata[keys.metric] = options.metric;
+  if (options.threshold !== undefined) metadata[keys.threshold] = String(options.threshold);
+  if (options.hyperparameters !== undefined) metadata[keys.hyperparameters] = JSON.stringify(options.hyperparameters);
   return metadata;
 }

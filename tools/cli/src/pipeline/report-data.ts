@@ -4,46 +4,20 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
-// The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { parseS3Uri } from '@mlops/common';
-import type { PipelineState } from '@mlops/common';
-import type { AslDefinition, EvaluationReport, ExecutionStatus, JobSummary, RunReport } from '@mlops/report';
+import { EvaluationReportSchema, ExecutionStatusSchema, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
+import type { AslDefinition, JobSummary, RunReport } from '@mlops/report';
 import type { LocalStack } from '@mlops/local-stack';
 import type { RunOutcome } from './run';
 
-interface StoredEvaluation {
-  metrics: Record<string, number>;
-  gate: NonNullable<EvaluationReport['gate']>;
-  sample?: { actual: number; predicted: number }[];
-  residualHistogram?: { from: number; to: number; count: number }[];
-  perClass?: NonNullable<EvaluationReport['perClass']>;
-  confusionMatrix?: { labels: string[]; matrix: number[][] };
-}
-
-async function readJson<T>(stack: LocalStack, uri: string): Promise<T | undefined> {
+/** The report.json mlops_eval wrote; a missing or foreign document leaves the report without it. */
+async function readEvaluation(stack: LocalStack, uri: string): Promise<EvaluationReport | undefined> {
   try {
     const { bucket, key } = parseS3Uri(uri);
     const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return JSON.parse(await object.Body!.transformToString()) as T;
+    return EvaluationReportSchema.parse(JSON.parse(await object.Body!.transformToString()));
   } catch {
     return undefined;
   }
-}
-
-function evaluationOf(stored: StoredEvaluation): EvaluationReport {
-  // mlops_eval bins predicted − actual; the page shows actual − predicted.
-  const bins = stored.residualHistogram;
-  return {
-    metrics: stored.metrics,
-    gate: stored.gate,
-    points: stored.sample,
-    residualHistogram: bins?.length
-      ? { binEdges: [...bins.map((b) => -b.to).reverse(), -bins[0]!.from], counts: bins.map((b) => b.count).reverse() }
-      : undefined,
-    confusionMatrix: stored.confusionMatrix?.matrix,
-    classes: stored.confusionMatrix?.labels,
-    perClass: stored.perClass,
-  };
 }
 
 const iso = (d: Date | undefined) => (d ? new Date(d).toISOString() : undefined);
@@ -94,9 +68,10 @@ async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineSta
 
 export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run: { source: string }): Promise<RunReport> {
   const state = outcome.state;
-  const stored = state?.evaluation ? await readJson<StoredEvaluation>(stack, state.evaluation.reportUri) : undefined;
+  const evaluation = state?.evaluation ? await readEvaluation(stack, state.evaluation.reportUri) : undefined;
   const snapshot = stack.stepFunctions.executions.get(outcome.executionArn);
-  const status = (['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'RUNNING'].includes(outcome.status) ? outcome.status : 'FAILED') as ExecutionStatus;
+  const parsed = ExecutionStatusSchema.safeParse(outcome.status);
+  const status = parsed.success ? parsed.data : 'FAILED';
   return {
     title: `${outcome.executionName} — ${outcome.status}`,
     generatedAt: new Date().toISOString(),
@@ -123,7 +98,7 @@ export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run
     path: outcome.tracker.path,
     steps: outcome.tracker.timings(),
     jobs: await jobsOf(stack, outcome, state),
-    evaluation: stored ? evaluationOf(stored) : undefined,
+    evaluation,
     endpoint: state?.deploy ? { name: state.deploy.endpointName, configName: state.deploy.endpointConfigName, checks: outcome.endpointChecks } : undefined,
     artifacts: {
       ...(state?.trainingPoll?.outputs.modelArtifacts ? { model: state.trainingPoll.outputs.modelArtifacts } : {}),

@@ -9,20 +9,15 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 // The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { executionNameFor, runIdFor } from '@mlops/common';
+import { executionArnFor, executionNameFor, PipelineStateSchema, runIdFor } from '@mlops/common';
 import { readLines } from '@mlops/common';
 import { parseS3Uri } from '@mlops/common';
 import type { PipelineState } from '@mlops/common';
 import type { LocalStack } from '@mlops/local-stack';
+import type { EndpointCheck } from '@mlops/report';
 import { uploadMetadata, type PipelineOptions } from './args';
 import type { ProgressView } from './progress';
 import { ExecutionTracker } from './tracker';
-
-export interface EndpointCheck {
-  features: string;
-  actual: string;
-  predicted: string;
-}
 
 export interface RunOutcome {
   executionName: string;
@@ -98,7 +93,7 @@ async function checkEndpoint(stack: LocalStack, state: PipelineState, rows = 5):
 /** A failed execution has no output; the state document it failed with is the last state's input. */
 function lastStateInput(history: HistoryEvent[]): PipelineState | undefined {
   const entered = history.findLast((e) => e.stateEnteredEventDetails?.input);
-  return entered ? (JSON.parse(entered.stateEnteredEventDetails!.input!) as PipelineState) : undefined;
+  return entered ? PipelineStateSchema.parse(JSON.parse(entered.stateEnteredEventDetails!.input!)) : undefined;
 }
 
 export async function runPipeline(stack: LocalStack, options: PipelineOptions, progress: ProgressView): Promise<RunOutcome> {
@@ -110,7 +105,7 @@ export async function runPipeline(stack: LocalStack, options: PipelineOptions, p
   progress.message(`uploaded ${options.data} to s3://${stack.bucket}/${key}`);
   const runId = runIdFor({ bucket: stack.bucket, key, etag: put.ETag ?? '' });
   const executionName = executionNameFor(runId);
-  const executionArn = `${stack.resources.stateMachine.arn.replace(':stateMachine:', ':execution:')}:${executionName}`;
+  const executionArn = executionArnFor(stack.resources.stateMachine.arn, executionName);
   const tracker = new ExecutionTracker();
   const base = { executionName, executionArn, startedAt, tracker, history: [] as HistoryEvent[], endpointChecks: [] as EndpointCheck[] };
 
@@ -132,7 +127,7 @@ export async function runPipeline(stack: LocalStack, options: PipelineOptions, p
   progress.update(tracker, Date.now() - startedAt.getTime(), description.status ?? 'UNKNOWN');
   progress.done();
 
-  const state = description.output ? (JSON.parse(description.output) as PipelineState) : lastStateInput(history);
+  const state = description.output ? PipelineStateSchema.parse(JSON.parse(description.output)) : lastStateInput(history);
   const endpointChecks = description.status === 'SUCCEEDED' && state?.deploy ? await checkEndpoint(stack, state) : [];
   return {
     ...base,

@@ -5,13 +5,7 @@
  */
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 
-export interface StepTiming {
-  state: string;
-  type: string;
-  entries: number;
-  totalMs: number;
-  firstEnteredAt: string;
-}
+import type { StepTiming } from '@mlops/report';
 
 export interface PollView {
   kind: string;
