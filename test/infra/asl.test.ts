@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot, type ResolvedServerlessConfig } from '@mlops/serverless-config';
-import { S3TransientError, SageMakerTransientError } from '@mlops/common';
+import { RETRYABLE_ERROR_NAMES, S3TransientError, SageMakerTransientError } from '@mlops/common';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (def: unknown, opts?: unknown) => { isValid: boolean; errors: unknown[] };
 
@@ -51,8 +51,10 @@ describe('pipeline.asl.yml', () => {
     expect(retry[0]!.ErrorEquals).toEqual(LAMBDA_TRANSIENT);
     const tooMany = retry.find((r) => r.ErrorEquals.includes('Lambda.TooManyRequestsException'))!;
     expect(tooMany.IntervalSeconds).toBeGreaterThan(retry[0]!.IntervalSeconds);
-    // The names the functions give transient AWS failures (the classes' own names, as minified bundles throw them).
-    for (const name of [new SageMakerTransientError('').name, new S3TransientError('').name]) expect(retry.some((r) => r.ErrorEquals.includes(name))).toBe(true);
+    // Exactly the names the functions give transient AWS failures: one constant, checked here against the ASL.
+    const ours = retry.filter((r) => !r.ErrorEquals.some((e: string) => e.startsWith('Lambda.')));
+    expect(ours.flatMap((r) => r.ErrorEquals).sort()).toEqual([...RETRYABLE_ERROR_NAMES].sort());
+    expect(RETRYABLE_ERROR_NAMES).toEqual(expect.arrayContaining([new SageMakerTransientError('').name, new S3TransientError('').name]));
     for (const r of retry) {
       expect(r.MaxDelaySeconds).toBeGreaterThan(0);
       expect(r.JitterStrategy).toBe('FULL');

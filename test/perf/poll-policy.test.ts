@@ -70,7 +70,7 @@ describe('the history of one execution', () => {
 
   it('stays under a quarter of the limit when a training job runs into its deadline, which then fails the run', async () => {
     const run = await simulateExecution({ policy: POLICY, durations: { training: Infinity, transform: 0, endpoint: 0 }, deadlines: STAGE_DEADLINES }, asl);
-    expect(run).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceeded' });
+    expect(run).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceededError' });
     expect(run.events).toBeLessThan(HISTORY_LIMIT / 4);
   });
 

@@ -83,7 +83,7 @@ describe('hangs and crashes', () => {
     expect(trainingJob).toMatchObject({ TrainingJobStatus: 'Stopped', SecondaryStatus: 'MaxRuntimeExceeded' });
     expect(training.snapshot).toMatchObject({ status: 'FAILED', error: 'TrainingJobFailed' });
     expect(training.snapshot.cause).toContain(`was stopped (MaxRuntimeExceeded) after running past its ${TRAINING_MAX_RUNTIME_SECONDS} s MaxRuntimeInSeconds`);
-    expect(transform.snapshot).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceeded' });
+    expect(transform.snapshot).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceededError' });
     expect(JSON.parse(transform.snapshot.cause!).errorMessage).toMatch(new RegExp(`^transform job ${transform.state.batch!.transformJobName} is still InProgress after \\d+ s, past its ${TRANSFORM_DEADLINE_SECONDS} s deadline; stopped it$`));
     expect(pathOf(transform.history).at(-1)).toBe('PipelineFailed');
     for (const run of [training, transform]) {
@@ -134,7 +134,7 @@ describe('hangs and crashes', () => {
 
   it('a function output over the 256 KB state limit: rejected by the function itself with a clear error', async () => {
     // 1. A pipeline step: the deployed handler wiring (pipelineHandler) refuses its own 300 KiB
-    //    result; the state machine does not retry PayloadTooLarge and ends in Fail.
+    //    result; the state machine does not retry PayloadTooLargeError and ends in Fail.
     const run = await runDataset(stack, 'oversized.csv', abaloneSlice(1200));
     // 2. The real mlops_ingest bundle, invoked directly: an event whose (valid) records it all skips
     //    produces a result listing each of them, over the limit. No pipeline function has a real input
@@ -155,11 +155,11 @@ describe('hangs and crashes', () => {
       observed: `pipeline: ${run.snapshot.status} ${run.snapshot.error} (${JSON.parse(run.snapshot.cause!).errorMessage}); mlops_ingest bundle: ${direct?.name}: ${direct?.message}`,
       counts: { runs: 1 },
     });
-    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'PayloadTooLarge' });
+    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'PayloadTooLargeError' });
     expect(JSON.parse(run.snapshot.cause!).errorMessage).toMatch(/^mlops_train result is \d+ bytes, over the 262144-byte Step Functions state limit$/);
     expect(pathOf(run.history)).toEqual(['Train', 'PipelineFailed']);
     expect(run.snapshot.retries).toEqual([]);
-    expect(direct?.name).toBe('PayloadTooLarge');
+    expect(direct?.name).toBe('PayloadTooLargeError');
     expect(direct?.message).toMatch(/^mlops_ingest result is \d+ bytes, over the 262144-byte Step Functions state limit$/);
   });
 
@@ -187,7 +187,7 @@ describe('hangs and crashes', () => {
     expect(failed.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
     expect(failed.snapshot.cause).toBe(`endpoint mlops-local-endpoint is Failed: ${endpoint.FailureReason}`);
     expect(endpoint.FailureReason).toContain('did not pass the ping health check');
-    expect(next.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepair' });
+    expect(next.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepairError' });
     expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('endpoint mlops-local-endpoint is Failed');
     expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('an operator must repair it');
     expect(serving).toEqual([]);

@@ -166,7 +166,7 @@ describe('the state machine and mlops_await on states the emulator never reaches
       observed: `${result.status} ${result.error} after ${result.polls} polls over ${hours} h of SageMaker time, ${result.history.length} history events; ${stop ? `${stopCalls[stop as keyof typeof stopCalls]} ${stop} call` : 'no stop call'}: ${result.cause}`,
       counts: { runs: 1 },
     });
-    expect(result).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceeded' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceededError' });
     expect(stopCalls).toEqual({ StopTrainingJob: stop === 'StopTrainingJob' ? 1 : 0, StopTransformJob: stop === 'StopTransformJob' ? 1 : 0 });
     expect(result.cause).toMatch(stop ? /; stopped it$/ : /; left it as it is/);
     expect(result.polls).toBeLessThan(POLL_BUDGET);

@@ -56,7 +56,7 @@ export class ResourceConflictError extends MlopsError {
 
 /** A job or endpoint did not finish within its deadline; it was stopped. */
 export class PollDeadlineExceededError extends MlopsError {
-  override readonly name = 'PollDeadlineExceeded';
+  override readonly name = 'PollDeadlineExceededError';
 }
 
 /** SageMaker reported a status this code does not know: fail loudly rather than guess. */
@@ -66,8 +66,8 @@ export class UnknownStatusError extends MlopsError {
 
 /** A state payload would exceed Step Functions' 256 KiB limit. */
 export class PayloadTooLargeError extends MlopsError {
-  override readonly name = 'PayloadTooLarge';
+  override readonly name = 'PayloadTooLargeError';
 }
 
 /** Error names the state machine retries with backoff (besides the Lambda service errors). */
-export const RETRYABLE_ERROR_NAMES = ['SageMakerTransientError'] as const;
+export const RETRYABLE_ERROR_NAMES = ['SageMakerTransientError', 'S3TransientError'] as const;

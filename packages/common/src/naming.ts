@@ -37,15 +37,15 @@ export function executionNameFor(runId: string): string {
   return runId.slice(0, EXECUTION_NAME_MAX);
 }
 
-/**
- * `<prefix>-<runId>[-<suffix>]`, kept within SageMaker's 63 characters: when too long the run
- * id is shortened and a hash of the full name keeps it unique.
- */
 /** An execution's ARN from its state machine's ARN and its name (the form Step Functions gives it). */
 export function executionArnFor(stateMachineArn: string, executionName: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`;
 }
 
+/**
+ * `<prefix>-<runId>[-<suffix>]`, kept within SageMaker's 63 characters: when too long the run
+ * id is shortened and a hash of the full name keeps it unique.
+ */
 export function sageMakerName(prefix: string, runId: string, suffix?: string): string {
   const tail = suffix ? `-${suffix}` : '';
   const full = `${prefix}-${runId}${tail}`;

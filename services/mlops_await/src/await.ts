@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
-import { ResourceMissingError } from './errors';
+import { SageMakerResourceMissingError } from './errors';
 import { nextWaitSeconds } from './poll-policy';
 import { type Observation, observeEndpoint, observeTrainingJob, observeTransformJob } from './status';
 
@@ -74,7 +74,7 @@ async function observe(target: Target, name: string): Promise<Observation & { de
   try {
     return await withTransientAsRetryable(`describing ${target.noun} ${name}`, target.observe);
   } catch (error) {
-    if (isNotFound(error)) throw new ResourceMissingError(`${target.noun} ${name} does not exist: ${(error as Error).message}`, { cause: error });
+    if (isNotFound(error)) throw new SageMakerResourceMissingError(`${target.noun} ${name} does not exist: ${(error as Error).message}`, { cause: error });
     throw error;
   }
 }

@@ -11,7 +11,7 @@ import { AwaitConfigSchema, type AwaitInput, PollDeadlineExceededError, parseCon
 import { logger } from '@mlops/common/lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
-import { ResourceMissingError } from '../src/errors';
+import { SageMakerResourceMissingError } from '../src/errors';
 import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
 
 const sm = mockClient(SageMakerClient);
@@ -196,13 +196,13 @@ describe('training jobs', () => {
     await expect(pollResource(trainingInput, deps(500))).resolves.toMatchObject({ state: 'InProgress', waitSeconds: 10 });
   });
 
-  it('stops a job past its MaxRuntimeInSeconds plus margin and fails with PollDeadlineExceeded', async () => {
+  it('stops a job past its MaxRuntimeInSeconds plus margin and fails with PollDeadlineExceededError', async () => {
     sm.on(DescribeTrainingJobCommand).resolves(training());
     sm.on(StopTrainingJobCommand).resolves({});
     const elapsed = 600 + TRAINING_DEADLINE_MARGIN_SECONDS + 1;
     const error = await pollResource(trainingInput, deps(elapsed)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PollDeadlineExceededError);
-    expect((error as Error).name).toBe('PollDeadlineExceeded');
+    expect((error as Error).name).toBe('PollDeadlineExceededError');
     expect((error as Error).message).toBe(`training job ${TRAIN} is still InProgress after ${elapsed} s, past its 1200 s deadline; stopped it`);
     expect(sm).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: TRAIN });
   });
@@ -343,8 +343,8 @@ describe('errors', () => {
   ] as const)('a missing %s is a clear, non-retried error', async (_kind, input, command, message) => {
     sm.on(command as typeof DescribeTrainingJobCommand).rejects(awsError('ValidationException', message));
     const error = await pollResource(input, deps()).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ResourceMissingError);
-    expect((error as Error).name).toBe('SageMakerResourceMissing');
+    expect(error).toBeInstanceOf(SageMakerResourceMissingError);
+    expect((error as Error).name).toBe('SageMakerResourceMissingError');
     expect((error as Error).message).toContain(`${input.name} does not exist`);
   });
 

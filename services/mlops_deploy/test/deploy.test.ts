@@ -150,7 +150,7 @@ describe('deployModel', () => {
   it('explains that a broken endpoint needs an operator and is never deleted', async () => {
     sm.on(DescribeEndpointCommand).resolves(live({ EndpointStatus: 'Failed', FailureReason: 'Image could not be pulled' }));
     const error = await deployModel(event(), deps).catch((e: unknown) => e);
-    expect((error as Error).name).toBe('EndpointNeedsRepair');
+    expect((error as Error).name).toBe('EndpointNeedsRepairError');
     expect((error as Error).message).toBe(
       `endpoint ${ENDPOINT} is Failed (Image could not be pulled) and cannot be updated; an operator must repair it (or delete it so the next run recreates it): the pipeline never deletes a live endpoint`,
     );

@@ -57,7 +57,7 @@ async function rejectionOf(body: string, metadata: Record<string, string> = {}):
 }
 
 describe('oversized uploads', () => {
-  it('rejects a 300 KB first line read as data with a capped reason, not a PayloadTooLarge failure', async () => {
+  it('rejects a 300 KB first line read as data with a capped reason, not a PayloadTooLargeError failure', async () => {
     const reason = await rejectionOf(`a,b,${'y'.repeat(BIG)}\n${rows(40, (i) => `${i},${i % 7},${i % 5}`)}`);
     expect(reason).toMatch(/^line 1 \(data row 1\): the regression label 'yyy/);
     expect(reason).toMatch(/\.\.\. \(\d+ more characters\)$/);

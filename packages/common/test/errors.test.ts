@@ -1,0 +1,32 @@
+/**
+ * The naming rule the state machine relies on: an error's `name` (what Retry/Catch match, and what
+ * survives minification) is its class name, for every error class of the shared package.
+ */
+import * as common from '../src';
+
+const errorClasses = Object.entries(common).filter(
+  (entry): entry is [string, new (message: string) => Error] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
+);
+
+describe('error classes', () => {
+  it('exports the pipeline error classes', () => {
+    expect(errorClasses.map(([name]) => name)).toEqual(expect.arrayContaining(['MlopsError', 'DatasetError', 'SageMakerTransientError', 'S3TransientError', 'PayloadTooLargeError']));
+  });
+
+  it.each(errorClasses.filter(([name]) => name !== 'InputValidationError'))('%s has a name equal to its class name', (exported, ErrorClass) => {
+    const error = new ErrorClass('message');
+    expect(error.name).toBe(exported);
+    expect(error).toBeInstanceOf(common.MlopsError);
+  });
+
+  it('InputValidationError names each failing field in its message', () => {
+    const error = new common.InputValidationError('mlops_train input', [{ path: 'run.runId', message: 'must match' }, { path: '', message: 'bad' }]);
+    expect(error.name).toBe('InputValidationError');
+    expect(error.message).toBe('Invalid mlops_train input: run.runId: must match; (root): bad');
+  });
+
+  it('every retryable name is an exported error class', () => {
+    const names = new Set(errorClasses.map(([name]) => name));
+    for (const name of common.RETRYABLE_ERROR_NAMES) expect(names).toContain(name);
+  });
+});
