@@ -4,8 +4,9 @@
  */
 import * as common from '../src';
 
-const errorClasses = Object.entries(common).filter(
-  (entry): entry is [string, new (message: string) => Error] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
+type ErrorClass = new (message: string) => Error;
+const errorClasses = Object.entries(common as Record<string, unknown>).filter(
+  (entry): entry is [string, ErrorClass] => typeof entry[1] === 'function' && (entry[1] as ErrorClass).prototype instanceof Error,
 );
 
 describe('error classes', () => {
