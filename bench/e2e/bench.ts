@@ -1,5 +1,5 @@
 /**
- * The sample offline pipeline end to end (packages/local-stack, used read-only): stack start, the
+ * The sample offline pipeline end to end (offline/local-stack, used read-only): stack start, the
  * run from upload to Deployed, stack stop; and where the run's time goes: the training and
  * transform processes (local SageMaker's own timestamps) against everything else (ingest,
  * orchestration, Lambda, S3, polling waits). Also the whole `pnpm pipeline --json` command.
