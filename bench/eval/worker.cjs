@@ -3,7 +3,7 @@
 //   naive:  read everything: GetObject → transformToString → split lines → split fields → parse, then the same sums
 // Prints one JSON line: { ms, rows, rssBeforeMb, maxRssMb, mse }.
 const { performance } = require('node:perf_hooks');
-const lambdaContext = require('../lib/lambda-context.cjs');
+const { lambdaContextFor } = require('@mlops/testing/lambda-context');
 
 const [mode, argsJson] = process.argv.slice(2);
 const args = JSON.parse(argsJson);
@@ -37,7 +37,7 @@ async function main() {
   if (mode === 'stream') {
     const { handler } = require(args.bundle);
     run = async () => {
-      const output = await handler(args.event, lambdaContext('mlops_eval', 1024));
+      const output = await handler(args.event, lambdaContextFor('mlops_eval', { memoryLimitInMB: 1024, timeoutSeconds: 900 }));
       return { rows: output.rows, mse: output.metrics.mse };
     };
   } else {

@@ -5,7 +5,7 @@
 // Prints one JSON line: { ms, bytes, rssBeforeMb, maxRssMb, result }.
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const lambdaContext = require('../lib/lambda-context.cjs');
+const { lambdaContextFor } = require('@mlops/testing/lambda-context');
 
 const [mode, argsJson] = process.argv.slice(2);
 const args = JSON.parse(argsJson);
@@ -26,7 +26,7 @@ async function main() {
         },
       ],
     };
-    run = () => handler(event, lambdaContext('mlops_ingest', 1024));
+    run = () => handler(event, lambdaContextFor('mlops_ingest', { memoryLimitInMB: 1024, timeoutSeconds: 900 }));
   } else {
     const { S3Client, GetObjectCommand, CopyObjectCommand } = require('@aws-sdk/client-s3');
     const s3 = new S3Client({ endpoint: args.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });

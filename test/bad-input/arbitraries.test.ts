@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { AwaitInputSchema, PipelineInputSchema } from '@mlops/common';
 import { validateInput } from '@mlops/common';
-import { REMOVE, malformedEvents, mutate, namesPath, sweepViolations, violationsOf, type SdkMock } from './arbitraries';
+import { REMOVE, malformedEvents, mutate, namesPath, sweepViolations, violationsOf, type SdkMock } from '@mlops/testing';
 
 const sample = { kind: 'training', name: 'mlops-local-abalone-7aa1b19755-train', attempt: 3 };
 

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot, type ResolvedServerlessConfig } from '@mlops/serverless-config';
 import { RETRYABLE_ERROR_NAMES, S3TransientError, SageMakerTransientError } from '@mlops/common';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const aslValidator = require('asl-validator') as (def: unknown, opts?: unknown) => { isValid: boolean; errors: unknown[] };
 
 type State = Record<string, any>;

@@ -13,7 +13,6 @@ import { startS3FaultProxies, type S3FaultProxies } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
 
 // s3rver is a dependency of the local stack, not of the root package.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver = require(require.resolve('s3rver', { paths: [join(projectRoot(), 'offline/local-stack')] })) as new (options: Record<string, unknown>) => {
   run(): Promise<{ port: number }>;
   close(): Promise<void>;

@@ -17,7 +17,6 @@ const ESBUILD_KEYS = ['bundle', 'minify', 'keepNames', 'sourcemap', 'sourcesCont
 function deploymentOptions(): BuildOptions {
   const fallback: BuildOptions = { bundle: true, minify: true, keepNames: true, sourcemap: 'linked', target: 'node22', platform: 'node', format: 'cjs' };
   if (!existsSync(REPO_CONFIG)) return fallback;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const config = (require(REPO_CONFIG) as () => Record<string, unknown>)();
   return Object.fromEntries(ESBUILD_KEYS.filter((k) => k in config).map((k) => [k, config[k]])) as BuildOptions;
 }

@@ -5,6 +5,7 @@
 export * from './config';
 export * from './contracts';
 export * from './errors';
+export * from './family';
 export * from './hash';
 export * from './lines';
 export * from './metrics';

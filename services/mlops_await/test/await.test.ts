@@ -12,7 +12,7 @@ import { logger } from '@mlops/common/lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
 import { SageMakerResourceMissingError } from '../src/errors';
-import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
+import { awsError, expectRequestsValid } from '@mlops/testing';
 
 const sm = mockClient(SageMakerClient);
 const config = parseConfig(AwaitConfigSchema, {

@@ -4,7 +4,7 @@
  * any AWS call of any client.
  */
 import { AwaitInputSchema } from '@mlops/common';
-import { describeMalformedEvents } from '../../../test/bad-input/malformed-suite';
+import { describeMalformedEvents } from '@mlops/testing';
 import awaitEndpoint from '../events/await-endpoint.json';
 import awaitTraining from '../events/await-training.json';
 import awaitTransform from '../events/await-transform.json';

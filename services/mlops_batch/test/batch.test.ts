@@ -10,7 +10,7 @@ import { BatchConfigSchema, type BatchInput, BatchInputSchema, parseConfig, Reso
 import { mockClient } from 'aws-sdk-client-mock';
 import sampleEvent from '../events/batch.json';
 import { startBatchTransform } from '../src/batch';
-import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
+import { awsError, expectRequestsValid } from '@mlops/testing';
 
 const sm = mockClient(SageMakerClient);
 const ENV = {

@@ -4,7 +4,7 @@
  * any AWS call of any client.
  */
 import { BatchInputSchema } from '@mlops/common';
-import { describeMalformedEvents } from '../../../test/bad-input/malformed-suite';
+import { describeMalformedEvents } from '@mlops/testing';
 import sample from '../events/batch.json';
 import { handler } from '../src/handler';
 

@@ -12,7 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import sampleEvent from '../events/deploy.json';
 import { deployModel } from '../src/deploy';
 import { EndpointNeedsRepairError } from '../src/errors';
-import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
+import { awsError, expectRequestsValid } from '@mlops/testing';
 
 const sm = mockClient(SageMakerClient);
 const ENV = {

@@ -26,15 +26,15 @@ function deps(env: Record<string, string> = {}) {
   return { deps: { s3: new S3Client({ region: 'us-east-1' }), config: evalConfig(env), metrics: sink, now }, recorded };
 }
 
-const report = () => JSON.parse(bucket.written.get(REPORT)!) as EvaluationReport;
+const report = () => JSON.parse(bucket.text(REPORT)!) as EvaluationReport;
 
 /** (3, 2.5), (5, 5), (2, 4), (7, 6) in two objects, lines and CRLFs broken across chunks. */
 function putRegressionPairs(): void {
   bucket
-    .put(`${PREDICTIONS}test.csv.out`, '3,2.5\r\n5,', '5\r', '\n')
-    .put(`${PREDICTIONS}test2.csv.out`, '2,0.1,4\n7,', '6\n\n')
-    .put(`${PREDICTIONS}_SUCCESS`, 'not,a,number')
-    .put(`${PREDICTIONS}test.csv.out.tmp`, 'x');
+    .putChunks(`${PREDICTIONS}test.csv.out`, '3,2.5\r\n5,', '5\r', '\n')
+    .putChunks(`${PREDICTIONS}test2.csv.out`, '2,0.1,4\n7,', '6\n\n')
+    .putChunks(`${PREDICTIONS}_SUCCESS`, 'not,a,number')
+    .putChunks(`${PREDICTIONS}test.csv.out.tmp`, 'x');
 }
 const REGRESSION = { mse: 1.3125, rmse: Math.sqrt(1.3125), mae: 0.875, r2: 1 - 5.25 / 14.75 };
 
@@ -45,7 +45,7 @@ function classificationInput(gate?: { metric?: 'accuracy' | 'f1_macro' | 'mse'; 
   });
 }
 function putClassificationPairs(): void {
-  bucket.put(`${PREDICTIONS}test.csv.out`, '0,0\n0,0\n0,1\n1,1\n1,2\n', '2,2\n2,2\n2,0\n1,7\n0,2.0\n');
+  bucket.putChunks(`${PREDICTIONS}test.csv.out`, '0,0\n0,0\n0,1\n1,1\n1,2\n', '2,2\n2,2\n2,0\n1,7\n0,2.0\n');
 }
 
 describe('regression', () => {
@@ -237,7 +237,7 @@ describe('bad transform output', () => {
     ['3,\n', `${uri} line 1: the prediction is not a number in '3,'`],
     ['3,Infinity\n', `${uri} line 1: the prediction is not a number in '3,Infinity'`],
   ])('names the object and line of %j', async (body, message) => {
-    bucket.put(`${PREDICTIONS}test.csv.out`, body);
+    bucket.putChunks(`${PREDICTIONS}test.csv.out`, body);
     const error = await evaluate(sampleInput(), deps().deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as Error).message).toBe(message);
@@ -245,21 +245,21 @@ describe('bad transform output', () => {
   });
 
   it('names the line of a label that is no class index', async () => {
-    bucket.put(`${PREDICTIONS}test.csv.out`, '0,0\n3,1\n');
+    bucket.putChunks(`${PREDICTIONS}test.csv.out`, '0,0\n3,1\n');
     const error = await evaluate(classificationInput(), deps().deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as Error).message).toBe(`${uri} line 2: label 3 is not a class index in [0, 2]`);
   });
 
   it('fails when there are no .out objects', async () => {
-    bucket.put(`${PREDICTIONS}_SUCCESS`, '');
+    bucket.putChunks(`${PREDICTIONS}_SUCCESS`, '');
     await expect(evaluate(sampleInput(), deps().deps)).rejects.toThrow(
       new DatasetError(`no .out objects under s3://${BUCKET}/${PREDICTIONS}: the batch transform wrote no predictions`),
     );
   });
 
   it('fails when the .out objects hold no rows', async () => {
-    bucket.put(`${PREDICTIONS}a.csv.out`).put(`${PREDICTIONS}b.csv.out`, '\n', '\r\n');
+    bucket.putChunks(`${PREDICTIONS}a.csv.out`).putChunks(`${PREDICTIONS}b.csv.out`, '\n', '\r\n');
     await expect(evaluate(sampleInput(), deps().deps)).rejects.toThrow(
       new DatasetError(`the transform output under s3://${BUCKET}/${PREDICTIONS} has no rows (2 empty .out objects)`),
     );

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { InputValidationError } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { handler } from '../src/handler';
-import { lambdaContextFor, withValueAt } from '../../../test/support/lambda';
+import { lambdaContextFor, withValueAt } from '@mlops/testing';
 import { BUCKET, FakeBucket, sampleInput } from './helpers';
 
 const s3Mock = mockClient(S3Client);
@@ -39,7 +39,7 @@ async function expectRejected(input: unknown, field: string): Promise<void> {
 
 describe('mlops_eval handler', () => {
   it('evaluates the sample input and prints the metrics as EMF', async () => {
-    new FakeBucket(s3Mock).put('runs/abalone-7aa1b19755/predictions/test.csv.out', '10,9\n7,8\n12,12\n');
+    new FakeBucket(s3Mock).putChunks('runs/abalone-7aa1b19755/predictions/test.csv.out', '10,9\n7,8\n12,12\n');
     const printed: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       printed.push(String(chunk));

@@ -1,18 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  type GetObjectCommandInput,
-  type ListObjectsV2CommandInput,
-  type PutObjectCommandInput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { sdkStreamMixin } from '@smithy/util-stream';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { EvalConfigSchema, EvalInputSchema, parseConfig, type EvalConfig, type EvalInput } from '@mlops/common';
 
 export const BUCKET = 'mlops-local-data';
@@ -51,40 +38,4 @@ export function recordingMetrics() {
   return { sink: sink as never, recorded };
 }
 
-/**
- * A bucket behind aws-sdk-client-mock. Objects are stored as lists of chunks, streamed as given,
- * so tests decide where lines break across chunks. Listing pages hold `pageSize` keys.
- */
-export class FakeBucket {
-  readonly objects = new Map<string, (string | Buffer)[]>();
-  readonly written = new Map<string, string>();
-
-  constructor(s3: AwsClientStub<S3Client>, pageSize = 2) {
-    s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
-      const keys = [...this.objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
-      const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
-      const page = keys.slice(start, start + pageSize);
-      const more = start + pageSize < keys.length;
-      return {
-        Contents: page.map((Key) => ({ Key, Size: 1 })),
-        KeyCount: page.length,
-        IsTruncated: more,
-        ...(more ? { NextContinuationToken: String(start + pageSize) } : {}),
-      };
-    });
-    s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
-      const chunks = this.objects.get(input.Key!);
-      if (!chunks) throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-      return { Body: sdkStreamMixin(Readable.from(chunks.map((c) => Buffer.from(c)))) };
-    });
-    s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
-      this.written.set(input.Key!, String(input.Body));
-      return { ETag: '"0"' };
-    });
-  }
-
-  put(key: string, ...chunks: (string | Buffer)[]): this {
-    this.objects.set(key, chunks);
-    return this;
-  }
-}
+export { FakeBucket } from '@mlops/testing';

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { InputValidationError } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { handler } from '../src/handler';
-import { lambdaContextFor, withValueAt } from '../../../test/support/lambda';
+import { lambdaContextFor, withValueAt } from '@mlops/testing';
 import { BUCKET, FakeBucket, STATE_MACHINE_ARN, event, fixture } from './helpers';
 
 const s3Mock = mockClient(S3Client);

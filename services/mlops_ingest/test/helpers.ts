@@ -1,20 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  NoSuchKey,
-  NotFound,
-  PutObjectCommand,
-  S3Client,
-  type GetObjectCommandInput,
-  type HeadObjectCommandInput,
-  type PutObjectCommandInput,
-} from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sdkStreamMixin } from '@smithy/util-stream';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
 
@@ -57,67 +45,10 @@ export async function bodyText(body: unknown): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export interface StoredObject {
-  body: string;
-  metadata?: Record<string, string>;
-  versionId?: string;
-  etag?: string;
-}
+import { FakeBucket } from '@mlops/testing';
 
-/**
- * An in-memory bucket behind aws-sdk-client-mock: HeadObject/GetObject/PutObject behave like S3
- * (404s as NotFound/NoSuchKey, ETags as quoted MD5). GetObject bodies are streamed in small
- * chunks, so records and multi-byte characters straddle chunk boundaries.
- */
-export class FakeBucket {
-  readonly objects = new Map<string, StoredObject>();
-  constructor(
-    s3: AwsClientStub<S3Client>,
-    private readonly chunkSize = 13,
-  ) {
-    s3.on(HeadObjectCommand).callsFake((input: HeadObjectCommandInput) => {
-      const object = this.get(input.Key!, () => new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } }));
-      return { ETag: `"${this.etag(object)}"`, ContentLength: Buffer.byteLength(object.body), Metadata: object.metadata ?? {}, VersionId: object.versionId };
-    });
-    s3.on(GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
-      const object = this.get(input.Key!, () => new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
-      const bytes = Buffer.from(object.body);
-      const chunks: Buffer[] = [];
-      for (let i = 0; i < bytes.length; i += this.chunkSize) chunks.push(bytes.subarray(i, i + this.chunkSize));
-      return { Body: sdkStreamMixin(Readable.from(chunks)), ETag: `"${this.etag(object)}"` };
-    });
-    s3.on(PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
-      const body = await bodyText(input.Body);
-      this.objects.set(input.Key!, { body, metadata: input.Metadata });
-      return { ETag: `"${md5(body)}"` };
-    });
-  }
-
-  put(key: string, object: StoredObject): this {
-    this.objects.set(key, object);
-    return this;
-  }
-
-  text(key: string): string | undefined {
-    return this.objects.get(key)?.body;
-  }
-
-  json<T = unknown>(key: string): T {
-    const text = this.text(key);
-    if (text === undefined) throw new Error(`no object ${key}`);
-    return JSON.parse(text) as T;
-  }
-
-  etag(object: StoredObject): string {
-    return object.etag ?? md5(object.body);
-  }
-
-  private get(key: string, missing: () => Error): StoredObject {
-    const object = this.objects.get(key);
-    if (!object) throw missing();
-    return object;
-  }
-}
+export { FakeBucket };
+export type { StoredObject } from '@mlops/testing';
 
 export const clients = () => ({ s3: new S3Client({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }) });
 

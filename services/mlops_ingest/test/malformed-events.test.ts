@@ -7,9 +7,7 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { S3EventSchema } from '@mlops/common';
-import { sweepViolations, type Violation } from '../../../test/bad-input/arbitraries';
-import { mockEveryClient, useFunctionEnvironment } from '../../../test/bad-input/malformed-suite';
-import { lambdaContextFor } from '../../../test/support/lambda';
+import { sweepViolations, type Violation, mockEveryClient, useFunctionEnvironment, lambdaContextFor } from '@mlops/testing';
 import multiRecord from '../events/s3-multi-record.json';
 import single from '../events/s3-put-abalone.json';
 import { handler } from '../src/handler';

@@ -12,7 +12,7 @@ import { logger } from '@mlops/common/lambda';
 import { MAX_EXECUTION_INPUT_BYTES } from '../src/execution';
 import { handler } from '../src/handler';
 import { MAX_REASON_CHARS } from '../src/ingest';
-import { lambdaContextFor } from '../../../test/support/lambda';
+import { lambdaContextFor } from '@mlops/testing';
 import { BUCKET, FakeBucket, STATE_MACHINE_ARN, md5, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
@@ -37,7 +37,7 @@ afterEach(() => jest.restoreAllMocks());
 beforeEach(() => {
   s3Mock.reset();
   sfnMock.reset();
-  bucket = new FakeBucket(s3Mock, 256 * 1024);
+  bucket = new FakeBucket(s3Mock, { chunkSize: 256 * 1024 });
   sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:x`, startDate: new Date(0) });
 });
 

@@ -102,7 +102,7 @@ describe('splitting the abalone sample', () => {
     const firstInput = startedInput(0);
 
     s3Mock.reset();
-    bucket = new FakeBucket(s3Mock, 4096).put(key, { body: abalone });
+    bucket = new FakeBucket(s3Mock, { chunkSize: 4096 }).put(key, { body: abalone });
     await ingest(s3Event({ key }), { ...clients(), config: ingestConfig() });
 
     expect(['train', 'validation', 'test'].map((c) => runFiles(key, abalone).raw(c))).toEqual(first);

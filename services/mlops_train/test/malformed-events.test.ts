@@ -5,9 +5,7 @@
  */
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { TrainInputSchema } from '@mlops/common';
-import { sweepViolations } from '../../../test/bad-input/arbitraries';
-import { mockEveryClient, useFunctionEnvironment } from '../../../test/bad-input/malformed-suite';
-import { lambdaContextFor } from '../../../test/support/lambda';
+import { sweepViolations, mockEveryClient, useFunctionEnvironment, lambdaContextFor } from '@mlops/testing';
 import sample from '../events/train.json';
 import { handler } from '../src/handler';
 

@@ -3,7 +3,7 @@ import { parseConfig, ResourceConflictError, SageMakerTransientError, TrainConfi
 import { mockClient } from 'aws-sdk-client-mock';
 import sampleEvent from '../events/train.json';
 import { startTraining } from '../src/train';
-import { awsError, expectRequestsValid } from '../../../test/support/sagemaker';
+import { awsError, expectRequestsValid } from '@mlops/testing';
 
 const sm = mockClient(SageMakerClient);
 const config = parseConfig(TrainConfigSchema, {

@@ -8,9 +8,9 @@
  * Only JSON-representable values are produced: events reach a Lambda function as JSON.
  */
 import fc from 'fast-check';
-import { lambdaContextFor } from '../support/lambda';
+import { lambdaContextFor } from './lambda';
 
-/** A zod (v4) schema, structurally: this folder does not depend on zod itself. */
+/** A zod (v4) schema, structurally: this package does not depend on zod itself. */
 export interface ZodSchema {
   safeParse(input: unknown): { success: boolean };
 }
@@ -233,8 +233,6 @@ export function malformedEvents(schema: ZodSchema, sample: unknown, options: Wal
 export function namesPath(issues: readonly { path: string }[], path: string): boolean {
   return issues.some((issue) => issue.path === path || (path !== '' && issue.path.startsWith(`${path}.`)));
 }
-
-/** A Lambda context good enough for the middy handlers (Powertools reads the function's name and request id). */
 
 export interface SdkMock {
   calls(): unknown[];

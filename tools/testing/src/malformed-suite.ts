@@ -9,7 +9,7 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '@mlops/common/lambda';
-import { lambdaContextFor } from '../support/lambda';
+import { lambdaContextFor } from './lambda';
 import { sweepViolations, type ViolationSweep } from './arbitraries';
 
 /** Every client a function could call; none may be called for a malformed event. */

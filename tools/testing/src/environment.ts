@@ -1,0 +1,78 @@
+/**
+ * Each function's environment in the `local` stage, as serverless.yml resolves it (provider
+ * environment, then the function's own). A table rather than `printServerlessConfig('local')`
+ * because that runs the framework (seconds, a child process) and unit tests start none;
+ * test/local-environment.int.test.ts checks this table equals what the framework resolves.
+ */
+export const LOCAL_REGION = 'us-east-1';
+
+export const LOCAL_PROVIDER_ENVIRONMENT = {
+  NODE_OPTIONS: '--enable-source-maps',
+  STAGE: 'local',
+  DATA_BUCKET: 'mlops-local-data',
+  RUNS_PREFIX: 'runs/',
+  NAME_PREFIX: 'mlops-local',
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_METRICS_NAMESPACE: 'MlopsPipeline',
+  AWS_MAX_ATTEMPTS: '5',
+};
+
+export const LOCAL_FUNCTION_ENVIRONMENTS = {
+  mlops_ingest: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_ingest',
+    INCOMING_PREFIX: 'incoming/',
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline',
+    SPLIT_RATIOS: '70,15,15',
+    CSV_HEADER: 'false',
+    COLUMN_NAMES: 'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings',
+    LABEL_COLUMN: 'last',
+    PROBLEM_TYPE: 'regression',
+  },
+  mlops_train: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_train',
+    SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
+    TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+    TRAINING_INSTANCE_TYPE: 'ml.m5.large',
+    TRAINING_INSTANCE_COUNT: '1',
+    TRAINING_VOLUME_GB: '1',
+    TRAINING_MAX_RUNTIME_SECONDS: '600',
+    HYPERPARAMETERS: '{"objective":"reg:squarederror"}',
+  },
+  mlops_await: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_await',
+    TRAINING_MAX_RUNTIME_SECONDS: '600',
+    TRANSFORM_DEADLINE_SECONDS: '600',
+    ENDPOINT_DEADLINE_SECONDS: '600',
+  },
+  mlops_batch: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_batch',
+    SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
+    INFERENCE_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+    TRANSFORM_INSTANCE_TYPE: 'ml.m5.large',
+    TRANSFORM_INSTANCE_COUNT: '1',
+  },
+  mlops_eval: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_eval',
+    GATE_METRIC: 'mse',
+    GATE_THRESHOLD: '6',
+    CLASSIFICATION_GATE_METRIC: 'f1_macro',
+    CLASSIFICATION_GATE_THRESHOLD: '0.5',
+  },
+  mlops_deploy: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_deploy',
+    ENDPOINT_NAME: 'mlops-local-endpoint',
+    ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
+    ENDPOINT_INSTANCE_COUNT: '1',
+    ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
+  },
+};
+
+export type FunctionName = keyof typeof LOCAL_FUNCTION_ENVIRONMENTS;
+
+/**
+ * The process environment a test runs `name`'s handler with: its local-stage environment, the
+ * region Lambda's runtime adds, and no logs (the tests assert on errors, not on log lines).
+ */
+export function functionEnvironment(name: FunctionName): Record<string, string> {
+  return { ...LOCAL_PROVIDER_ENVIRONMENT, ...LOCAL_FUNCTION_ENVIRONMENTS[name], AWS_REGION: LOCAL_REGION, POWERTOOLS_LOG_LEVEL: 'SILENT' };
+}

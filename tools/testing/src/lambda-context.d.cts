@@ -1,0 +1,3 @@
+import type { Context } from 'aws-lambda';
+
+export declare function lambdaContextFor(functionName: string, options?: { memoryLimitInMB?: number; timeoutSeconds?: number }): Context;
