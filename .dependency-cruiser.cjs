@@ -4,7 +4,7 @@
 // - no import cycles.
 const PACKAGE = '^(services|packages|containers|tools|offline)/([^/]+)/';
 // The files package.json `exports` maps name; everything else in src/ is private to its package.
-const ENTRY = '/src/(index|lambda|core|handler)\\.ts$';
+const ENTRY = '/src/((index|lambda|core|handler)\\.ts|lambda-context\\.cjs)$';
 
 module.exports = {
   forbidden: [

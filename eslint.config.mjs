@@ -12,6 +12,8 @@ export default tseslint.config(
     rules: {
       // A disabled rule says why on the same line: `// eslint-disable-next-line rule -- reason`.
       '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }],
+      // A `let` read by a closure before its one assignment (start-up wiring) stays a `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       'no-restricted-properties': [
         'error',

@@ -16,8 +16,8 @@ const USAGE = `Usage: local-sagemaker --s3-endpoint URL --images FILE [options]
   --host ADDR               interface (default 127.0.0.1)
   --s3-endpoint URL         S3 endpoint (e.g. a local s3rver: http://127.0.0.1:4569)   [required]
   --s3-region REGION        S3 signing region (default: --region)
-  --s3-access-key-id ID     S3 credentials (default: AWS_ACCESS_KEY_ID, else S3RVER)
-  --s3-secret-access-key K
+  --s3-access-key-id ID     S3 credentials, also given to every container (default S3RVER;
+  --s3-secret-access-key K  this shell's AWS_* credentials are never used)
   --images FILE             image registry JSON (ImageUri -> train/serve commands)      [required]
   --work-dir DIR            job roots and logs (default .local/sagemaker)
   --region REGION           region in ARNs (default us-east-1)
@@ -25,7 +25,7 @@ const USAGE = `Usage: local-sagemaker --s3-endpoint URL --images FILE [options]
   --health-timeout-ms N     serving containers' /ping deadline (default 60000)
   --stop-grace-ms N         SIGTERM -> SIGKILL grace (default 10000)
   --faults FILE             initial fault-injection configuration (JSON)
-  --inherit-env             give containers this process's whole environment
+  --inherit-env             give containers this process's whole environment (minus AWS_*)
   --verbose                 log every request
   -h, --help`;
 
@@ -84,8 +84,9 @@ async function main(): Promise<void> {
   if (str('faults')) faults = JSON.parse(fs.readFileSync(str('faults')!, 'utf8')) as FaultConfig;
   const verbose = Boolean(values.verbose);
   const stamp = () => new Date().toISOString();
-  const accessKeyId = str('s3-access-key-id') ?? process.env.AWS_ACCESS_KEY_ID ?? 'S3RVER';
-  const secretAccessKey = str('s3-secret-access-key') ?? process.env.AWS_SECRET_ACCESS_KEY ?? 'S3RVER';
+  // Containers get these credentials (the execution role's stand-in), so they never default to the developer's own.
+  const accessKeyId = str('s3-access-key-id') ?? 'S3RVER';
+  const secretAccessKey = str('s3-secret-access-key') ?? 'S3RVER';
 
   const sm = await startLocalSageMaker({
     port: int('port') ?? 4599,

@@ -38,8 +38,10 @@ export interface Context {
   logger: Logger;
   workDir: string;
   timings: Timings;
-  /** Pass the server's whole environment to containers (default: a minimal one, as a container gets). */
+  /** Pass the server's whole environment (minus every AWS_* setting) to containers (default: a minimal one, as a container gets). */
   inheritEnv: boolean;
+  /** Region, S3 endpoint and credentials of the local stack: what containers get instead of the host's AWS settings. */
+  stackEnvironment: Record<string, string>;
   /** Set once close() starts: no new processes, run loops wind down. */
   closing: boolean;
 }

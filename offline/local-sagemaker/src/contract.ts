@@ -1,35 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Context } from './context';
 
 /**
  * The SageMaker container contract, mapped onto a per-process folder that stands in for /opt/ml.
  * Programs find it in SAGEMAKER_BASE_DIR (a container written for /opt/ml reads that variable,
  * defaulting to /opt/ml).
  */
-
-const PASS_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'TEMP', 'TMP', 'LANG', 'LC_ALL', 'TZ', 'SYSTEMROOT', 'USER', 'NODE_PATH'];
-
-/** The environment a container starts with: a minimal one (or the server's, with inheritEnv), plus AWS_REGION. */
-export function baseEnvironment(ctx: Context): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (ctx.inheritEnv) {
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  } else {
-    for (const k of PASS_THROUGH) {
-      const v = process.env[k];
-      if (v !== undefined) env[k] = v;
-    }
-    // Containers get the execution role's credentials; locally, pass the caller's (if any) and endpoints.
-    for (const [k, v] of Object.entries(process.env)) {
-      if (v !== undefined && (k.startsWith('AWS_ACCESS_KEY') || k.startsWith('AWS_SECRET') || k === 'AWS_SESSION_TOKEN' || k.startsWith('AWS_ENDPOINT_URL'))) env[k] = v;
-    }
-  }
-  env.AWS_REGION = ctx.region;
-  env.AWS_DEFAULT_REGION = ctx.region;
-  return env;
-}
 
 export interface TrainingLayout {
   root: string;

@@ -3,7 +3,7 @@ import type { EndpointConfigRecord, EndpointConfigStore, ProductionVariant } fro
 import { AwsError, validationException } from './errors';
 import { TimeoutError, httpRequest } from './http-client';
 import { stripTagOrDigest } from './images';
-import { type ListRequest, listPage } from './listing';
+import { type ListRequest, listResponse } from './listing';
 import type { ModelStore } from './models';
 import { type ServingInstance, ServingError, startServing } from './serving';
 import type { TagStore } from './tags';
@@ -163,20 +163,13 @@ export class EndpointService {
   }
 
   list(input: ListRequest): Record<string, unknown> {
-    const page = listPage(
-      this.all().map((e) => ({ ep: e, name: e.name, creationTime: e.creationTime, lastModifiedTime: e.lastModifiedTime, status: e.status })),
-      input,
-    );
-    return {
-      Endpoints: page.items.map(({ ep }) => ({
-        EndpointName: ep.name,
-        EndpointArn: ep.arn,
-        CreationTime: ep.creationTime,
-        LastModifiedTime: ep.lastModifiedTime,
-        EndpointStatus: ep.status,
-      })),
-      NextToken: page.nextToken,
-    };
+    return listResponse(this.endpoints.values(), input, 'Endpoints', (ep) => ({
+      EndpointName: ep.name,
+      EndpointArn: ep.arn,
+      CreationTime: ep.creationTime,
+      LastModifiedTime: ep.lastModifiedTime,
+      EndpointStatus: ep.status,
+    }));
   }
 
   async shutdown(): Promise<void> {

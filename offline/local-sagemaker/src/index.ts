@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Arns } from './arn';
 import { type Context, type Logger, type Timings, silentLogger } from './context';
+import { stackEnvironment } from './environment';
 import { type FaultConfig, type FaultController, Faults } from './faults';
 import { type ImageRegistry, ImageResolver } from './images';
 import { LogStore } from './logs';
@@ -42,7 +43,11 @@ export interface LocalSageMakerOptions {
   stopGracePeriodMs?: number;
   /** InvokeEndpoint timeout (default 60000, as AWS). */
   invocationTimeoutMs?: number;
-  /** Give containers the server's whole environment instead of a minimal one (default false). */
+  /**
+   * Give containers the server's whole environment instead of a minimal one (default false). Either
+   * way no AWS_* variable of the server reaches them: they get the region, the S3 endpoint and the
+   * `s3.credentials` (the execution role's stand-in).
+   */
   inheritEnv?: boolean;
 }
 
@@ -98,6 +103,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     workDir,
     timings,
     inheritEnv: options.inheritEnv ?? false,
+    stackEnvironment: stackEnvironment(region, options.s3),
     closing: false,
   };
   const service = new SageMakerService(ctx);

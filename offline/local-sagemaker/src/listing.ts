@@ -88,6 +88,12 @@ export function listPage<T extends Listable>(all: Iterable<T>, req: ListRequest)
   return { items: page, nextToken: hasMore ? encodeToken({ o: offset + max, k: key }) : undefined };
 }
 
+/** A List* response: one page of summaries under the operation's member (e.g. `TrainingJobSummaries`) plus NextToken. */
+export function listResponse<T extends Listable>(all: Iterable<T>, req: ListRequest, member: string, summary: (item: T) => Record<string, unknown>): Record<string, unknown> {
+  const page = listPage(all, req);
+  return { [member]: page.items.map(summary), NextToken: page.nextToken };
+}
+
 /** All matching items in order (no paging). */
 export function listAll<T extends Listable>(all: Iterable<T>, req: ListRequest): T[] {
   const { NextToken: _t, ...rest } = req;

@@ -1,6 +1,7 @@
 import type { Context } from './context';
 import { validationException } from './errors';
-import { type ListRequest, listPage } from './listing';
+import { type ListRequest, listResponse } from './listing';
+import { checkS3Uri } from './s3';
 import type { TagStore } from './tags';
 import { clone } from './wire';
 
@@ -46,14 +47,16 @@ export class ModelStore {
     if (req.PrimaryContainer && req.Containers?.length) throw validationException('Only one of PrimaryContainer or Containers can be specified.');
     if (containers.length === 0) throw validationException('Either PrimaryContainer or Containers must be specified.');
     containers.forEach((c, i) => {
+      const member = req.PrimaryContainer ? 'primaryContainer' : `containers.${i + 1}.member`;
       if (!c.Image) {
-        const where = req.PrimaryContainer ? 'primaryContainer.image' : `containers.${i + 1}.member.image`;
         throw validationException(
           c.ModelPackageName
-            ? `ModelPackageName is not supported by local-sagemaker; specify ${where} instead.`
-            : `1 validation error detected: Value null at '${where}' failed to satisfy constraint: Member must not be null`,
+            ? `ModelPackageName is not supported by local-sagemaker; specify ${member}.image instead.`
+            : `1 validation error detected: Value null at '${member}.image' failed to satisfy constraint: Member must not be null`,
         );
       }
+      checkS3Uri(c.ModelDataUrl, `${member}.modelDataUrl`);
+      checkS3Uri(c.ModelDataSource?.S3DataSource?.S3Uri, `${member}.modelDataSource.s3DataSource.s3Uri`);
     });
     this.tags.add(arn, input.Tags as never);
     this.models.set(name.toLowerCase(), { name, arn, creationTime: new Date(), request: req, containers });
@@ -96,8 +99,7 @@ export class ModelStore {
   }
 
   list(input: ListRequest): Record<string, unknown> {
-    const page = listPage([...this.models.values()], input);
-    return { Models: page.items.map((m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: m.creationTime })), NextToken: page.nextToken };
+    return listResponse(this.models.values(), input, 'Models', (m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: m.creationTime }));
   }
 
   all(): ModelRecord[] {

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as tar from 'tar';
+import { validationException } from './errors';
 
 export interface S3Options {
   /** e.g. http://127.0.0.1:4569 (s3rver) */
@@ -13,6 +14,9 @@ export interface S3Options {
   /** Path-style addressing (default true: local S3 servers need it). */
   forcePathStyle?: boolean;
 }
+
+/** What the emulator signs its S3 requests with when the options name none. */
+export const DEFAULT_S3_CREDENTIALS: NonNullable<S3Options['credentials']> = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export interface S3Location {
   bucket: string;
@@ -28,6 +32,46 @@ export function parseS3Uri(uri: string): S3Location {
   m = /^https:\/\/s3[.-][^/]*amazonaws\.com(?:\.cn)?\/([^/]+)\/?(.*)$/.exec(uri);
   if (m) return { bucket: m[1]!, key: decodeURIComponent(m[2]!) };
   throw new Error(`not an S3 URI: ${uri}`);
+}
+
+/**
+ * Whether a key has `.` or `..` path segments. S3 keeps such keys literally, but a local S3 stores
+ * objects as files, where they would resolve to another key or outside its storage folder.
+ */
+export function hasDotSegment(key: string): boolean {
+  return key.split(/[/\\]/).some((segment) => segment === '.' || segment === '..');
+}
+
+/**
+ * Rejects at Create* time, naming the request member as AWS's validation does, an S3 URI whose key
+ * local-sagemaker cannot store safely. (URIs that do not parse are reported when the job uses them.)
+ */
+export function checkS3Uri(uri: string | undefined, field: string): void {
+  if (uri === undefined) return;
+  let key: string;
+  try {
+    ({ key } = parseS3Uri(uri));
+  } catch {
+    return;
+  }
+  if (hasDotSegment(key)) {
+    throw validationException(
+      `1 validation error detected: Value '${uri}' at '${field}' failed to satisfy constraint: Member must not contain '.' or '..' path segments (local-sagemaker stores S3 objects as files)`,
+    );
+  }
+}
+
+/** Refuses to touch a key that would escape the local S3 storage (the last guard behind checkS3Uri). */
+function assertStorableKey(bucket: string, key: string): void {
+  if (hasDotSegment(key)) throw new Error(`refusing S3 key "${key}" in bucket ${bucket}: keys with '.' or '..' path segments are not supported by local-sagemaker`);
+}
+
+/** `dir/relative`, refusing a relative path (from an S3 key) that would resolve outside `dir`. */
+export function resolveInside(dir: string, relative: string): string {
+  const root = path.resolve(dir);
+  const target = path.resolve(root, relative);
+  if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write ${JSON.stringify(relative)}: it resolves outside ${root}`);
+  return target;
 }
 
 export function s3Uri(loc: S3Location): string {
@@ -62,7 +106,7 @@ export class S3Transfer {
       endpoint: opts.endpoint,
       region: opts.region ?? 'us-east-1',
       forcePathStyle: opts.forcePathStyle ?? true,
-      credentials: opts.credentials ?? { accessKeyId: 'local', secretAccessKey: 'local' },
+      credentials: opts.credentials ?? DEFAULT_S3_CREDENTIALS,
       // Local S3 servers do not understand the aws-chunked checksum trailers newer SDKs send.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -72,6 +116,7 @@ export class S3Transfer {
   /** Every object whose key starts with the URI's key (S3DataType S3Prefix semantics), in key order. */
   async listPrefix(uri: string, signal?: AbortSignal): Promise<S3ObjectRef[]> {
     const { bucket, key: prefix } = parseS3Uri(uri);
+    assertStorableKey(bucket, prefix);
     const out: S3ObjectRef[] = [];
     let token: string | undefined;
     do {
@@ -86,6 +131,7 @@ export class S3Transfer {
   }
 
   async getStream(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {
+    assertStorableKey(bucket, key);
     const res = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return res.Body as Readable;
   }
@@ -106,23 +152,15 @@ export class S3Transfer {
   async downloadPrefix(uri: string, dir: string, signal?: AbortSignal): Promise<S3ObjectRef[]> {
     const objects = await this.listPrefix(uri, signal);
     fs.mkdirSync(dir, { recursive: true });
-    for (const o of objects) {
-      const target = path.resolve(dir, o.relative);
-      if (!target.startsWith(path.resolve(dir) + path.sep)) continue; // never write outside the channel
-      await this.download(o.bucket, o.key, target, signal);
-    }
+    for (const o of objects) await this.download(o.bucket, o.key, resolveInside(dir, o.relative), signal);
     return objects;
   }
 
   async uploadFile(file: string, uri: string, contentType?: string): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
+    assertStorableKey(bucket, key);
     const size = fs.statSync(file).size;
     await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.createReadStream(file), ContentLength: size, ContentType: contentType }));
-  }
-
-  async put(uri: string, body: Buffer | string, contentType?: string): Promise<void> {
-    const { bucket, key } = parseS3Uri(uri);
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
   }
 
   destroy(): void {

@@ -4,10 +4,11 @@ import type { Context } from './context';
 import { EndpointConfigStore } from './endpoint-configs';
 import { EndpointService } from './endpoints';
 import { unknownOperation, validationException } from './errors';
+import { JobStore } from './jobs';
 import { ModelStore } from './models';
 import { TagStore } from './tags';
-import { TrainingService } from './training';
-import { TransformService } from './transform';
+import { type CreateTrainingJobRequest, TrainingRunner, type TrainingState } from './training';
+import { type CreateTransformJobRequest, TransformRunner, type TransformState } from './transform';
 
 type Handler = (input: Record<string, unknown>) => unknown;
 
@@ -43,31 +44,31 @@ export type OperationName = (typeof OPERATIONS)[number];
 export class SageMakerService {
   readonly tags = new TagStore();
   readonly models: ModelStore;
-  readonly training: TrainingService;
-  readonly transform: TransformService;
+  readonly training: JobStore<CreateTrainingJobRequest, TrainingState>;
+  readonly transform: JobStore<CreateTransformJobRequest, TransformState>;
   readonly endpointConfigs: EndpointConfigStore;
   readonly endpoints: EndpointService;
   private readonly handlers: Record<OperationName, Handler>;
 
   constructor(readonly ctx: Context) {
     this.models = new ModelStore(ctx, this.tags);
-    this.training = new TrainingService(ctx, this.tags);
-    this.transform = new TransformService(ctx, this.models, this.tags);
+    this.training = new JobStore(ctx, this.tags, new TrainingRunner(ctx));
+    this.transform = new JobStore(ctx, this.tags, new TransformRunner(ctx, this.models));
     this.endpointConfigs = new EndpointConfigStore(ctx, this.models, this.tags);
     this.endpoints = new EndpointService(ctx, this.endpointConfigs, this.models, this.tags);
     const any = (f: (i: never) => unknown): Handler => f as Handler;
     this.handlers = {
       CreateTrainingJob: (i) => this.training.create(i),
-      DescribeTrainingJob: any((i: { TrainingJobName: string }) => this.training.describe(i)),
-      StopTrainingJob: any((i: { TrainingJobName: string }) => this.training.stop(i)),
+      DescribeTrainingJob: (i) => this.training.describe(i),
+      StopTrainingJob: (i) => this.training.stop(i),
       ListTrainingJobs: (i) => this.training.list(i),
       CreateModel: (i) => this.models.create(i),
       DescribeModel: any((i: { ModelName: string }) => this.models.describe(i)),
       DeleteModel: any((i: { ModelName: string }) => this.models.delete(i)),
       ListModels: (i) => this.models.list(i),
       CreateTransformJob: (i) => this.transform.create(i),
-      DescribeTransformJob: any((i: { TransformJobName: string }) => this.transform.describe(i)),
-      StopTransformJob: any((i: { TransformJobName: string }) => this.transform.stop(i)),
+      DescribeTransformJob: (i) => this.transform.describe(i),
+      StopTransformJob: (i) => this.transform.stop(i),
       ListTransformJobs: (i) => this.transform.list(i),
       CreateEndpointConfig: (i) => this.endpointConfigs.create(i),
       DescribeEndpointConfig: any((i: { EndpointConfigName: string }) => this.endpointConfigs.describe(i)),
@@ -140,12 +141,13 @@ export class SageMakerService {
         name: j.name,
         arn: j.arn,
         status: j.status,
-        secondaryStatus: j.secondaryStatus,
+        // Training reports a SecondaryStatus from its creation on.
+        secondaryStatus: j.secondaryStatus!,
         failureReason: j.failureReason,
-        modelArtifacts: j.modelArtifacts,
-        root: j.layout.root,
+        modelArtifacts: j.state.modelArtifacts,
+        root: j.state.layout.root,
       })),
-      transformJobs: this.transform.all().map((j) => ({ name: j.name, arn: j.arn, status: j.status, failureReason: j.failureReason, modelName: j.model.name })),
+      transformJobs: this.transform.all().map((j) => ({ name: j.name, arn: j.arn, status: j.status, failureReason: j.failureReason, modelName: j.state.model.name })),
       models: this.models.all().map((m) => ({ name: m.name, arn: m.arn, image: m.containers[0]?.Image, modelDataUrl: m.containers[0]?.ModelDataUrl })),
       endpointConfigs: this.endpointConfigs.all().map((c) => ({ name: c.name, arn: c.arn, variants: c.request.ProductionVariants.map((v) => ({ variantName: v.VariantName, modelName: v.ModelName })) })),
       endpoints: this.endpoints.all().map((e) => ({

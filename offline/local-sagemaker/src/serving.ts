@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { baseEnvironment, servingEnvironment } from './contract';
+import { servingEnvironment } from './contract';
 import { type Context, errorMessage, sleep } from './context';
+import { containerEnvironment } from './environment';
 import { httpRequest } from './http-client';
 import type { ModelRecord } from './models';
 import { type ManagedProcess, type ProcessKind, freePort } from './processes';
-import { parseS3Uri, unpackArchive } from './s3';
+import { parseS3Uri, resolveInside, unpackArchive } from './s3';
 
 export type ServingFailure = 'unsupported' | 'image' | 'modelData' | 'modelArchive' | 'health' | 'aborted';
 
@@ -70,7 +71,7 @@ async function provisionModel(ctx: Context, model: ModelRecord, modelDir: string
     try {
       if (source.S3DataType === 'S3Object') {
         const { bucket, key } = parseS3Uri(source.S3Uri);
-        await ctx.s3.download(bucket, key, path.join(modelDir, path.basename(key)), signal);
+        await ctx.s3.download(bucket, key, resolveInside(modelDir, path.basename(key)), signal);
       } else {
         await ctx.s3.downloadPrefix(source.S3Uri, modelDir, signal);
       }
@@ -124,7 +125,7 @@ export async function startServing(ctx: Context, opts: StartServingOptions): Pro
   const port = await freePort();
   if (opts.signal.aborted || ctx.closing) throw new ServingError('aborted', 'aborted');
   const env = {
-    ...baseEnvironment(ctx),
+    ...containerEnvironment(ctx),
     ...cmd.env,
     ...(container.Environment ?? {}),
     ...(opts.extraEnv ?? {}),

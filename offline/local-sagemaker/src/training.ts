@@ -1,24 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ChannelSpec, type TrainingLayout, type TrainingSpec, baseEnvironment, trainingEnvironment, trainingLayout, writeTrainingConfig } from './contract';
-import { type Context, errorMessage, sleep } from './context';
-import { resourceInUse, validationException } from './errors';
-import { type ListRequest, listPage } from './listing';
-import { type ExitInfo, type ManagedProcess, exitStatus } from './processes';
-import { isEmptyDir, joinS3, packDirectory, parseS3Uri } from './s3';
-import type { TagStore } from './tags';
+import { CURRENT_HOST, type ChannelSpec, type TrainingLayout, type TrainingSpec, trainingEnvironment, trainingLayout, writeTrainingConfig } from './contract';
+import { type Context, errorMessage } from './context';
+import { containerEnvironment } from './environment';
+import { validationException } from './errors';
+import { type Job, type JobControl, JobFailed, type JobOutcome, type JobRunner, type StatusStep } from './jobs';
+import { type ExitInfo, exitStatus } from './processes';
+import { checkS3Uri, isEmptyDir, joinS3, packDirectory, parseS3Uri } from './s3';
 import { clone } from './wire';
 
-type TrainingStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
-
-export interface SecondaryStatusTransition {
-  Status: string;
-  StartTime: Date;
-  EndTime?: Date;
-  StatusMessage?: string;
-}
-
-interface CreateTrainingJobRequest {
+export interface CreateTrainingJobRequest {
   TrainingJobName: string;
   RoleArn: string;
   HyperParameters?: Record<string, string>;
@@ -39,62 +30,43 @@ interface CreateTrainingJobRequest {
   [k: string]: unknown;
 }
 
-export interface TrainingJob {
-  name: string;
-  arn: string;
-  request: CreateTrainingJobRequest;
-  status: TrainingStatus;
-  secondaryStatus: string;
-  failureReason?: string;
-  transitions: SecondaryStatusTransition[];
-  creationTime: Date;
-  lastModifiedTime: Date;
-  trainingStartTime?: Date;
-  trainingEndTime?: Date;
+export interface TrainingState {
+  layout: TrainingLayout;
   modelArtifacts?: string;
   finalMetrics?: { MetricName: string; Value: number; Timestamp: Date }[];
-  layout: TrainingLayout;
-  proc?: ManagedProcess;
-  stopReason?: 'user' | 'maxRuntime' | 'shutdown';
-  abort: AbortController;
-  done?: Promise<void>;
-  maxRuntimeTimer?: NodeJS.Timeout;
 }
 
-const TERMINAL: TrainingStatus[] = ['Completed', 'Failed', 'Stopped'];
+export type TrainingJob = Job<CreateTrainingJobRequest, TrainingState>;
+
 const DEFAULT_MAX_RUNTIME = 86400;
 
-class JobFailed extends Error {}
-class JobStopped extends Error {}
+/** Training jobs (CreateTrainingJob & co.): Starting → Downloading → Training → Uploading, under the container contract. */
+export class TrainingRunner implements JobRunner<CreateTrainingJobRequest, TrainingState> {
+  readonly member = 'TrainingJob';
+  readonly arnType = 'training-job';
+  readonly noun = 'training job';
+  readonly acceptsRepeatedStop = false;
+  readonly secondaryStatus = {
+    initial: { status: 'Starting', message: 'Starting the training job' },
+    final: (job: TrainingJob, outcome: JobOutcome): StatusStep => {
+      if (outcome === 'Completed') return { status: 'Completed', message: 'Training job completed' };
+      if (outcome === 'Failed') return { status: 'Failed', message: 'Training job failed' };
+      if (job.stopReason === 'maxRuntime') return { status: 'MaxRuntimeExceeded', message: `Job stopped because it exceeded MaxRuntimeInSeconds (${maxRuntime(job)} s)` };
+      return { status: 'Stopped', message: 'Training job stopped' };
+    },
+  };
 
-/** Training jobs: CreateTrainingJob, DescribeTrainingJob, StopTrainingJob, ListTrainingJobs. */
-export class TrainingService {
-  private readonly jobs = new Map<string, TrainingJob>();
+  constructor(private readonly ctx: Context) {}
 
-  constructor(
-    private readonly ctx: Context,
-    private readonly tags: TagStore,
-  ) {}
-
-  private notFound() {
-    return validationException('Requested resource not found.');
+  conflictMessage(arn: string): string {
+    return `Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`;
   }
 
-  get(name: string): TrainingJob | undefined {
-    return this.jobs.get(name.toLowerCase());
+  injectedFailure(jobName: string): string | undefined {
+    return this.ctx.faults.trainingFailure(jobName);
   }
 
-  all(): TrainingJob[] {
-    return [...this.jobs.values()];
-  }
-
-  create(input: Record<string, unknown>): { TrainingJobArn: string } {
-    const req = clone(input) as CreateTrainingJobRequest;
-    const name = req.TrainingJobName;
-    const arn = this.ctx.arns.of('training-job', name);
-    if (this.jobs.has(name.toLowerCase())) {
-      throw resourceInUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
-    }
+  prepare(req: CreateTrainingJobRequest, name: string): TrainingState {
     if (!req.AlgorithmSpecification) {
       throw validationException("1 validation error detected: Value null at 'algorithmSpecification' failed to satisfy constraint: Member must not be null");
     }
@@ -106,40 +78,23 @@ export class TrainingService {
       );
     }
     const names = new Set<string>();
-    for (const c of req.InputDataConfig ?? []) {
+    for (const [i, c] of (req.InputDataConfig ?? []).entries()) {
       if (names.has(c.ChannelName)) throw validationException(`Channel names must be unique: ${c.ChannelName} is specified more than once.`);
       names.add(c.ChannelName);
       if (!c.DataSource?.S3DataSource) throw validationException(`Channel ${c.ChannelName}: only S3DataSource is supported by local-sagemaker.`);
+      checkS3Uri(c.DataSource.S3DataSource.S3Uri, `inputDataConfig.${i + 1}.member.dataSource.s3DataSource.s3Uri`);
     }
-    this.tags.add(arn, req.Tags as never);
-    const now = new Date();
-    const job: TrainingJob = {
-      name,
-      arn,
-      request: req,
-      status: 'InProgress',
-      secondaryStatus: 'Starting',
-      transitions: [{ Status: 'Starting', StartTime: now, StatusMessage: 'Starting the training job' }],
-      creationTime: now,
-      lastModifiedTime: now,
-      layout: trainingLayout(path.join(this.ctx.workDir, 'training', name.toLowerCase())),
-      abort: new AbortController(),
-    };
-    this.jobs.set(name.toLowerCase(), job);
-    this.ctx.logs.system(name, `training job ${arn} created`);
-    job.done = this.run(job);
-    return { TrainingJobArn: arn };
+    checkS3Uri(req.OutputDataConfig.S3OutputPath, 'outputDataConfig.s3OutputPath');
+    return { layout: trainingLayout(path.join(this.ctx.workDir, 'training', name.toLowerCase())) };
   }
 
-  describe(input: { TrainingJobName: string }): Record<string, unknown> {
-    const job = this.get(input.TrainingJobName);
-    if (!job) throw this.notFound();
+  describe(job: TrainingJob): Record<string, unknown> {
     const r = job.request;
-    const seconds = job.trainingStartTime && job.trainingEndTime ? Math.max(1, Math.ceil((job.trainingEndTime.getTime() - job.trainingStartTime.getTime()) / 1000)) : undefined;
+    const seconds = job.startTime && job.endTime ? Math.max(1, Math.ceil((job.endTime.getTime() - job.startTime.getTime()) / 1000)) : undefined;
     return {
       TrainingJobName: job.name,
       TrainingJobArn: job.arn,
-      ModelArtifacts: job.modelArtifacts ? { S3ModelArtifacts: job.modelArtifacts } : undefined,
+      ModelArtifacts: job.state.modelArtifacts ? { S3ModelArtifacts: job.state.modelArtifacts } : undefined,
       TrainingJobStatus: job.status,
       SecondaryStatus: job.secondaryStatus,
       FailureReason: job.failureReason,
@@ -157,11 +112,11 @@ export class TrainingService {
       VpcConfig: clone(r.VpcConfig),
       StoppingCondition: { MaxRuntimeInSeconds: DEFAULT_MAX_RUNTIME, ...clone(r.StoppingCondition) },
       CreationTime: job.creationTime,
-      TrainingStartTime: job.trainingStartTime,
-      TrainingEndTime: job.trainingEndTime,
+      TrainingStartTime: job.startTime,
+      TrainingEndTime: job.endTime,
       LastModifiedTime: job.lastModifiedTime,
       SecondaryStatusTransitions: job.transitions.map((t) => ({ ...t })),
-      FinalMetricDataList: job.finalMetrics?.map((m) => ({ ...m })),
+      FinalMetricDataList: job.state.finalMetrics?.map((m) => ({ ...m })),
       EnableNetworkIsolation: r.EnableNetworkIsolation ?? false,
       EnableInterContainerTrafficEncryption: r.EnableInterContainerTrafficEncryption ?? false,
       EnableManagedSpotTraining: r.EnableManagedSpotTraining ?? false,
@@ -174,126 +129,49 @@ export class TrainingService {
     };
   }
 
-  stop(input: { TrainingJobName: string }): Record<string, never> {
-    const job = this.get(input.TrainingJobName);
-    if (!job) throw this.notFound();
-    if (job.status !== 'InProgress') {
-      throw validationException(`The request was rejected because the training job is in status ${job.status}.`);
-    }
-    this.requestStop(job, 'user');
-    return {};
-  }
-
-  list(input: ListRequest): Record<string, unknown> {
-    const page = listPage(
-      this.all().map((j) => ({ job: j, name: j.name, creationTime: j.creationTime, lastModifiedTime: j.lastModifiedTime, status: j.status })),
-      input,
-    );
+  summary(job: TrainingJob): Record<string, unknown> {
     return {
-      TrainingJobSummaries: page.items.map(({ job }) => ({
-        TrainingJobName: job.name,
-        TrainingJobArn: job.arn,
-        CreationTime: job.creationTime,
-        TrainingEndTime: job.trainingEndTime,
-        LastModifiedTime: job.lastModifiedTime,
-        TrainingJobStatus: job.status,
-        SecondaryStatus: job.secondaryStatus,
-      })),
-      NextToken: page.nextToken,
+      TrainingJobName: job.name,
+      TrainingJobArn: job.arn,
+      CreationTime: job.creationTime,
+      TrainingEndTime: job.endTime,
+      LastModifiedTime: job.lastModifiedTime,
+      TrainingJobStatus: job.status,
+      SecondaryStatus: job.secondaryStatus,
     };
   }
 
-  /** Stops every running job's process and waits for the run loops to end (server shutdown). */
-  async shutdown(): Promise<void> {
-    for (const job of this.jobs.values()) if (!TERMINAL.includes(job.status)) this.requestStop(job, 'shutdown');
-    await Promise.all([...this.jobs.values()].map((j) => j.done));
+  async run(job: TrainingJob, control: JobControl): Promise<void> {
+    this.starting(job, control);
+    await this.downloading(job, control);
+    const exit = await this.training(job, control);
+    control.checkStopped();
+    this.checkOutcome(job, exit);
+    await this.uploading(job, control);
   }
 
-  // ------------------------------------------------------------------ state machine
-
-  private touch(job: TrainingJob): void {
-    job.lastModifiedTime = new Date();
-  }
-
-  private transition(job: TrainingJob, status: string, message: string): void {
-    const now = new Date();
-    const last = job.transitions[job.transitions.length - 1];
-    if (last && !last.EndTime) last.EndTime = now;
-    job.transitions.push({ Status: status, StartTime: now, StatusMessage: message });
-    job.secondaryStatus = status;
-    this.touch(job);
-    this.ctx.logs.system(job.name, `${status} - ${message}`);
-  }
-
-  private message(job: TrainingJob, message: string): void {
-    const last = job.transitions[job.transitions.length - 1];
-    if (last) last.StatusMessage = message;
-    this.touch(job);
-    this.ctx.logs.system(job.name, `${job.secondaryStatus} - ${message}`);
-  }
-
-  private finish(job: TrainingJob, status: TrainingStatus, secondary: string, message: string, failureReason?: string): void {
-    if (job.maxRuntimeTimer) clearTimeout(job.maxRuntimeTimer);
-    const now = new Date();
-    const last = job.transitions[job.transitions.length - 1];
-    if (last && !last.EndTime) last.EndTime = now;
-    job.transitions.push({ Status: secondary, StartTime: now, EndTime: now, StatusMessage: message });
-    job.status = status;
-    job.secondaryStatus = secondary;
-    job.failureReason = failureReason;
-    job.trainingEndTime = job.trainingStartTime ? now : undefined;
-    this.touch(job);
-    this.ctx.logs.system(job.name, `${secondary} - ${message}${failureReason ? `: ${failureReason}` : ''}`);
-  }
-
-  private requestStop(job: TrainingJob, why: 'user' | 'maxRuntime' | 'shutdown'): void {
-    if (TERMINAL.includes(job.status) || job.stopReason) return;
-    job.stopReason = why;
-    job.status = 'Stopping';
-    if (why === 'user') this.transition(job, 'Stopping', 'Stopping the training job');
-    else if (why === 'maxRuntime') this.ctx.logs.system(job.name, `MaxRuntimeInSeconds (${this.maxRuntime(job)} s) exceeded: stopping the training job`);
-    else this.touch(job);
-    job.abort.abort();
-    const grace = why === 'shutdown' ? Math.min(this.ctx.timings.stopGracePeriodMs, 5000) : this.ctx.timings.stopGracePeriodMs;
-    void job.proc?.stop(grace);
-  }
-
-  private maxRuntime(job: TrainingJob): number {
-    return job.request.StoppingCondition?.MaxRuntimeInSeconds ?? DEFAULT_MAX_RUNTIME;
-  }
-
-  private checkStopped(job: TrainingJob): void {
-    if (job.stopReason) throw new JobStopped();
-  }
-
-  private async run(job: TrainingJob): Promise<void> {
-    try {
-      await this.starting(job);
-      await this.downloading(job);
-      const exit = await this.training(job);
-      this.checkStopped(job);
-      this.checkOutcome(job, exit);
-      await this.uploading(job);
-      this.finish(job, 'Completed', 'Completed', 'Training job completed');
-    } catch (e) {
-      if (job.stopReason || e instanceof JobStopped) await this.stopped(job);
-      else if (e instanceof JobFailed) this.finish(job, 'Failed', 'Failed', 'Training job failed', e.message);
-      else this.finish(job, 'Failed', 'Failed', 'Training job failed', `InternalServerError: ${errorMessage(e)}`);
+  /** After a stop (user, MaxRuntimeInSeconds, shutdown) the process has ended; what it saved is still uploaded. */
+  async afterStop(job: TrainingJob): Promise<void> {
+    if (job.processes.length > 0 && job.stopReason !== 'shutdown' && !isEmptyDir(job.state.layout.modelDir)) {
+      try {
+        await this.uploadArtifacts(job);
+      } catch (e) {
+        this.ctx.logs.system(job.name, `could not upload the artifacts of the stopped job: ${errorMessage(e)}`);
+      }
     }
+    this.collectMetrics(job);
   }
 
-  private async starting(job: TrainingJob): Promise<void> {
-    await sleep(0);
-    this.message(job, 'Launching requested ML instances');
+  private starting(job: TrainingJob, control: JobControl): void {
+    control.message('Launching requested ML instances');
     const r = job.request;
-    const spec = this.spec(job);
-    fs.rmSync(job.layout.root, { recursive: true, force: true });
-    writeTrainingConfig(job.layout, spec);
+    fs.rmSync(job.state.layout.root, { recursive: true, force: true });
+    writeTrainingConfig(job.state.layout, this.spec(job));
     if ((r.ResourceConfig?.InstanceCount ?? 1) > 1) {
-      this.ctx.logs.system(job.name, `InstanceCount ${r.ResourceConfig?.InstanceCount}: local-sagemaker runs a single host (${'algo-1'})`);
+      control.log(`InstanceCount ${r.ResourceConfig?.InstanceCount}: local-sagemaker runs a single host (${CURRENT_HOST})`);
     }
-    this.message(job, 'Preparing the instances for training');
-    this.checkStopped(job);
+    control.message('Preparing the instances for training');
+    control.checkStopped();
   }
 
   private spec(job: TrainingJob): TrainingSpec {
@@ -309,25 +187,24 @@ export class TrainingService {
     };
   }
 
-  private async downloading(job: TrainingJob): Promise<void> {
-    job.trainingStartTime = new Date();
-    const maxRuntimeMs = this.maxRuntime(job) * 1000;
-    job.maxRuntimeTimer = setTimeout(() => this.requestStop(job, 'maxRuntime'), maxRuntimeMs);
-    this.transition(job, 'Downloading', 'Downloading input data');
+  private async downloading(job: TrainingJob, control: JobControl): Promise<void> {
+    control.started();
+    control.limitRuntime(maxRuntime(job));
+    control.transition('Downloading', 'Downloading input data');
     const mode = job.request.AlgorithmSpecification!.TrainingInputMode;
     for (const channel of job.request.InputDataConfig ?? []) {
       const channelMode = channel.InputMode ?? mode;
       if (channelMode === 'Pipe') throw new JobFailed(`ClientError: Channel ${channel.ChannelName}: Pipe input mode is not supported by local-sagemaker; use File or FastFile.`);
       const src = channel.DataSource!.S3DataSource!;
-      const dir = path.join(job.layout.dataDir, channel.ChannelName);
+      const dir = path.join(job.state.layout.dataDir, channel.ChannelName);
       let count: number;
       try {
         if (src.S3DataType === 'ManifestFile' || src.S3DataType === 'AugmentedManifestFile' || src.S3DataType === 'Converse') {
           throw new JobFailed(`ClientError: Channel ${channel.ChannelName}: S3DataType ${src.S3DataType} is not supported by local-sagemaker.`);
         }
-        count = (await this.ctx.s3.downloadPrefix(src.S3Uri!, dir, job.abort.signal)).length;
+        count = (await this.ctx.s3.downloadPrefix(src.S3Uri!, dir, job.signal)).length;
       } catch (e) {
-        this.checkStopped(job);
+        control.checkStopped();
         if (e instanceof JobFailed) throw e;
         throw new JobFailed(`ClientError: Data download failed:Failed to download data. ${errorMessage(e)} (${src.S3Uri})`);
       }
@@ -337,45 +214,38 @@ export class TrainingService {
           `ClientError: No S3 objects found under S3 URL "${src.S3Uri}" given in input data source. Please ensure that the bucket exists in the selected region (${this.ctx.region}), that objects exist under that S3 prefix, and that the role "${job.request.RoleArn}" has "s3:ListBucket" permissions on bucket "${bucket}".`,
         );
       }
-      this.ctx.logs.system(job.name, `channel ${channel.ChannelName}: downloaded ${count} object(s) from ${src.S3Uri}`);
-      this.checkStopped(job);
+      control.log(`channel ${channel.ChannelName}: downloaded ${count} object(s) from ${src.S3Uri}`);
+      control.checkStopped();
     }
   }
 
-  private async training(job: TrainingJob): Promise<ExitInfo> {
-    this.transition(job, 'Training', 'Downloading the training image');
+  private async training(job: TrainingJob, control: JobControl): Promise<ExitInfo> {
+    control.transition('Training', 'Downloading the training image');
     const image = job.request.AlgorithmSpecification!.TrainingImage!;
     const cmd = this.ctx.images.resolve(image, 'train');
     if (!cmd) {
-      this.ctx.logs.system(job.name, `image ${image} is not in the image registry (or has no "train" command)`);
+      control.log(`image ${image} is not in the image registry (or has no "train" command)`);
       throw new JobFailed('ClientError: Cannot pull algorithm container. Either the image does not exist or its permissions are incorrect.');
     }
-    this.message(job, 'Training image download completed. Training in progress.');
-    this.checkStopped(job);
-    const injected = this.ctx.faults.trainingFailure(job.name);
-    if (injected !== undefined) throw new JobFailed(injected);
-    if (this.ctx.faults.hangs(job.name)) {
-      this.ctx.logs.system(job.name, 'fault injection: this job hangs until stopped');
-      await new Promise<void>((resolve) => job.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
-      throw new JobStopped();
-    }
-    if (this.ctx.closing) throw new JobStopped();
-    const spec = this.spec(job);
+    control.message('Training image download completed. Training in progress.');
+    control.checkStopped();
+    await control.injectFaults();
+    control.checkStopped();
     const args = job.request.AlgorithmSpecification!.ContainerArguments ?? [];
     if (job.request.AlgorithmSpecification!.ContainerEntrypoint) {
-      this.ctx.logs.system(job.name, 'ContainerEntrypoint is ignored: local images run their registered "train" command');
+      control.log('ContainerEntrypoint is ignored: local images run their registered "train" command');
     }
-    const env = { ...baseEnvironment(this.ctx), ...cmd.env, ...trainingEnvironment(job.layout, spec), ...(job.request.Environment ?? {}) };
-    job.proc = this.ctx.procs.spawn({ kind: 'training', owner: job.name, argv: [...cmd.argv, ...args], env, cwd: cmd.cwd, root: job.layout.root });
-    this.ctx.logs.system(job.name, `started ${[...cmd.argv, ...args].join(' ')} (pid ${job.proc.pid})`);
-    if (job.stopReason) void job.proc.stop(this.ctx.timings.stopGracePeriodMs);
-    return job.proc.exited;
+    const env = { ...containerEnvironment(this.ctx), ...cmd.env, ...trainingEnvironment(job.state.layout, this.spec(job)), ...(job.request.Environment ?? {}) };
+    const proc = this.ctx.procs.spawn({ kind: 'training', owner: job.name, argv: [...cmd.argv, ...args], env, cwd: cmd.cwd, root: job.state.layout.root });
+    control.adopt(proc);
+    control.log(`started ${[...cmd.argv, ...args].join(' ')} (pid ${proc.pid})`);
+    return proc.exited;
   }
 
   private checkOutcome(job: TrainingJob, exit: ExitInfo): void {
     const status = exitStatus(exit);
     let failure: string | undefined;
-    if (fs.existsSync(job.layout.failureFile)) failure = fs.readFileSync(job.layout.failureFile, 'utf8').trim();
+    if (fs.existsSync(job.state.layout.failureFile)) failure = fs.readFileSync(job.state.layout.failureFile, 'utf8').trim();
     if (failure !== undefined) {
       throw new JobFailed(truncate(`AlgorithmError: ${failure}${status !== 0 ? `, exit code: ${status}` : ''}`));
     }
@@ -383,44 +253,31 @@ export class TrainingService {
   }
 
   private async uploadArtifacts(job: TrainingJob): Promise<void> {
+    const { layout } = job.state;
     const base = joinS3(job.request.OutputDataConfig.S3OutputPath, job.name, 'output');
-    const staging = path.join(job.layout.root, '.upload');
+    const staging = path.join(layout.root, '.upload');
     const modelTar = path.join(staging, 'model.tar.gz');
-    await packDirectory(job.layout.modelDir, modelTar);
+    await packDirectory(layout.modelDir, modelTar);
     await this.ctx.s3.uploadFile(modelTar, `${base}/model.tar.gz`, 'application/x-tar');
-    job.modelArtifacts = `${base}/model.tar.gz`;
-    if (!isEmptyDir(job.layout.outputDataDir)) {
+    job.state.modelArtifacts = `${base}/model.tar.gz`;
+    if (!isEmptyDir(layout.outputDataDir)) {
       const outTar = path.join(staging, 'output.tar.gz');
-      await packDirectory(job.layout.outputDataDir, outTar);
+      await packDirectory(layout.outputDataDir, outTar);
       await this.ctx.s3.uploadFile(outTar, `${base}/output.tar.gz`, 'application/x-tar');
     }
     fs.rmSync(staging, { recursive: true, force: true });
   }
 
-  private async uploading(job: TrainingJob): Promise<void> {
-    if (job.maxRuntimeTimer) clearTimeout(job.maxRuntimeTimer);
-    this.transition(job, 'Uploading', 'Uploading generated training model');
+  private async uploading(job: TrainingJob, control: JobControl): Promise<void> {
+    // MaxRuntimeInSeconds covers the work, not the upload of its results.
+    control.clearRuntimeLimit();
+    control.transition('Uploading', 'Uploading generated training model');
     try {
       await this.uploadArtifacts(job);
     } catch (e) {
       throw new JobFailed(`ClientError: Failed to upload model artifacts to ${job.request.OutputDataConfig.S3OutputPath}: ${errorMessage(e)}`);
     }
     this.collectMetrics(job);
-  }
-
-  /** After a stop (user, MaxRuntimeInSeconds, shutdown): the process is ended; artifacts it saved are still uploaded. */
-  private async stopped(job: TrainingJob): Promise<void> {
-    if (job.proc) await job.proc.stop(this.ctx.timings.stopGracePeriodMs);
-    if (job.proc && job.stopReason !== 'shutdown' && !isEmptyDir(job.layout.modelDir)) {
-      try {
-        await this.uploadArtifacts(job);
-      } catch (e) {
-        this.ctx.logs.system(job.name, `could not upload the artifacts of the stopped job: ${errorMessage(e)}`);
-      }
-    }
-    this.collectMetrics(job);
-    if (job.stopReason === 'maxRuntime') this.finish(job, 'Stopped', 'MaxRuntimeExceeded', `Job stopped because it exceeded MaxRuntimeInSeconds (${this.maxRuntime(job)} s)`);
-    else this.finish(job, 'Stopped', 'Stopped', 'Training job stopped');
   }
 
   /** FinalMetricDataList from MetricDefinitions: the last match of each regex in the job's log. */
@@ -443,8 +300,12 @@ export class TrainingService {
       }
       if (last !== undefined) out.push({ MetricName: d.Name, Value: last, Timestamp: new Date() });
     }
-    job.finalMetrics = out;
+    job.state.finalMetrics = out;
   }
+}
+
+function maxRuntime(job: TrainingJob): number {
+  return job.request.StoppingCondition?.MaxRuntimeInSeconds ?? DEFAULT_MAX_RUNTIME;
 }
 
 function truncate(text: string, max = 1024): string {

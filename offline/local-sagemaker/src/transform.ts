@@ -6,18 +6,15 @@ import { createGunzip } from 'node:zlib';
 import { MiniBatcher, PayloadTooLargeError, encodeBatch, splitResponse } from './batching';
 import { type Context, errorMessage } from './context';
 import { DataProcessingError, type DataProcessingSpec, RecordProcessor, formatOf } from './dataprocessing';
-import { resourceInUse, validationException } from './errors';
+import { validationException } from './errors';
 import { TimeoutError, httpRequest } from './http-client';
-import { type ListRequest, listPage } from './listing';
+import { type Job, type JobControl, JobFailed, type JobRunner, JobStopped } from './jobs';
 import type { ModelRecord, ModelStore } from './models';
-import { type S3ObjectRef, joinS3, parseS3Uri, relativeToPrefix } from './s3';
+import { type S3ObjectRef, checkS3Uri, hasDotSegment, joinS3, parseS3Uri, relativeToPrefix, resolveInside } from './s3';
 import { type ServingInstance, ServingError, startServing } from './serving';
-import type { TagStore } from './tags';
 import { clone } from './wire';
 
-type TransformStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
-
-interface CreateTransformJobRequest {
+export interface CreateTransformJobRequest {
   TransformJobName: string;
   ModelName: string;
   MaxConcurrentTransforms?: number;
@@ -37,28 +34,15 @@ interface CreateTransformJobRequest {
   [k: string]: unknown;
 }
 
-export interface TransformJob {
-  name: string;
-  arn: string;
-  request: CreateTransformJobRequest;
+export interface TransformState {
   model: ModelRecord;
-  status: TransformStatus;
-  failureReason?: string;
-  creationTime: Date;
-  lastModifiedTime: Date;
-  startTime?: Date;
-  endTime?: Date;
+  /** What the job runs with: the request's values, else the container's execution parameters, else the defaults. */
   effective: { maxConcurrent?: number; maxPayloadInMB?: number; batchStrategy?: 'MultiRecord' | 'SingleRecord' };
   instances: ServingInstance[];
-  stopReason?: 'user' | 'shutdown';
-  abort: AbortController;
-  done?: Promise<void>;
 }
 
-class JobFailed extends Error {}
-class JobStopped extends Error {}
+export type TransformJob = Job<CreateTransformJobRequest, TransformState>;
 
-const TERMINAL: TransformStatus[] = ['Completed', 'Failed', 'Stopped'];
 const SEE_LOGS = 'ClientError: See job logs for more information';
 
 interface PendingRecord {
@@ -66,31 +50,27 @@ interface PendingRecord {
   sent: string;
 }
 
-/** Batch transform: CreateTransformJob, DescribeTransformJob, StopTransformJob, ListTransformJobs. */
-export class TransformService {
-  private readonly jobs = new Map<string, TransformJob>();
+/** Batch transform (CreateTransformJob & co.): the model's serving containers, every input object streamed through them. */
+export class TransformRunner implements JobRunner<CreateTransformJobRequest, TransformState> {
+  readonly member = 'TransformJob';
+  readonly arnType = 'transform-job';
+  readonly noun = 'transform job';
+  readonly acceptsRepeatedStop = true;
 
   constructor(
     private readonly ctx: Context,
     private readonly models: ModelStore,
-    private readonly tags: TagStore,
   ) {}
 
-  get(name: string): TransformJob | undefined {
-    return this.jobs.get(name.toLowerCase());
+  conflictMessage(arn: string): string {
+    return `Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`;
   }
 
-  all(): TransformJob[] {
-    return [...this.jobs.values()];
+  injectedFailure(jobName: string): string | undefined {
+    return this.ctx.faults.transformFailure(jobName);
   }
 
-  create(input: Record<string, unknown>): { TransformJobArn: string } {
-    const req = clone(input) as CreateTransformJobRequest;
-    const name = req.TransformJobName;
-    const arn = this.ctx.arns.of('transform-job', name);
-    if (this.jobs.has(name.toLowerCase())) {
-      throw resourceInUse(`Job name must be unique within an AWS account and region, and a job with this name already exists (${arn})`);
-    }
+  prepare(req: CreateTransformJobRequest): TransformState {
     const model = this.models.get(req.ModelName);
     if (!model) throw this.models.notFound(req.ModelName);
     try {
@@ -98,40 +78,28 @@ export class TransformService {
     } catch (e) {
       throw validationException(`Invalid DataProcessing: ${errorMessage(e)}`);
     }
-    this.tags.add(arn, req.Tags as never);
-    const now = new Date();
-    const job: TransformJob = {
-      name,
-      arn,
-      request: req,
+    checkS3Uri(req.TransformInput.DataSource.S3DataSource.S3Uri, 'transformInput.dataSource.s3DataSource.s3Uri');
+    checkS3Uri(req.TransformOutput.S3OutputPath, 'transformOutput.s3OutputPath');
+    return {
       model,
-      status: 'InProgress',
-      creationTime: now,
-      lastModifiedTime: now,
       effective: { maxConcurrent: req.MaxConcurrentTransforms || undefined, maxPayloadInMB: req.MaxPayloadInMB, batchStrategy: req.BatchStrategy },
       instances: [],
-      abort: new AbortController(),
     };
-    this.jobs.set(name.toLowerCase(), job);
-    this.ctx.logs.system(name, `transform job ${arn} created`);
-    job.done = this.run(job);
-    return { TransformJobArn: arn };
   }
 
-  describe(input: { TransformJobName: string }): Record<string, unknown> {
-    const job = this.get(input.TransformJobName);
-    if (!job) throw validationException('Requested resource not found.');
+  describe(job: TransformJob): Record<string, unknown> {
     const r = job.request;
+    const e = job.state.effective;
     return {
       TransformJobName: job.name,
       TransformJobArn: job.arn,
       TransformJobStatus: job.status,
       FailureReason: job.failureReason,
       ModelName: r.ModelName,
-      MaxConcurrentTransforms: job.effective.maxConcurrent,
+      MaxConcurrentTransforms: e.maxConcurrent,
       ModelClientConfig: clone(r.ModelClientConfig),
-      MaxPayloadInMB: job.effective.maxPayloadInMB,
-      BatchStrategy: job.effective.batchStrategy,
+      MaxPayloadInMB: e.maxPayloadInMB,
+      BatchStrategy: e.batchStrategy,
       Environment: clone(r.Environment ?? {}),
       TransformInput: { CompressionType: 'None', SplitType: 'None', ...clone(r.TransformInput) },
       TransformOutput: { AssembleWith: 'None', ...clone(r.TransformOutput) },
@@ -145,92 +113,35 @@ export class TransformService {
     };
   }
 
-  stop(input: { TransformJobName: string }): Record<string, never> {
-    const job = this.get(input.TransformJobName);
-    if (!job) throw validationException('Requested resource not found.');
-    if (job.status === 'Stopping') return {};
-    if (job.status !== 'InProgress') throw validationException(`The request was rejected because the transform job is in status ${job.status}.`);
-    this.requestStop(job, 'user');
-    return {};
-  }
-
-  list(input: ListRequest): Record<string, unknown> {
-    const page = listPage(
-      this.all().map((j) => ({ job: j, name: j.name, creationTime: j.creationTime, lastModifiedTime: j.lastModifiedTime, status: j.status })),
-      input,
-    );
+  summary(job: TransformJob): Record<string, unknown> {
     return {
-      TransformJobSummaries: page.items.map(({ job }) => ({
-        TransformJobName: job.name,
-        TransformJobArn: job.arn,
-        CreationTime: job.creationTime,
-        TransformEndTime: job.endTime,
-        LastModifiedTime: job.lastModifiedTime,
-        TransformJobStatus: job.status,
-        FailureReason: job.failureReason,
-      })),
-      NextToken: page.nextToken,
+      TransformJobName: job.name,
+      TransformJobArn: job.arn,
+      CreationTime: job.creationTime,
+      TransformEndTime: job.endTime,
+      LastModifiedTime: job.lastModifiedTime,
+      TransformJobStatus: job.status,
+      FailureReason: job.failureReason,
     };
   }
 
-  async shutdown(): Promise<void> {
-    for (const job of this.jobs.values()) if (!TERMINAL.includes(job.status)) this.requestStop(job, 'shutdown');
-    await Promise.all([...this.jobs.values()].map((j) => j.done));
-  }
-
-  // ------------------------------------------------------------------ run
-
-  private requestStop(job: TransformJob, why: 'user' | 'shutdown'): void {
-    if (TERMINAL.includes(job.status) || job.stopReason) return;
-    job.stopReason = why;
-    job.status = 'Stopping';
-    job.lastModifiedTime = new Date();
-    this.ctx.logs.system(job.name, why === 'user' ? 'StopTransformJob received: stopping' : 'server shutting down: stopping');
-    job.abort.abort();
-  }
-
-  private finish(job: TransformJob, status: TransformStatus, reason?: string): void {
-    job.status = status;
-    job.failureReason = reason;
-    job.endTime = new Date();
-    job.lastModifiedTime = job.endTime;
-    this.ctx.logs.system(job.name, `${status}${reason ? `: ${reason}` : ''}`);
-  }
-
-  private async run(job: TransformJob): Promise<void> {
-    let outcome: { status: TransformStatus; reason?: string };
-    try {
-      await Promise.resolve();
-      job.startTime = new Date();
-      await this.startContainers(job);
-      const injected = this.ctx.faults.transformFailure(job.name);
-      if (injected !== undefined) throw new JobFailed(injected);
-      if (this.ctx.faults.hangs(job.name)) {
-        this.ctx.logs.system(job.name, 'fault injection: this job hangs until stopped');
-        await new Promise<void>((resolve) => job.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
-        throw new JobStopped();
-      }
-      await this.resolveExecutionParameters(job);
-      const objects = await this.listInputs(job);
-      for (const obj of objects) {
-        if (job.stopReason) throw new JobStopped();
-        await this.processObject(job, obj);
-      }
-      if (job.stopReason) throw new JobStopped();
-      outcome = { status: 'Completed' };
-    } catch (e) {
-      if (job.stopReason || e instanceof JobStopped) outcome = { status: 'Stopped' };
-      else if (e instanceof JobFailed) outcome = { status: 'Failed', reason: e.message };
-      else outcome = { status: 'Failed', reason: `InternalServerError: ${errorMessage(e)}` };
+  async run(job: TransformJob, control: JobControl): Promise<void> {
+    control.started();
+    await this.startContainers(job, control);
+    await control.injectFaults();
+    await this.resolveExecutionParameters(job, control);
+    const objects = await this.listInputs(job, control);
+    for (const obj of objects) {
+      control.checkStopped();
+      await this.processObject(job, control, obj);
     }
-    // The instances are torn down before the job reports its end, as on SageMaker.
-    await Promise.all(job.instances.map((i) => i.proc.stop(this.ctx.timings.stopGracePeriodMs)));
-    this.finish(job, outcome.status, outcome.reason);
+    control.checkStopped();
   }
 
-  private async startContainers(job: TransformJob): Promise<void> {
+  private async startContainers(job: TransformJob, control: JobControl): Promise<void> {
     const count = Math.max(1, job.request.TransformResources.InstanceCount ?? 1);
     const r = job.request;
+    const { model } = job.state;
     const extraEnv: Record<string, string> = {
       ...(r.Environment ?? {}),
       SAGEMAKER_BATCH: 'true',
@@ -244,21 +155,22 @@ export class TransformService {
           kind: 'transform',
           owner: job.name,
           instanceId: `instance-${i}`,
-          model: job.model,
+          model,
           extraEnv,
           healthTimeoutMs: this.ctx.timings.healthCheckTimeoutMs,
-          signal: job.abort.signal,
+          signal: job.signal,
         });
-        job.instances.push(inst);
+        job.state.instances.push(inst);
+        control.adopt(inst.proc);
       } catch (e) {
-        if (job.stopReason) throw new JobStopped();
+        control.checkStopped();
         if (!(e instanceof ServingError)) throw e;
-        const image = job.model.containers[0]?.Image;
+        const image = model.containers[0]?.Image;
         switch (e.kind) {
           case 'image':
             throw new JobFailed(`ClientError: API error (404): manifest for ${image} not found: manifest unknown: Requested image not found`);
           case 'health':
-            throw new JobFailed(`ClientError: The model container for model ${job.model.name} did not pass the ping health check (${e.message}). Please check CloudWatch logs for this transform job.`);
+            throw new JobFailed(`ClientError: The model container for model ${model.name} did not pass the ping health check (${e.message}). Please check CloudWatch logs for this transform job.`);
           case 'aborted':
             throw new JobStopped();
           default:
@@ -269,14 +181,14 @@ export class TransformService {
   }
 
   /** GET /execution-parameters (optional in the contract) fills whatever the request left unset. */
-  private async resolveExecutionParameters(job: TransformJob): Promise<void> {
-    const e = job.effective;
+  private async resolveExecutionParameters(job: TransformJob, control: JobControl): Promise<void> {
+    const e = job.state.effective;
     if (e.maxConcurrent === undefined || e.maxPayloadInMB === undefined || e.batchStrategy === undefined) {
       try {
-        const res = await httpRequest(`${job.instances[0]!.url}/execution-parameters`, { timeoutMs: 2000, signal: job.abort.signal });
+        const res = await httpRequest(`${job.state.instances[0]!.url}/execution-parameters`, { timeoutMs: 2000, signal: job.signal });
         if (res.status === 200) {
           const p = JSON.parse(res.body.toString('utf8')) as { MaxConcurrentTransforms?: number; BatchStrategy?: string; MaxPayloadInMB?: number };
-          this.ctx.logs.system(job.name, `execution parameters from the container: ${res.body.toString('utf8')}`);
+          control.log(`execution parameters from the container: ${res.body.toString('utf8')}`);
           if (e.maxConcurrent === undefined && Number.isInteger(p.MaxConcurrentTransforms) && p.MaxConcurrentTransforms! > 0) e.maxConcurrent = p.MaxConcurrentTransforms;
           if (e.maxPayloadInMB === undefined && Number.isInteger(p.MaxPayloadInMB) && p.MaxPayloadInMB! >= 0) e.maxPayloadInMB = p.MaxPayloadInMB;
           if (e.batchStrategy === undefined && (p.BatchStrategy === 'MultiRecord' || p.BatchStrategy === 'SingleRecord')) e.batchStrategy = p.BatchStrategy;
@@ -288,20 +200,20 @@ export class TransformService {
     e.maxConcurrent ??= 1;
     e.maxPayloadInMB ??= 6;
     e.batchStrategy ??= 'MultiRecord';
-    job.lastModifiedTime = new Date();
+    control.touch();
   }
 
-  private async listInputs(job: TransformJob): Promise<S3ObjectRef[]> {
+  private async listInputs(job: TransformJob, control: JobControl): Promise<S3ObjectRef[]> {
     const src = job.request.TransformInput.DataSource.S3DataSource;
     try {
       if (src.S3DataType === 'ManifestFile') return await this.readManifest(job, src.S3Uri);
       if (src.S3DataType !== 'S3Prefix') throw new JobFailed(`ClientError: S3DataType ${src.S3DataType} is not supported by local-sagemaker batch transform.`);
-      const objects = await this.ctx.s3.listPrefix(src.S3Uri, job.abort.signal);
+      const objects = await this.ctx.s3.listPrefix(src.S3Uri, job.signal);
       if (objects.length === 0) throw new JobFailed(`ClientError: No S3 objects found under S3 URL "${src.S3Uri}" given in input data source. Please ensure that the bucket exists in the selected region (${this.ctx.region}) and that objects exist under that S3 prefix.`);
-      this.ctx.logs.system(job.name, `${objects.length} input object(s) under ${src.S3Uri}`);
+      control.log(`${objects.length} input object(s) under ${src.S3Uri}`);
       return objects;
     } catch (e) {
-      if (job.stopReason) throw new JobStopped();
+      control.checkStopped();
       if (e instanceof JobFailed) throw e;
       throw new JobFailed(`ClientError: Failed to list input data under ${src.S3Uri}: ${errorMessage(e)}`);
     }
@@ -310,29 +222,30 @@ export class TransformService {
   /** A manifest: `[{"prefix": "s3://bucket/folder/"}, "relative/key1", ...]`. */
   private async readManifest(job: TransformJob, uri: string): Promise<S3ObjectRef[]> {
     const { bucket, key } = parseS3Uri(uri);
-    const manifest = JSON.parse((await this.ctx.s3.getBuffer(bucket, key, job.abort.signal)).toString('utf8')) as unknown[];
+    const manifest = JSON.parse((await this.ctx.s3.getBuffer(bucket, key, job.signal)).toString('utf8')) as unknown[];
     const head = manifest[0] as { prefix?: string } | undefined;
     if (!head?.prefix) throw new JobFailed(`ClientError: The manifest file ${uri} must start with {"prefix": "s3://..."}.`);
     const prefix = parseS3Uri(head.prefix);
     return manifest.slice(1).map((rel) => {
       const k = prefix.key + String(rel);
+      if (hasDotSegment(k)) throw new JobFailed(`ClientError: The manifest file ${uri} names the key "${k}": keys with '.' or '..' path segments are not supported by local-sagemaker.`);
       return { bucket: prefix.bucket, key: k, size: 0, relative: relativeToPrefix(prefix.key, k) };
     });
   }
 
-  private async processObject(job: TransformJob, obj: S3ObjectRef): Promise<void> {
+  private async processObject(job: TransformJob, control: JobControl, obj: S3ObjectRef): Promise<void> {
     const r = job.request;
-    const e = job.effective;
+    const e = job.state.effective;
     const maxBytes = (e.maxPayloadInMB ?? 6) * 1024 * 1024;
     const processor = new RecordProcessor(r.DataProcessing, r.TransformInput.ContentType, r.TransformOutput.Accept);
     const assembleLines = r.TransformOutput.AssembleWith === 'Line';
     const outUri = joinS3(r.TransformOutput.S3OutputPath, `${obj.relative}.out`);
-    this.ctx.logs.system(job.name, `transforming s3://${obj.bucket}/${obj.key} -> ${outUri}`);
+    control.log(`transforming s3://${obj.bucket}/${obj.key} -> ${outUri}`);
     let body: Readable;
     try {
-      body = await this.ctx.s3.getStream(obj.bucket, obj.key, job.abort.signal);
+      body = await this.ctx.s3.getStream(obj.bucket, obj.key, job.signal);
     } catch (err) {
-      if (job.stopReason) throw new JobStopped();
+      control.checkStopped();
       throw new JobFailed(`ClientError: Failed to download input data s3://${obj.bucket}/${obj.key}: ${errorMessage(err)}`);
     }
     const input: Readable = r.TransformInput.CompressionType === 'Gzip' ? body.pipe(createGunzip()) : body;
@@ -348,20 +261,20 @@ export class TransformService {
       for await (const c of input) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array));
       const payload = Buffer.concat(chunks);
       if (maxBytes > 0 && payload.length > maxBytes) {
-        this.ctx.logs.system(job.name, `s3://${obj.bucket}/${obj.key} is ${payload.length} bytes, more than MaxPayloadInMB (${e.maxPayloadInMB} MB)`);
+        control.log(`s3://${obj.bucket}/${obj.key} is ${payload.length} bytes, more than MaxPayloadInMB (${e.maxPayloadInMB} MB)`);
         throw new JobFailed('ClientError: Too much data for max payload size');
       }
-      const out = await this.invoke(job, 0, payload);
+      const out = await this.invoke(job, control, 0, payload);
       results.push(assembleLines && out.length > 0 && out[out.length - 1] !== 0x0a ? Buffer.concat([out, Buffer.from('\n')]) : out);
     } else {
       const batcher = new MiniBatcher<PendingRecord>(split === 'Line' ? (e.batchStrategy ?? 'MultiRecord') : 'MultiRecord', split === 'Line' ? maxBytes : 0);
-      const pool = new OrderedPool(Math.max(1, (e.maxConcurrent ?? 1) * job.instances.length));
+      const pool = new OrderedPool(Math.max(1, (e.maxConcurrent ?? 1) * job.state.instances.length));
       let n = 0;
       const submit = (batch: PendingRecord[]) => {
         const index = n++;
         return pool.submit(index, async () => {
-          const out = await this.invoke(job, index, encodeBatch(batch.map((b) => b.sent)));
-          return this.assemble(job, processor, batch, out, assembleLines);
+          const out = await this.invoke(job, control, index, encodeBatch(batch.map((b) => b.sent)));
+          return this.assemble(control, processor, batch, out, assembleLines);
         });
       };
       try {
@@ -379,8 +292,8 @@ export class TransformService {
       const ordered = await pool.drain();
       results.push(...ordered);
     }
-    if (job.stopReason) throw new JobStopped();
-    const file = path.join(this.ctx.workDir, 'transform', job.name.toLowerCase(), 'output', `${obj.relative}.out`);
+    control.checkStopped();
+    const file = resolveInside(path.join(this.ctx.workDir, 'transform', job.name.toLowerCase(), 'output'), `${obj.relative}.out`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, Buffer.concat(results));
     try {
@@ -390,13 +303,13 @@ export class TransformService {
     }
   }
 
-  private assemble(job: TransformJob, processor: RecordProcessor, batch: PendingRecord[], out: Buffer, lines: boolean): Buffer {
+  private assemble(control: JobControl, processor: RecordProcessor, batch: PendingRecord[], out: Buffer, lines: boolean): Buffer {
     if (!processor.perRecordOutput) {
       return lines && out.length > 0 && out[out.length - 1] !== 0x0a ? Buffer.concat([out, Buffer.from('\n')]) : out;
     }
     const outputs = splitResponse(out.toString('utf8'), batch.length);
     if (!outputs) {
-      this.ctx.logs.system(job.name, `the model returned a response whose line count does not match the ${batch.length} records of the request: cannot join`);
+      control.log(`the model returned a response whose line count does not match the ${batch.length} records of the request: cannot join`);
       throw new JobFailed('ClientError: Fail to join data: mismatched line count between the input and the output');
     }
     const joined = outputs.map((o, k) => processor.output(batch[k]!.input, o));
@@ -404,7 +317,7 @@ export class TransformService {
   }
 
   /** POST /invocations with retries of 5xx and timeouts (ModelClientConfig), round-robin over instances. */
-  private async invoke(job: TransformJob, index: number, body: Buffer): Promise<Buffer> {
+  private async invoke(job: TransformJob, control: JobControl, index: number, body: Buffer): Promise<Buffer> {
     const r = job.request;
     const maxRetries = r.ModelClientConfig?.InvocationsMaxRetries ?? 3;
     const timeoutMs = (r.ModelClientConfig?.InvocationsTimeoutInSeconds ?? 600) * 1000;
@@ -412,21 +325,21 @@ export class TransformService {
     if (r.TransformInput.ContentType) headers['Content-Type'] = r.TransformInput.ContentType;
     if (r.TransformOutput.Accept) headers.Accept = r.TransformOutput.Accept;
     for (let attempt = 0; ; attempt++) {
-      if (job.stopReason) throw new JobStopped();
-      const inst = job.instances[(index + attempt) % job.instances.length]!;
+      control.checkStopped();
+      const inst = job.state.instances[(index + attempt) % job.state.instances.length]!;
       let detail: string;
       let retryable: boolean;
       try {
-        const res = await httpRequest(`${inst.url}/invocations`, { method: 'POST', headers, body, timeoutMs, signal: job.abort.signal });
+        const res = await httpRequest(`${inst.url}/invocations`, { method: 'POST', headers, body, timeoutMs, signal: job.signal });
         if (res.status >= 200 && res.status < 300) return res.body;
         detail = `Bad HTTP status received from algorithm: ${res.status}. Response: ${res.body.toString('utf8').slice(0, 1024)}`;
         retryable = res.status >= 500;
       } catch (err) {
-        if (job.stopReason) throw new JobStopped();
+        control.checkStopped();
         detail = err instanceof TimeoutError ? `Model server did not respond to /invocations request within ${timeoutMs / 1000} seconds` : `Error invoking the model container: ${errorMessage(err)}`;
         retryable = true;
       }
-      this.ctx.logs.system(job.name, `${inst.id}: ${detail}`);
+      control.log(`${inst.id}: ${detail}`);
       if (!retryable || attempt >= maxRetries) throw new JobFailed(SEE_LOGS);
     }
   }

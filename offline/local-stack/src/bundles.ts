@@ -17,7 +17,7 @@ export interface FunctionBundle {
 const PLUGIN_ONLY_OPTIONS = ['exclude', 'packager', 'packagerOptions', 'config', 'watch', 'installExtraArgs', 'nativeZip', 'outputWorkFolder', 'outputBuildFolder', 'keepOutputDirectory', 'zipConcurrency', 'skipBuild', 'disposeContext'];
 
 export function sharedEsbuildOptions(root: string): BuildOptions {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the config is CommonJS (serverless-esbuild loads it with require)
   const factory = require(join(root, 'esbuild.config.cjs')) as () => Record<string, unknown>;
   const options = { ...factory() };
   for (const key of PLUGIN_ONLY_OPTIONS) delete options[key];

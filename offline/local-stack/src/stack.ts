@@ -16,7 +16,7 @@ import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesError
 import { startLocalSageMaker } from '@mlops/local-sagemaker';
 import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types and no ESM entry
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
@@ -158,7 +158,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stepFunctionsPort = options.ports?.stepfunctions ?? 0;
     // The functions learn the Step Functions endpoint from the environment, so start the service's
     // port first and hand its endpoint to the Lambda environments.
-    let stepFunctions: LocalStepFunctions | undefined;
     const serviceEnvironment = (sfnEndpoint: string): Record<string, string> => ({
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -173,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const lambdaByKey = new Map(resources.functions.map((f) => [f.key, f]));
     let lambda: LocalLambda | undefined;
-    stepFunctions = await startLocalStepFunctions({
+    const stepFunctions = await startLocalStepFunctions({
       port: stepFunctionsPort,
       region,
       accountId: LOCAL_ACCOUNT_ID,
@@ -185,7 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return (input) => invokeAsTask(lambda!, lambdaByKey.get(key)!.name, input);
       },
     });
-    closers.push(() => stepFunctions!.close());
+    closers.push(() => stepFunctions.close());
 
     const environment = serviceEnvironment(stepFunctions.endpoint);
     const bundleByKey = new Map(bundles.map((b) => [b.key, b]));
