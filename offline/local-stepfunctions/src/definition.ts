@@ -1,5 +1,6 @@
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { usesIntrinsics } from './jsonpath';
+import { parseIntrinsic } from './intrinsics';
+import { isIntrinsicExpression, templateExpressions } from './jsonpath';
 
 /**
  * Definition rewrites: the definition aws-local-stepfunctions runs is derived from the one the caller gave
@@ -10,7 +11,10 @@ import { usesIntrinsics } from './jsonpath';
 /** Longest delay Node's setTimeout honours (2^31-1 ms); longer ones fire after 1 ms. */
 export const MAX_TIMER_SECONDS = 2_147_483;
 
-/** Resource of the Task states that stand in for Wait, Pass and Fail states (run by our own handlers). */
+/** AWS quota: 256 KiB of UTF-8 for any state's input or output. */
+export const PAYLOAD_LIMIT_BYTES = 262_144;
+
+/** Resource of the Task states that stand in for Wait, Pass, Fail, Map and Parallel states (run by our own handlers). */
 export const SYNTHETIC_RESOURCE = 'arn:aws:states:::local:synthetic';
 
 type AnyState = Record<string, unknown> & { Type: string };
@@ -33,10 +37,24 @@ export type StatePlan =
       /** The state's own timeout, as the library will enforce it (absent: no timeout, as on AWS). */
       timeoutSeconds?: number;
       timeoutSecondsPath?: string;
+      /** ErrorEquals of each retrier and catcher, for our States.Timeout error (see engine.ts). */
+      errorEquals: { retry: string[][]; catch: string[][] };
     }
   | { kind: 'wait'; seconds?: number; secondsPath?: string; timestamp?: string; timestampPath?: string }
   | { kind: 'pass'; parameters?: unknown; hasResult: boolean; result?: unknown }
-  | { kind: 'fail'; error?: string; errorPath?: string; cause?: string; causePath?: string };
+  | { kind: 'fail'; error?: string; errorPath?: string; cause?: string; causePath?: string }
+  | {
+      kind: 'map';
+      /** The runnable ItemProcessor (or legacy Iterator). */
+      processor: StateMachineDefinition;
+      itemsPath?: string;
+      /** ItemSelector, or the legacy Parameters. */
+      itemSelector?: unknown;
+      maxConcurrency?: number;
+      maxConcurrencyPath?: string;
+      resultSelector?: unknown;
+    }
+  | { kind: 'parallel'; branches: StateMachineDefinition[]; parameters?: unknown; resultSelector?: unknown };
 
 export interface CompiledDefinition {
   /** What the caller registered, untouched. */
@@ -45,8 +63,8 @@ export interface CompiledDefinition {
   runnable: StateMachineDefinition;
   /** Every state (nested ones included) by name: its original Type and our plan for it. */
   states: Map<string, { type: string; plan?: StatePlan }>;
-  /** Features left to the library where it is known to deviate (logged at startup). */
-  warnings: string[];
+  /** InputPath of the states that have one, to word the library's path errors as AWS does. */
+  inputPaths: Map<string, string>;
 }
 
 export class DefinitionError extends Error {
@@ -55,17 +73,43 @@ export class DefinitionError extends Error {
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/** AWS's CreateStateMachine wording for one problem: "SCHEMA_VALIDATION_FAILED: <what> at <JSON pointer>". */
+const schemaProblem = (what: string, at: string) => `SCHEMA_VALIDATION_FAILED: ${what} at ${at}`;
+
 /** AWS (ASL spec): "States.ALL ... MUST appear alone in the ErrorEquals array and MUST appear in the last Retrier/Catcher". */
-function checkWildcards(stateName: string, field: 'Retry' | 'Catch', list: unknown): string[] {
+function checkWildcards(at: string, field: 'Retry' | 'Catch', list: unknown): string[] {
   if (!Array.isArray(list)) return [];
   const problems: string[] = [];
   list.forEach((entry: { ErrorEquals?: unknown }, i) => {
     const names = Array.isArray(entry.ErrorEquals) ? entry.ErrorEquals : [];
     if (names.includes('States.ALL') && (names.length > 1 || i !== list.length - 1)) {
-      problems.push(`${stateName}.${field}[${i}]: States.ALL must appear alone in ErrorEquals and in the last ${field === 'Retry' ? 'retrier' : 'catcher'}`);
+      const what = `States.ALL must appear alone in ErrorEquals and in the last ${field === 'Retry' ? 'retrier' : 'catcher'}`;
+      problems.push(schemaProblem(what, `${at}/${field}/${i}/ErrorEquals`));
     }
   });
   return problems;
+}
+
+/**
+ * Intrinsic function calls are parsed by CreateStateMachine: a malformed one (an illegal escape such as `\"`)
+ * rejects the definition with "The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic
+ * function call" (AWS-validated `escape_sequences_illegal_intrinsic_function` in LocalStack's scenarios).
+ */
+function checkIntrinsics(at: string, state: AnyState): string[] {
+  const fields = ['Parameters', 'ResultSelector', 'ItemSelector'].flatMap((f) => templateExpressions(state[f], `${at}/${f}`));
+  for (const f of ['ErrorPath', 'CausePath']) {
+    if (typeof state[f] === 'string') fields.push({ field: f, expression: state[f], at: `${at}/${f}` });
+  }
+  return fields
+    .filter(({ expression }) => isIntrinsicExpression(expression))
+    .flatMap(({ field, expression, at: where }) => {
+      try {
+        parseIntrinsic(expression);
+        return [];
+      } catch {
+        return [schemaProblem(`The value for the field '${field}' must be a valid JSONPath or a valid intrinsic function call`, where)];
+      }
+    });
 }
 
 const TYPE_GUARDS: [RegExp, string][] = [
@@ -124,7 +168,12 @@ function dropDollarResultPath(state: AnyState): void {
   }
 }
 
-/** A Task the library runs with our handler in place of a Wait, Pass or Fail state. */
+const errorEqualsOf = (list: unknown) => (Array.isArray(list) ? list.map((e: { ErrorEquals?: string[] }) => e.ErrorEquals ?? []) : []);
+
+/** Fields the library still applies around our handler for Map and Parallel states. */
+const AROUND_HANDLER = ['InputPath', 'ResultPath', 'OutputPath', 'Retry', 'Catch', 'Next', 'End'];
+
+/** A Task the library runs with our handler in place of a Wait, Pass, Fail, Map or Parallel state. */
 function syntheticTask(state: AnyState, keep: string[]): AnyState {
   const out: AnyState = { Type: 'Task', Resource: SYNTHETIC_RESOURCE, TimeoutSeconds: MAX_TIMER_SECONDS };
   for (const field of keep) if (field in state) out[field] = state[field];
@@ -132,10 +181,11 @@ function syntheticTask(state: AnyState, keep: string[]): AnyState {
   return out;
 }
 
-function rewriteState(name: string, source: AnyState, opts: RewriteOptions, info: CompiledDefinition['states']): AnyState {
+function rewriteState(name: string, source: AnyState, opts: RewriteOptions, info: Info): AnyState {
   const state = clone(source);
-  const plan = (p: StatePlan) => info.set(name, { type: source.Type, plan: p });
-  info.set(name, { type: source.Type });
+  const plan = (p: StatePlan) => info.states.set(name, { type: source.Type, plan: p });
+  info.states.set(name, { type: source.Type });
+  if (typeof source.InputPath === 'string') info.inputPaths.set(name, source.InputPath);
   dropDollarResultPath(state);
   if ('Retry' in state) state.Retry = rewriteRetriers(state.Retry, opts.waitScale);
 
@@ -143,7 +193,11 @@ function rewriteState(name: string, source: AnyState, opts: RewriteOptions, info
     case 'Task': {
       // Payload templates of tasks are evaluated by our handler: the library strips backslashes from intrinsic
       // results, and its context has a static $$.State and its own $$.Execution.StartTime.
-      const task: Extract<StatePlan, { kind: 'task' }> = { kind: 'task', resource: String(source.Resource) };
+      const task: Extract<StatePlan, { kind: 'task' }> = {
+        kind: 'task',
+        resource: String(source.Resource),
+        errorEquals: { retry: errorEqualsOf(source.Retry), catch: errorEqualsOf(source.Catch) },
+      };
       if ('Parameters' in source) task.parameters = source.Parameters;
       if ('ResultSelector' in source) task.resultSelector = source.ResultSelector;
       delete state.Parameters;
@@ -172,9 +226,11 @@ function rewriteState(name: string, source: AnyState, opts: RewriteOptions, info
       return syntheticTask(state, ['InputPath', 'OutputPath', 'Next', 'End']);
     }
     case 'Pass': {
-      // The library ignores a falsy Result (0, false, "", null); Parameters are evaluated by us as for tasks.
+      // The library ignores a falsy Result (0, false, "", null); Parameters are evaluated by us as for tasks;
+      // a Result over the payload quota must fail at run time (States.DataLimitExceeded), which our handler does.
       const falsyResult = 'Result' in source && !source.Result;
-      if (!falsyResult && !('Parameters' in source)) return state;
+      const oversized = 'Result' in source && Buffer.byteLength(JSON.stringify(source.Result)) > PAYLOAD_LIMIT_BYTES;
+      if (!falsyResult && !oversized && !('Parameters' in source)) return state;
       plan({ kind: 'pass', parameters: source.Parameters, hasResult: 'Result' in source, result: source.Result });
       return syntheticTask(state, ['InputPath', 'ResultPath', 'OutputPath', 'Next', 'End']);
     }
@@ -192,20 +248,35 @@ function rewriteState(name: string, source: AnyState, opts: RewriteOptions, info
     case 'Choice':
       if (Array.isArray(state.Choices)) state.Choices = state.Choices.map((r: Record<string, unknown>) => rewriteChoiceRule(r));
       return state;
+    // Map and Parallel run in our handlers (branches and iterations are nested library runs), so that their
+    // history events, ordering, templates and JSONPath follow AWS; the library applies the fields around them.
     case 'Parallel':
-      state.Branches = (source.Branches as Machine[]).map((b) => rewriteMachine(b, opts, info));
-      return state;
+      plan({
+        kind: 'parallel',
+        branches: (source.Branches as Machine[]).map((b) => rewriteMachine(b, opts, info) as unknown as StateMachineDefinition),
+        parameters: source.Parameters,
+        resultSelector: source.ResultSelector,
+      });
+      return syntheticTask(state, AROUND_HANDLER);
     case 'Map':
-      for (const field of ['ItemProcessor', 'Iterator'] as const) {
-        if (source[field]) state[field] = rewriteMachine(source[field] as Machine, opts, info);
-      }
-      return state;
+      plan({
+        kind: 'map',
+        processor: rewriteMachine((source.ItemProcessor ?? source.Iterator) as Machine, opts, info) as unknown as StateMachineDefinition,
+        itemsPath: source.ItemsPath as string | undefined,
+        itemSelector: source.ItemSelector ?? source.Parameters,
+        maxConcurrency: source.MaxConcurrency as number | undefined,
+        maxConcurrencyPath: source.MaxConcurrencyPath as string | undefined,
+        resultSelector: source.ResultSelector,
+      });
+      return syntheticTask(state, AROUND_HANDLER);
     default:
       return state;
   }
 }
 
-function rewriteMachine(machine: Machine, opts: RewriteOptions, info: CompiledDefinition['states']): Machine {
+type Info = Pick<CompiledDefinition, 'states' | 'inputPaths'>;
+
+function rewriteMachine(machine: Machine, opts: RewriteOptions, info: Info): Machine {
   const States: StatesMap = {};
   for (const [name, state] of Object.entries(machine.States)) States[name] = rewriteState(name, state, opts, info);
   const out: Machine = { ...clone(machine), States };
@@ -213,19 +284,22 @@ function rewriteMachine(machine: Machine, opts: RewriteOptions, info: CompiledDe
   return out;
 }
 
-function collectProblems(machine: Machine, problems: string[], warnings: string[]): void {
-  if ((machine as { QueryLanguage?: string }).QueryLanguage === 'JSONata') problems.push('JSONata is not supported (JSONPath only)');
+/** Problems CreateStateMachine reports that asl-validator does not; `at` is the machine's JSON pointer. */
+function collectProblems(machine: Machine, at: string, problems: string[]): void {
+  if ((machine as { QueryLanguage?: string }).QueryLanguage === 'JSONata') problems.push(`JSONata is not supported (JSONPath only) at ${at || '/'}`);
   for (const [name, state] of Object.entries(machine.States ?? {})) {
-    if ((state.Type === 'Map' || state.Type === 'Parallel') && ['Parameters', 'ItemSelector', 'ResultSelector'].some((f) => usesIntrinsics(state[f]))) {
-      warnings.push(`${name}: intrinsic functions in a ${state.Type} state are evaluated by aws-local-stepfunctions (string results lose backslashes)`);
-    }
-    if ((state as { QueryLanguage?: string }).QueryLanguage === 'JSONata') problems.push(`${name}: JSONata is not supported`);
-    problems.push(...checkWildcards(name, 'Retry', state.Retry), ...checkWildcards(name, 'Catch', state.Catch));
-    for (const nested of [...((state.Branches as Machine[] | undefined) ?? []), state.ItemProcessor, state.Iterator]) {
-      if (nested) collectProblems(nested as Machine, problems, warnings);
+    const where = `${at}/States/${name}`;
+    if ((state as { QueryLanguage?: string }).QueryLanguage === 'JSONata') problems.push(`JSONata is not supported at ${where}`);
+    problems.push(...checkWildcards(where, 'Retry', state.Retry), ...checkWildcards(where, 'Catch', state.Catch), ...checkIntrinsics(where, state));
+    ((state.Branches as Machine[] | undefined) ?? []).forEach((branch, i) => collectProblems(branch, `${where}/Branches/${i}`, problems));
+    for (const field of ['ItemProcessor', 'Iterator'] as const) {
+      if (state[field]) collectProblems(state[field] as Machine, `${where}/${field}`, problems);
     }
   }
 }
+
+/** AWS's InvalidDefinition message: "Invalid State Machine Definition: '<problem>, <problem>'". */
+const invalidDefinition = (problems: string[]) => new DefinitionError(`Invalid State Machine Definition: '${problems.join(', ')}'`);
 
 /** asl-validator compiles its schemas on every call (~100 ms); remember the definitions that passed. */
 const validDefinitions = new Set<string>();
@@ -237,7 +311,10 @@ function validateWithLibrary(definition: object): void {
     // On a copy: asl-validator writes defaults (QueryLanguage) into the definition it checks.
     new StateMachine(clone(definition) as StateMachineDefinition, { validationOptions: { checkArn: true, checkPaths: true } });
   } catch (e) {
-    throw new DefinitionError((e as Error).message);
+    // asl-validator already words its errors as AWS does ("SCHEMA_VALIDATION_FAILED: /States/X/Field is invalid..."), one a line.
+    const details = (e as Error).message.replace(/^State machine definition is invalid, see error\(s\) below:/, '');
+    const problems = details.split('\n').map((line) => line.trim()).filter(Boolean);
+    throw invalidDefinition(problems.map((p) => (p.startsWith('SCHEMA_VALIDATION_FAILED') ? p : `SCHEMA_VALIDATION_FAILED: ${p}`)));
   }
   if (validDefinitions.size > 500) validDefinitions.clear();
   validDefinitions.add(key);
@@ -250,12 +327,11 @@ function validateWithLibrary(definition: object): void {
 export function compileDefinition(definition: object, opts: RewriteOptions): CompiledDefinition {
   validateWithLibrary(definition);
   const problems: string[] = [];
-  const warnings: string[] = [];
-  collectProblems(definition as Machine, problems, warnings);
-  if (problems.length > 0) throw new DefinitionError(`State machine definition is invalid:\n ${problems.join('\n ')}`);
-  const states: CompiledDefinition['states'] = new Map();
-  const runnable = rewriteMachine(definition as Machine, opts, states) as unknown as StateMachineDefinition;
-  return { original: definition, runnable, states, warnings };
+  collectProblems(definition as Machine, '', problems);
+  if (problems.length > 0) throw invalidDefinition(problems);
+  const info: Info = { states: new Map(), inputPaths: new Map() };
+  const runnable = rewriteMachine(definition as Machine, opts, info) as unknown as StateMachineDefinition;
+  return { original: definition, runnable, ...info };
 }
 
 export interface EntryHooks {
@@ -272,18 +348,14 @@ export interface EntryHooks {
  * paths and templates are evaluated.
  */
 export function withEntryHook(definition: StateMachineDefinition, hooks: EntryHooks): StateMachineDefinition {
-  const wrapState = (name: string, state: AnyState): AnyState => {
-    const copy: AnyState = { ...state };
-    if (Array.isArray(state.Branches)) copy.Branches = (state.Branches as Machine[]).map(wrapMachine);
-    if (state.ItemProcessor) copy.ItemProcessor = wrapMachine(state.ItemProcessor as Machine);
-    if (state.Iterator) copy.Iterator = wrapMachine(state.Iterator as Machine);
-    return new Proxy(copy, {
+  // Map and Parallel are synthetic tasks in the runnable definition: no nested machine to wrap here.
+  const wrapState = (name: string, state: AnyState): AnyState =>
+    new Proxy({ ...state }, {
       has(target, key) {
         if (key === 'InputPath') hooks.onAttempt(name);
         return Reflect.has(target, key);
       },
     });
-  };
   const wrapMachine = (machine: Machine): Machine => {
     const states: StatesMap = {};
     for (const [name, state] of Object.entries(machine.States)) states[name] = wrapState(name, state);

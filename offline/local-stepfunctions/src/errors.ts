@@ -35,10 +35,12 @@ export const internalFailure = (message: string) =>
 /**
  * An ASL error raised inside an execution (a state's Error/Cause). aws-local-stepfunctions reads
  * `name` for `ErrorEquals` matching, `message` as the Cause, and the optional `isRetryable` /
- * `isCatchable` getters to keep terminal errors (States.Runtime, States.DataLimitExceeded) away from
- * Retry and Catch, as AWS does.
+ * `isCatchable` getters to keep terminal errors (States.Runtime) away from Retry and Catch, as AWS does.
  */
 export class StatesError extends Error {
+  /** The state whose evaluation failed, for AWS's "An error occurred while executing the state ..." Cause. */
+  stateName?: string;
+
   constructor(
     name: string,
     message: string,
@@ -57,8 +59,18 @@ export class StatesError extends Error {
 
 /** AWS: "A States.Runtime error isn't retriable, and will always cause the execution to fail." */
 export const statesRuntime = (message: string) => new StatesError('States.Runtime', message, true);
-/** AWS: States.DataLimitExceeded is a terminal error that States.ALL cannot catch. */
-export const dataLimitExceeded = (message: string) => new StatesError('States.DataLimitExceeded', message, true);
+
+/**
+ * A state's result over the payload quota. The developer guide calls States.DataLimitExceeded terminal and
+ * out of reach of States.ALL, but AWS catches it, with `ErrorEquals: ["States.DataLimitExceeded"]` and with
+ * States.ALL alike (LocalStack's AWS-validated `test_states_errors` snapshots), so it is an ordinary error
+ * here. `source` is what AWS names: the Lambda ARN, the integration's resource type, or the state's name.
+ */
+export const dataLimitExceeded = (source: string) =>
+  new StatesError(
+    'States.DataLimitExceeded',
+    `The state/task '${source}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+  );
 
 /** Error name and cause of anything a handler may throw (AWS Lambda's errorType / errorMessage). */
 export function describeThrown(thrown: unknown): { error: string; cause: string } {

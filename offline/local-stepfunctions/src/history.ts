@@ -1,16 +1,16 @@
 import { isLambdaFunctionArn, taskResourceParts } from './arn';
-import type { Invocation, LibraryEvent } from './engine';
+import type { EngineEvent, Invocation } from './engine';
 import type { ExecutionStatus, HistoryEvent } from './types';
 
 /**
- * AWS execution history from two ordered records: the library's event log (states entered, exited,
- * failed, retried) and our task invocations (scheduled / succeeded / failed / timed out). The library
- * logs StateEntered before a task's first attempt and StateRetried before each further attempt, and the
- * attempt's outcome before StateFailed/StateExited, so invocations are placed by pairing them, per state,
- * with those events. Under concurrent Map iterations of one state the pairing is approximate.
+ * AWS execution history from two ordered records: the engine's events (the library's states entered,
+ * exited, failed, retried, and our Map/Parallel events) and our task invocations (scheduled / succeeded /
+ * failed / timed out). The library logs StateEntered before a task's first attempt and StateRetried before
+ * each further attempt, and the attempt's outcome before StateFailed/StateExited, so invocations are placed
+ * by pairing them, per run (execution, branch or iteration) and state, with those events.
  */
 export interface HistoryInput {
-  events: readonly LibraryEvent[];
+  events: readonly EngineEvent[];
   invocations: readonly Invocation[];
   /** Original Type of every state (the runnable definition turned Wait/Pass/Fail into tasks). */
   stateTypes: ReadonlyMap<string, string>;
@@ -72,7 +72,8 @@ function invocationEnd(inv: Invocation): Draft[] {
       ? [{ timestamp: end.at, type: 'LambdaFunctionSucceeded', lambdaFunctionSucceededEventDetails: details }]
       : [{ timestamp: end.at, type: 'TaskSucceeded', taskSucceededEventDetails: { ...parts, ...details } }];
   }
-  const details = { error: end.error, cause: end.cause };
+  // AWS: a task timeout carries the error only.
+  const details = defined({ error: end.error, cause: end.kind === 'failed' ? end.cause : undefined });
   if (end.kind === 'timedOut') {
     return lambda
       ? [{ timestamp: end.at, type: 'LambdaFunctionTimedOut', lambdaFunctionTimedOutEventDetails: details }]
@@ -95,21 +96,25 @@ export function buildHistory(source: HistoryInput): HistoryEvent[] {
       executionStartedEventDetails: { input: execution.input, inputDetails: NO_TRUNCATION, roleArn: execution.roleArn },
     },
   ];
+  const key = (scope: number, name: string) => `${scope}:${name}`;
   const queues = new Map<string, Invocation[]>();
-  for (const inv of source.invocations) queues.set(inv.stateName, [...(queues.get(inv.stateName) ?? []), inv]);
+  for (const inv of source.invocations) {
+    const k = key(inv.scope, inv.stateName);
+    queues.set(k, [...(queues.get(k) ?? []), inv]);
+  }
   const current = new Map<string, Invocation>();
   const open: string[] = [];
 
-  const startAttempt = (name: string) => {
-    const inv = queues.get(name)?.shift();
+  const startAttempt = (k: string) => {
+    const inv = queues.get(k)?.shift();
     if (!inv) return;
-    current.set(name, inv);
+    current.set(k, inv);
     drafts.push(...invocationStart(inv, source.region));
   };
-  const endAttempt = (name: string) => {
-    const inv = current.get(name);
+  const endAttempt = (k: string) => {
+    const inv = current.get(k);
     if (!inv) return;
-    current.delete(name);
+    current.delete(k);
     drafts.push(...invocationEnd(inv));
   };
 
@@ -124,18 +129,18 @@ export function buildHistory(source: HistoryInput): HistoryEvent[] {
           stateEnteredEventDetails: { name: event.state.name, input: json(event.state.input), inputDetails: NO_TRUNCATION },
         });
         open.push(event.state.name);
-        if (type === 'Task') startAttempt(event.state.name);
+        if (type === 'Task') startAttempt(key(event.scope, event.state.name));
         break;
       }
       case 'StateRetried':
-        startAttempt(event.state.name);
+        startAttempt(key(event.scope, event.state.name));
         break;
       case 'StateFailed':
-        endAttempt(event.state.name);
+        endAttempt(key(event.scope, event.state.name));
         break;
       case 'StateExited': {
         const type = source.stateTypes.get(event.state.name) ?? event.state.type;
-        endAttempt(event.state.name);
+        endAttempt(key(event.scope, event.state.name));
         open.splice(open.lastIndexOf(event.state.name), 1);
         drafts.push({
           timestamp,
@@ -144,15 +149,26 @@ export function buildHistory(source: HistoryInput): HistoryEvent[] {
         });
         break;
       }
+      case 'MapStateStarted':
+        drafts.push({ timestamp, type: event.type, mapStateStartedEventDetails: { length: event.length } });
+        break;
+      case 'MapStateSucceeded':
+      case 'MapStateFailed':
+      case 'ParallelStateStarted':
+      case 'ParallelStateSucceeded':
+      case 'ParallelStateFailed':
+        drafts.push({ timestamp, type: event.type });
+        break;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
-      case 'MapIterationFailed': {
-        const key = `mapIteration${event.type.slice('MapIteration'.length)}EventDetails`;
-        drafts.push({ timestamp, type: event.type, [key]: { name: event.parentState.name, index: event.index } });
+      case 'MapIterationFailed':
+      case 'MapIterationAborted': {
+        const detailsKey = `mapIteration${event.type.slice('MapIteration'.length)}EventDetails`;
+        drafts.push({ timestamp, type: event.type, [detailsKey]: { name: event.parentState.name, index: event.index } });
         break;
       }
       default:
-        // Execution* events come from the execution record; Parallel branch and StateCaught events have no AWS counterpart.
+        // Execution* events come from the execution record (or belong to nested runs); StateCaught has no AWS counterpart.
         break;
     }
   }

@@ -7,8 +7,9 @@ import { statesRuntime } from './errors';
  * quote yields invalid JSON and `States.Format` loses backslashes from the values it inserts.
  *
  * Grammar (AWS "Intrinsic functions"): `States.Name(arg, ...)`; an argument is a string literal in single
- * quotes (`\'`, `\{`, `\}` and `\\` are escapes), a number, `true`/`false`/`null`, a path (`$.x`, `$$.x`)
- * or a nested call.
+ * quotes (`\'`, `\{`, `\}` and `\\` are the only escapes: "If an open escape backslash \ is found in the
+ * intrinsic invocation string, the interpreter will throw"), a number, `true`/`false`/`null`, a path
+ * (`$.x`, `$$.x`) or a nested call.
  */
 
 type Arg =
@@ -87,6 +88,7 @@ class Parser {
       if (c === '\\') {
         const next = this.text[this.pos + 1];
         if (next === undefined) break;
+        if (!"'{}\\".includes(next)) this.fail(`illegal escape sequence \\${next}`);
         value += next;
         this.pos += 2;
         continue;
@@ -161,6 +163,25 @@ function seededRandom(seed: number): number {
 
 const HASH_ALGORITHMS: Record<string, string> = { MD5: 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
+/**
+ * A States.Format value as AWS renders it: strings as they are, JSON objects and arrays the way Java prints
+ * its maps and lists (`{Arg1=1, Arg2=[]}`: AWS-validated `test_format_2` in LocalStack's intrinsic tests).
+ */
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${k}=${formatValue(v)}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** AWS rounds non-integer arguments of the Math functions "to the nearest integer" (halves up: 1.5 → 2, -1.5 → -1). */
+function roundedNumber(fn: string, index: number, value: unknown): number {
+  expect(fn, index, value, 'number');
+  return Math.round(value as number);
+}
+
 /** Renders the Format template: `{}` takes the next value, `\x` is a literal x. */
 function format(raw: string, values: unknown[]): string {
   let out = '';
@@ -172,7 +193,7 @@ function format(raw: string, values: unknown[]): string {
     } else if (c === '{' && raw[i + 1] === '}') {
       if (next >= values.length) throw statesRuntime('States.Format: more placeholders than values');
       const value = values[next++];
-      out += typeof value === 'string' ? value : JSON.stringify(value);
+      out += formatValue(value);
       i++;
     } else {
       out += c;
@@ -189,7 +210,6 @@ const FUNCTIONS: Record<string, Fn> = {
     const fn = 'States.Format';
     if (args.length < 1) throw statesRuntime(`${fn} needs a template`);
     expect(fn, 0, args[0], 'string');
-    args.slice(1).forEach((v, i) => expect(fn, i + 1, v, 'string', 'number', 'boolean', 'null'));
     // A template that came from a path has no escapes to honour.
     const template = raw[0] ?? (args[0] as string).replace(/\\/g, '\\\\');
     return format(template, args.slice(1));
@@ -197,6 +217,8 @@ const FUNCTIONS: Record<string, Fn> = {
   'States.StringToJson': (args) => {
     arity('States.StringToJson', args, 1);
     expect('States.StringToJson', 0, args[0], 'string');
+    // AWS parses an empty or blank string to null (AWS-validated `test_string_to_json`).
+    if ((args[0] as string).trim() === '') return null;
     try {
       return JSON.parse(args[0] as string) as unknown;
     } catch (e) {
@@ -281,16 +303,14 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   'States.MathRandom': (args) => {
     arity('States.MathRandom', args, 2, 3);
-    const start = expectInteger('States.MathRandom', 0, args[0]);
-    const end = expectInteger('States.MathRandom', 1, args[1]);
-    const r = args.length === 3 ? seededRandom(expectInteger('States.MathRandom', 2, args[2])) : Math.random();
+    const start = roundedNumber('States.MathRandom', 0, args[0]);
+    const end = roundedNumber('States.MathRandom', 1, args[1]);
+    const r = args.length === 3 ? seededRandom(roundedNumber('States.MathRandom', 2, args[2])) : Math.random();
     return start + Math.floor(r * (end - start + 1));
   },
   'States.MathAdd': (args) => {
     arity('States.MathAdd', args, 2);
-    expect('States.MathAdd', 0, args[0], 'number');
-    expect('States.MathAdd', 1, args[1], 'number');
-    return (args[0] as number) + (args[1] as number);
+    return roundedNumber('States.MathAdd', 0, args[0]) + roundedNumber('States.MathAdd', 1, args[1]);
   },
   'States.StringSplit': (args) => {
     arity('States.StringSplit', args, 2);
@@ -323,6 +343,11 @@ function evaluateCall(call: Call, resolvePath: (path: string) => unknown): unkno
   );
   const raw = call.args.map((arg) => (arg.kind === 'literal' ? arg.raw : undefined));
   return fn(values, raw);
+}
+
+/** Parses an intrinsic function expression (definition-time check); throws States.Runtime when malformed. */
+export function parseIntrinsic(expression: string): void {
+  new Parser(expression.trim()).parse();
 }
 
 /** Evaluates an intrinsic function expression; paths are resolved by the caller (input and context). */

@@ -42,7 +42,6 @@ export class StepFunctionsService {
       const arn = buildStateMachineArn(this.scope, config.name);
       if (this.machines.has(arn)) throw new Error(`Duplicate state machine name '${config.name}'`);
       const compiled = compileDefinition(config.definition, { waitScale: this.waitScale });
-      for (const warning of compiled.warnings) this.logger?.warn(`local-stepfunctions: ${config.name}: ${warning}`);
       this.machines.set(arn, {
         name: config.name,
         arn,

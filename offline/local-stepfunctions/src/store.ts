@@ -83,13 +83,25 @@ export class ExecutionRecord {
 
   private close(outcome: Outcome): void {
     if (this.status !== 'RUNNING') return; // stopped meanwhile: StopExecution's record stands
+    if (outcome.status === 'FAILED') {
+      this.error = outcome.error;
+      this.cause = outcome.failedState === undefined ? outcome.cause : this.stateCause(outcome.failedState, outcome.cause ?? '');
+    }
     this.stopDate = new Date();
     this.status = outcome.status;
     if (outcome.status === 'SUCCEEDED') this.output = JSON.stringify(outcome.output);
-    if (outcome.status === 'FAILED' || outcome.status === 'TIMED_OUT') {
-      this.error = outcome.error;
-      this.cause = outcome.cause;
-    }
+  }
+
+  /**
+   * AWS's Cause for an error in the evaluation of a state (States.Runtime): "An error occurred while executing
+   * the state '<name>' (entered at the event id #<id>). <detail>". Called while the history has no closing event.
+   */
+  private stateCause(stateName: string, detail: string): string {
+    const entered = this.history().findLast(
+      (e) => e.type.endsWith('StateEntered') && (e.stateEnteredEventDetails as { name: string }).name === stateName,
+    );
+    const at = entered === undefined ? '' : ` (entered at the event id #${entered.id})`;
+    return `An error occurred while executing the state '${stateName}'${at}. ${detail}`;
   }
 
   history(): HistoryEvent[] {

@@ -1,6 +1,6 @@
 import { formatValidationMessage, stepFunctionsModel, validateRequest } from '@mlops/aws-models';
 import { invalidExecutionInput, invalidName, invalidToken, validationException } from './errors';
-import { PAYLOAD_LIMIT_BYTES } from './engine';
+import { PAYLOAD_LIMIT_BYTES } from './definition';
 import type { Json } from './types';
 
 /** Checks a request against the official SFN model, as the AWS front end does before the service sees it. */

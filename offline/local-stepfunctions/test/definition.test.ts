@@ -84,9 +84,16 @@ describe('compileDefinition', () => {
       { waitScale: 1 },
     );
     expect([...compiled.states.keys()].sort()).toEqual(['Map', 'Par', 'W1', 'W2']);
-    const states = compiled.runnable.States as unknown as Record<string, { Branches?: { States: States }[]; ItemProcessor?: { States: States } }>;
-    expect(states.Par!.Branches![0]!.States.W1!.Type).toBe('Task');
-    expect(states.Map!.ItemProcessor!.States.W2!.Type).toBe('Task');
+    // Map and Parallel run in our handlers: the library sees synthetic tasks, their nested machines are in the plans.
+    const states = compiled.runnable.States as unknown as States;
+    expect(states.Par).toEqual({ Type: 'Task', Resource: SYNTHETIC_RESOURCE, TimeoutSeconds: MAX_TIMER_SECONDS, Next: 'Map' });
+    expect(states.Map).toMatchObject({ Type: 'Task', Resource: SYNTHETIC_RESOURCE, End: true });
+    const par = compiled.states.get('Par')!.plan as { kind: string; branches: { States: States }[] };
+    const map = compiled.states.get('Map')!.plan as { kind: string; processor: { States: States } };
+    expect(par.kind).toBe('parallel');
+    expect(par.branches[0]!.States.W1!.Type).toBe('Task');
+    expect(map.kind).toBe('map');
+    expect(map.processor.States.W2!.Type).toBe('Task');
   });
 });
 

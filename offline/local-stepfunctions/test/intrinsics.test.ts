@@ -29,7 +29,7 @@ describe('intrinsic function parsing', () => {
     expect(evaluate('States.Array()')).toEqual([]);
   });
 
-  it.each(["States.Format('x'", 'States.Nope(1)', 'Foo.Bar(1)', "States.Array('open)", 'States.Array(1 2)', 'States.Array(undefined)'])(
+  it.each(["States.Format('x'", 'States.Nope(1)', 'Foo.Bar(1)', "States.Array('open)", 'States.Array(1 2)', 'States.Array(undefined)', `States.Format('say \\"hi\\"')`])(
     'rejects %s with States.Runtime',
     (expression) => {
       expect(() => evaluate(expression)).toThrow(expect.objectContaining({ name: 'States.Runtime' }));
@@ -42,7 +42,8 @@ describe('intrinsic functions', () => {
     expect(evaluate("States.Format('{} {} {} {} \\{\\}', $.a, $.n, true, null)")).toBe('x 3 true null {}');
     expect(() => evaluate("States.Format('{} {}', $.a)")).toThrow(/more placeholders/);
     expect(() => evaluate("States.Format('{}', $.a, $.n)")).toThrow(/more values/);
-    expect(() => evaluate("States.Format('{}', $.obj)")).toThrow(/argument 2/);
+    // AWS prints JSON objects and arrays the way Java prints maps and lists.
+    expect(evaluate("States.Format('{} {}', $.obj, $.list)")).toBe('{b=1, c=[2]} [1, 2, 2, {k=1}, {k=1}]');
   });
 
   it('array functions', () => {
@@ -68,7 +69,9 @@ describe('intrinsic functions', () => {
   });
 
   it('math, string and UUID functions', () => {
-    expect(evaluate('States.MathAdd(1.5, $.n)')).toBe(4.5);
+    // AWS rounds non-integer arguments to the nearest integer, halves up.
+    expect(evaluate('States.MathAdd(1.5, $.n)')).toBe(5);
+    expect(evaluate('States.MathAdd(-1.5, -1.51)')).toBe(-3);
     const seeded = evaluate('States.MathRandom(1, 10, 42)');
     expect(seeded).toBe(evaluate('States.MathRandom(1, 10, 42)'));
     for (let i = 0; i < 50; i++) {
