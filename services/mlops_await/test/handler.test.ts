@@ -5,19 +5,19 @@
 import awaitEndpoint from '../events/await-endpoint.json';
 import awaitTraining from '../events/await-training.json';
 import awaitTransform from '../events/await-transform.json';
-import { lambdaContext, loadHandler } from '@mlops/testing';
+import { loadHandler } from '@mlops/testing';
 
 // The function's `local` stage environment, its SageMaker client mocked in a fresh module registry.
 const start = loadHandler({ name: 'mlops_await', clients: ['sageMaker'], module: () => require('../src/handler') });
 
 function load(changes: Record<string, string | undefined> = {}) {
-  const { handler, mocks, sdk } = start(changes);
+  const { handler, context, mocks, sdk } = start(changes);
   const sm = mocks.sageMaker;
   const recent = new Date(Date.now() - 60_000);
   sm.on(sdk.sageMaker.DescribeTrainingJobCommand).resolves({ TrainingJobStatus: 'InProgress', SecondaryStatus: 'Training', CreationTime: recent, StoppingCondition: { MaxRuntimeInSeconds: 600 } });
   sm.on(sdk.sageMaker.DescribeTransformJobCommand).resolves({ TransformJobStatus: 'Completed', TransformOutput: { S3OutputPath: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/' }, CreationTime: recent });
   sm.on(sdk.sageMaker.DescribeEndpointCommand).resolves({ EndpointStatus: 'InService', EndpointConfigName: 'mlops-local-abalone-7aa1b19755', LastModifiedTime: recent });
-  return { handler, sm };
+  return { handler, context, sm };
 }
 
 describe('mlops_await handler', () => {
@@ -26,14 +26,14 @@ describe('mlops_await handler', () => {
     ['await-transform.json', awaitTransform, { state: 'Succeeded', waitSeconds: 0, outputs: { transformOutput: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/' } }],
     ['await-endpoint.json', awaitEndpoint, { state: 'Succeeded', outputs: { endpointConfigName: 'mlops-local-abalone-7aa1b19755' } }],
   ])('polls for the sample event %s', async (_file, event, expected) => {
-    const { handler, sm } = load();
-    await expect(handler(event, lambdaContext)).resolves.toMatchObject(expected);
+    const { handler, context, sm } = load();
+    await expect(handler(event, context)).resolves.toMatchObject(expected);
     expect(sm.calls()).toHaveLength(1);
   });
 
   it('defaults the attempt counter to 0 when the state machine does not pass one', async () => {
-    const { handler } = load();
-    await expect(handler({ kind: 'training', name: 'mlops-local-abalone-7aa1b19755-train' }, lambdaContext)).resolves.toMatchObject({ attempt: 1 });
+    const { handler, context } = load();
+    await expect(handler({ kind: 'training', name: 'mlops-local-abalone-7aa1b19755-train' }, context)).resolves.toMatchObject({ attempt: 1 });
   });
 
   it.each([
@@ -44,12 +44,11 @@ describe('mlops_await handler', () => {
     ['an invalid expected config name', { ...awaitEndpoint, expectedConfigName: '-config' }, 'expectedConfigName'],
     ['no event at all', null, '(root)'],
   ])('rejects %s naming the field, before any SageMaker call', async (_case, event, field) => {
-    const { handler, sm } = load();
-    const error = await handler(event, lambdaContext).catch((e: unknown) => e);
+    const { handler, context, sm } = load();
+    const error = await handler(event, context).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InputValidationError', message: expect.stringContaining(field) });
     expect(sm.calls()).toHaveLength(0);
   });
-
 
   it.each([
     ['TRANSFORM_DEADLINE_SECONDS', { TRANSFORM_DEADLINE_SECONDS: 'two hours' }],
@@ -57,8 +56,8 @@ describe('mlops_await handler', () => {
     ['ENDPOINT_DEADLINE_SECONDS', { ENDPOINT_DEADLINE_SECONDS: '-5' }],
     ['STAGE', { STAGE: undefined }],
   ])('fails with a ConfigurationError naming %s, before any SageMaker call', async (variable, change) => {
-    const { handler, sm } = load(change);
-    const error = await handler(awaitTraining, lambdaContext).catch((e: unknown) => e);
+    const { handler, context, sm } = load(change);
+    const error = await handler(awaitTraining, context).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining(variable) });
     expect(sm.calls()).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 /**
  * Every way to break mlops_await's input contract (generated from the zod schema, see
- * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
+ * @mlops/testing's arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
 import { AwaitInputSchema } from '@mlops/common';
@@ -14,7 +14,6 @@ describeMalformedEvents({
   name: 'mlops_await',
   handler,
   schema: AwaitInputSchema,
-  environment: {},
   samples: { 'await-training.json': awaitTraining, 'await-transform.json': awaitTransform, 'await-endpoint.json': awaitEndpoint },
   control: 'sageMaker',
   expectedPaths: ['', 'kind', 'name', 'attempt', 'expectedConfigName'],

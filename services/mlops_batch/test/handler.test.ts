@@ -3,23 +3,23 @@
  * naming the variable. Modules load in isolation so each case reads its own environment.
  */
 import sampleEvent from '../events/batch.json';
-import { lambdaContext, loadHandler, withValueAt } from '@mlops/testing';
+import { loadHandler, withValueAt } from '@mlops/testing';
 
 // The function's `local` stage environment, its SageMaker client mocked in a fresh module registry.
 const start = loadHandler({ name: 'mlops_batch', clients: ['sageMaker'], module: () => require('../src/handler') });
 
 function load(changes: Record<string, string | undefined> = {}) {
-  const { handler, mocks, sdk } = start(changes);
+  const { handler, context, mocks, sdk } = start(changes);
   const sm = mocks.sageMaker;
   sm.on(sdk.sageMaker.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-7aa1b19755' });
   sm.on(sdk.sageMaker.CreateTransformJobCommand).resolves({ TransformJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:transform-job/mlops-local-abalone-7aa1b19755-batch' });
-  return { handler, sm };
+  return { handler, context, sm };
 }
 
 describe('mlops_batch handler', () => {
   it('starts the batch transform for the sample event', async () => {
-    const { handler, sm } = load();
-    await expect(handler(sampleEvent, lambdaContext)).resolves.toEqual({
+    const { handler, context, sm } = load();
+    await expect(handler(sampleEvent, context)).resolves.toEqual({
       modelName: 'mlops-local-abalone-7aa1b19755',
       transformJobName: 'mlops-local-abalone-7aa1b19755-batch',
       transformOutput: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/',
@@ -35,12 +35,11 @@ describe('mlops_batch handler', () => {
     ['a test channel that is not an S3 URI', withValueAt(sampleEvent, ['run', 'dataset', 'test'], 'https://example.com/test.csv'), 'run.dataset.test'],
     ['no run', { ...sampleEvent, run: undefined }, 'run'],
   ])('rejects %s naming the field, before any SageMaker call', async (_case, event, field) => {
-    const { handler, sm } = load();
-    const error = await handler(event, lambdaContext).catch((e: unknown) => e);
+    const { handler, context, sm } = load();
+    const error = await handler(event, context).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'InputValidationError', message: expect.stringContaining(field) });
     expect(sm.calls()).toHaveLength(0);
   });
-
 
   it.each([
     ['INFERENCE_IMAGE', { INFERENCE_IMAGE: undefined }],
@@ -49,8 +48,8 @@ describe('mlops_batch handler', () => {
     ['TRANSFORM_MAX_PAYLOAD_MB', { TRANSFORM_MAX_PAYLOAD_MB: '0' }],
     ['SAGEMAKER_ROLE_ARN', { SAGEMAKER_ROLE_ARN: undefined }],
   ])('fails with a ConfigurationError naming %s, before any SageMaker call', async (variable, change) => {
-    const { handler, sm } = load(change);
-    const error = await handler(sampleEvent, lambdaContext).catch((e: unknown) => e);
+    const { handler, context, sm } = load(change);
+    const error = await handler(sampleEvent, context).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'ConfigurationError', message: expect.stringContaining(variable) });
     expect(sm.calls()).toHaveLength(0);
   });

@@ -1,6 +1,6 @@
 /**
  * Every way to break mlops_deploy's input contract (generated from the zod schema, see
- * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
+ * @mlops/testing's arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
 import { DeployInputSchema } from '@mlops/common';
@@ -12,7 +12,6 @@ describeMalformedEvents({
   name: 'mlops_deploy',
   handler,
   schema: DeployInputSchema,
-  environment: { ENDPOINT_NAME: 'mlops-local-endpoint', ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium' },
   samples: { 'deploy.json': sample },
   control: 'sageMaker',
   expectedPaths: ['modelName', 'executionArn', 'run.runId', 'run.task.problemType', 'run.overrides.hyperparameters'],

@@ -6,7 +6,8 @@ import { ConfigurationError, DatasetError, InputValidationError, S3TransientErro
 import { logger } from '@mlops/common/lambda';
 import type { EvaluationReport } from '@mlops/common';
 import { evaluate } from '../src/evaluate';
-import { BUCKET, FakeBucket, evalConfig, recordingMetrics, sampleInput } from './helpers';
+import { FakeBucket } from '@mlops/testing';
+import { BUCKET, evalConfig, recordingMetrics, sampleInput } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 let bucket: FakeBucket;

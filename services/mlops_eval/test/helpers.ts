@@ -37,5 +37,3 @@ export function recordingMetrics() {
   };
   return { sink: sink as never, recorded };
 }
-
-export { FakeBucket } from '@mlops/testing';

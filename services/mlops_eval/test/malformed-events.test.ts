@@ -1,6 +1,6 @@
 /**
  * Every way to break mlops_eval's input contract (generated from the zod schema, see
- * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
+ * @mlops/testing's arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
 import { EvalInputSchema } from '@mlops/common';
@@ -12,7 +12,6 @@ describeMalformedEvents({
   name: 'mlops_eval',
   handler,
   schema: EvalInputSchema,
-  environment: { GATE_METRIC: 'mse', GATE_THRESHOLD: '6' },
   samples: { 'eval-regression.json': sample },
   control: 's3',
   expectedPaths: ['transformOutput', 'run.dataset.rows.test', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.gate.threshold'],

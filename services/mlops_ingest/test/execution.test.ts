@@ -7,7 +7,8 @@ import { logger } from '@mlops/common/lambda';
 import { executionArnFor } from '@mlops/common';
 import { differingPaths } from '../src/execution';
 import { ingest } from '../src/ingest';
-import { BUCKET, FakeBucket, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';
+import { FakeBucket, md5 } from '@mlops/testing';
+import { BUCKET, STATE_MACHINE_ARN, clients, fixture, ingestConfig, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);

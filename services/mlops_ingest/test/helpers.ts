@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
+import { FakeBucket } from '@mlops/testing';
 
 export const BUCKET = 'mlops-local-data';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:mlops-test-pipeline';
@@ -34,21 +34,6 @@ export function s3Event(...objects: { key: string; size?: number; eTag?: string;
     })),
   };
 }
-
-export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
-
-export async function bodyText(body: unknown): Promise<string> {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
-  const chunks: Buffer[] = [];
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-import { FakeBucket } from '@mlops/testing';
-
-export { FakeBucket };
-export type { StoredObject } from '@mlops/testing';
 
 export const clients = () => ({ s3: new S3Client({ region: 'us-east-1' }), sfn: new SFNClient({ region: 'us-east-1' }) });
 

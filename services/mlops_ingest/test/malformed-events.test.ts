@@ -1,6 +1,6 @@
 /**
  * Every way to break mlops_ingest's input contract (the S3 event, generated from the zod schema,
- * see test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field,
+ * see @mlops/testing's arbitraries.ts) is refused with an InputValidationError naming the field,
  * before any AWS call. In a multi-record event a single bad record refuses the whole event, even
  * when the records before it are valid: keys are decoded and records validated before the first call.
  */
@@ -13,7 +13,7 @@ import single from '../events/s3-put-abalone.json';
 import { handler } from '../src/handler';
 
 const mocks = mockEveryClient();
-useFunctionEnvironment({ INCOMING_PREFIX: 'incoming/', STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline' });
+useFunctionEnvironment('mlops_ingest');
 
 /** Keys S3 could never have URL-encoded: the handler refuses them by path, before reading anything. */
 const badlyEncodedKey = (record: number): Violation => ({
@@ -37,6 +37,12 @@ describe('mlops_ingest malformed events', () => {
     const paths = new Set(violations.map((v) => v.path.join('.')));
     for (const p of ['', 'Records', 'Records.0.eventSource', 'Records.0.eventName', 'Records.0.s3.bucket.name', 'Records.0.s3.object.key', 'Records.0.s3.object.size', 'Records.0.s3.object.versionId']) {
       expect(paths).toContain(p);
+    }
+    // Each field the handler needs is both removed and given a value of each wrong JSON type.
+    const broken = (kind: string) => new Set(violations.filter((v) => v.kind === kind).map((v) => v.path.join('.')));
+    const [missing, mistyped] = [broken('missing'), broken('wrong type')];
+    for (const p of ['Records', 'Records.0.eventSource', 'Records.0.eventName', 'Records.0.s3', 'Records.0.s3.bucket', 'Records.0.s3.bucket.name', 'Records.0.s3.object', 'Records.0.s3.object.key']) {
+      expect({ p, missing: missing.has(p), mistyped: mistyped.has(p) }).toEqual({ p, missing: true, mistyped: true });
     }
     expect(cases).toBeGreaterThan(400);
   });

@@ -12,8 +12,8 @@ import { logger } from '@mlops/common/lambda';
 import { MAX_EXECUTION_INPUT_BYTES } from '../src/execution';
 import { handler } from '../src/handler';
 import { MAX_REASON_CHARS } from '../src/ingest';
-import { lambdaContextFor } from '@mlops/testing';
-import { BUCKET, FakeBucket, STATE_MACHINE_ARN, md5, s3Event } from './helpers';
+import { lambdaContextFor, FakeBucket, md5 } from '@mlops/testing';
+import { BUCKET, STATE_MACHINE_ARN, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);

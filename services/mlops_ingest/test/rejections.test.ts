@@ -4,7 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { runIdFor } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
-import { BUCKET, FakeBucket, resetIngestMocks, clients, fixture, ingestConfig, md5, s3Event, type StoredObject } from './helpers';
+import { FakeBucket, md5, type StoredObject } from '@mlops/testing';
+import { BUCKET, resetIngestMocks, clients, fixture, ingestConfig, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);

@@ -5,7 +5,8 @@ import { runIdFor, unitHash, type PipelineInput } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import type { SchemaDocument } from '../src/schema';
-import { BUCKET, FakeBucket, resetIngestMocks, STATE_MACHINE_ARN, clients, fixture, ingestConfig, md5, s3Event } from './helpers';
+import { FakeBucket, md5 } from '@mlops/testing';
+import { BUCKET, resetIngestMocks, STATE_MACHINE_ARN, clients, fixture, ingestConfig, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);

@@ -1,6 +1,6 @@
 /**
  * Every way to break mlops_train's input contract (generated from the zod schema, see
- * test/bad-input/arbitraries.ts) is refused with an InputValidationError naming the field, before
+ * @mlops/testing's arbitraries.ts) is refused with an InputValidationError naming the field, before
  * any AWS call of any client.
  */
 import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
@@ -10,11 +10,7 @@ import sample from '../events/train.json';
 import { handler } from '../src/handler';
 
 const mocks = mockEveryClient();
-useFunctionEnvironment({
-  SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker',
-  TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
-  TRAINING_INSTANCE_TYPE: 'ml.m5.large',
-});
+useFunctionEnvironment('mlops_train');
 
 describe('mlops_train malformed events', () => {
   it('reaches SageMaker through the mocked client with the valid sample (the control)', async () => {

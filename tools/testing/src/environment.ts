@@ -31,12 +31,12 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
   mlops_train: {
     POWERTOOLS_SERVICE_NAME: 'mlops_train',
     SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
-    TRAINING_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+    TRAINING_IMAGE: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
     TRAINING_INSTANCE_TYPE: 'ml.m5.large',
     TRAINING_INSTANCE_COUNT: '1',
     TRAINING_VOLUME_GB: '1',
     TRAINING_MAX_RUNTIME_SECONDS: '600',
-    HYPERPARAMETERS: '{"objective":"reg:squarederror"}',
+    HYPERPARAMETERS: '{"objective":"reg:squarederror","num_round":"50","max_depth":"5","eta":"0.2","gamma":"4","min_child_weight":"6","subsample":"0.7"}',
   },
   mlops_await: {
     POWERTOOLS_SERVICE_NAME: 'mlops_await',
@@ -47,7 +47,7 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
   mlops_batch: {
     POWERTOOLS_SERVICE_NAME: 'mlops_batch',
     SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
-    INFERENCE_IMAGE: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-model:1.0.0',
+    INFERENCE_IMAGE: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
     TRANSFORM_INSTANCE_TYPE: 'ml.m5.large',
     TRANSFORM_INSTANCE_COUNT: '1',
   },

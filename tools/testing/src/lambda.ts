@@ -3,16 +3,10 @@ import { lambdaContextFor } from './lambda-context.cjs';
 
 export { lambdaContextFor };
 
-export const lambdaContext = lambdaContextFor('mlops-local-test');
-
 /** Every path to a value inside a JSON document, root excluded. */
 export function jsonPaths(value: unknown, prefix: string[] = []): string[][] {
   if (typeof value !== 'object' || value === null) return [];
   return Object.entries(value).flatMap(([key, child]) => [[...prefix, key], ...jsonPaths(child, [...prefix, key])]);
-}
-
-export function valueAt(doc: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], doc);
 }
 
 /** A deep copy of `doc` with the value at `path` replaced (removed when `replacement` is undefined). */

@@ -9,20 +9,21 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { logger } from '@mlops/common/lambda';
-import { lambdaContextFor } from './lambda';
 import { sweepViolations, type ViolationSweep } from './arbitraries';
+import { functionEnvironment, type FunctionName } from './environment';
+import { jsonPaths, lambdaContextFor } from './lambda';
 
 /** Every client a function could call; none may be called for a malformed event. */
 export function mockEveryClient() {
   return { s3: mockClient(S3Client), sfn: mockClient(SFNClient), sageMaker: mockClient(SageMakerClient) };
 }
 
-/** The function's environment for the suite: the variables every function has, plus its own. */
-export function useFunctionEnvironment(own: Record<string, string>): void {
+/** The function's `local` stage environment (environment.ts) for the file's tests. */
+export function useFunctionEnvironment(name: FunctionName): void {
   const saved = process.env;
   beforeAll(() => {
     logger.setLogLevel('SILENT');
-    process.env = { ...saved, AWS_REGION: 'us-east-1', STAGE: 'local', DATA_BUCKET: 'mlops-local-data', NAME_PREFIX: 'mlops-local', ...own };
+    process.env = { ...saved, ...functionEnvironment(name) };
   });
   afterAll(() => {
     process.env = saved;
@@ -30,8 +31,7 @@ export function useFunctionEnvironment(own: Record<string, string>): void {
 }
 
 export interface MalformedEventSuite extends Pick<ViolationSweep, 'handler' | 'schema' | 'runsPerViolation'> {
-  name: string;
-  environment: Record<string, string>;
+  name: FunctionName;
   /** Valid events by file name; the first is the control. */
   samples: Record<string, unknown>;
   /** The client the valid sample reaches first. */
@@ -43,7 +43,7 @@ export interface MalformedEventSuite extends Pick<ViolationSweep, 'handler' | 's
 
 export function describeMalformedEvents(suite: MalformedEventSuite): void {
   const mocks = mockEveryClient();
-  useFunctionEnvironment(suite.environment);
+  useFunctionEnvironment(suite.name);
   const samples = Object.entries(suite.samples);
 
   describe(`${suite.name} malformed events`, () => {
@@ -56,6 +56,9 @@ export function describeMalformedEvents(suite: MalformedEventSuite): void {
       const { violations, cases } = await sweepViolations({ name: suite.name, handler: suite.handler, schema: suite.schema, sample, mocks, runsPerViolation: suite.runsPerViolation });
       const paths = new Set(violations.map((v) => v.path.join('.')));
       for (const path of suite.expectedPaths) expect(paths).toContain(path);
+      // Every field of the sample is also given a value of each wrong JSON type: handler tests need no such loop of their own.
+      const mistyped = new Set(violations.filter((v) => v.kind === 'wrong type').map((v) => v.path.join('.')));
+      for (const path of jsonPaths(sample)) expect(mistyped).toContain(path.join('.'));
       expect(cases).toBeGreaterThan(suite.minimumCases);
     });
   });
