@@ -5,7 +5,7 @@ import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.local/**', '.serverless/**', '.build/**', 'bench/results/**', 'coverage/**', '**/test/fixtures/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.local/**', '.serverless/**', '.build/**', '.esbuild/**', 'bench/results/**', 'coverage/**', '**/test/fixtures/**'] },
   ...tseslint.configs.recommended,
   comments.recommended,
   {

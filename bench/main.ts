@@ -2,7 +2,7 @@
  * `pnpm bench`: the performance figures of docs/PERFORMANCE.md.
  *
  *   pnpm bench                                   everything (about 15 minutes on 2 cores, most of it the 1 GiB ingest)
- *   pnpm bench -- --only poll,coldstart          some sections (poll | coldstart | eval | ingest | e2e)
+ *   pnpm bench -- --only poll,coldstart          some sections (poll | coldstart | eval | ingest | e2e | xgboost)
  *   pnpm bench -- --quick                        smaller and fewer runs (a quick check, not for the record)
  *   pnpm bench -- --only ingest --ingest-mb 256  another ingest size (default 1024 MiB)
  *   pnpm bench -- --render                       only re-render docs/PERFORMANCE.md from bench/results
@@ -21,12 +21,13 @@ import { runIngestBench } from './ingest/bench';
 import { machine } from './lib/machine';
 import { RESULTS } from './lib/paths';
 import { runPollBench } from './poll/bench';
+import { runXGBoostBench } from './xgboost/bench';
 import { renderReport } from './report';
 
-export const SECTIONS = ['poll', 'coldstart', 'eval', 'ingest', 'e2e'] as const;
+export const SECTIONS = ['poll', 'coldstart', 'eval', 'ingest', 'e2e', 'xgboost'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-const USAGE = 'usage: pnpm bench [-- --only poll,coldstart,eval,ingest,e2e] [--quick] [--runs <n>] [--ingest-mb <MiB>] [--render]';
+const USAGE = 'usage: pnpm bench [-- --only poll,coldstart,eval,ingest,e2e,xgboost] [--quick] [--runs <n>] [--ingest-mb <MiB>] [--render]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -82,6 +83,10 @@ async function main(argv: string[]): Promise<void> {
         case 'e2e':
           options = { runs: runs(5, 1) };
           result = await runE2eBench({ runs: runs(5, 1), log });
+          break;
+        case 'xgboost':
+          options = { runs: runs(5, 1) };
+          result = await runXGBoostBench({ runs: runs(5, 1), log });
           break;
       }
       const finished = machine(command);

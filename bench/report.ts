@@ -16,6 +16,7 @@ import { RESULTS, ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import type { PollBenchResult, Row } from './poll/bench';
 import { API_BUDGET_TPS, DURATIONS, HISTORY_LIMIT, PIPELINES } from './poll/bench';
+import type { XGBoostBenchResult } from './xgboost/bench';
 
 interface Stored<T> {
   section: string;
@@ -394,6 +395,29 @@ Not done yet, and where the rest would come from: stack start (${sec(m.stackStar
 `;
 }
 
+function xgboostSection(stored: Stored<XGBoostBenchResult> | undefined, targets: Target[]): string {
+  if (!stored) return '## 6. Built-in XGBoost offline\n\nNo results yet: `pnpm bench -- --only xgboost`.\n';
+  const r = stored.result;
+  const abalone = r.cases.find((c) => c.dataset === 'abalone')!;
+  const iris = r.cases.find((c) => c.dataset === 'iris')!;
+  const mseGap = Math.abs(abalone.metric.value - abalone.metric.reference) / abalone.metric.reference;
+  targets.push(
+    { area: 'XGBoost offline', target: 'abalone test MSE within 2 % of real XGBoost 1.7.4', result: `${fixed(abalone.metric.value, 4)} vs ${fixed(abalone.metric.reference, 4)} (${fixed(mseGap * 100, 2)} %)`, ok: mseGap < 0.02 },
+    { area: 'XGBoost offline', target: 'predictions identical to real XGBoost 1.7.4', result: r.cases.map((c) => `${c.dataset} ${c.predictionsIdentical}/${c.testRows}, model ${c.modelIdentical ? 'byte-identical' : 'differs'}`).join('; '), ok: r.cases.every((c) => c.modelIdentical && c.predictionsIdentical === c.testRows) },
+    { area: 'XGBoost offline', target: 'an Iris-like classification at accuracy >= 0.93', result: fixed(iris.metric.value, 3), ok: iris.metric.value >= 0.93 },
+  );
+  return `## 6. Built-in XGBoost offline
+
+${provenance(stored)}
+
+\`offline/sagemaker-xgboost\` drives the real libxgboost 1.7.4 (Debian's \`libxgboost0\`) through its C API. The references were made with Python's xgboost 1.7.4 on the same train/validation/test files and hyperparameters (\`offline/sagemaker-xgboost/test/fixtures/make-reference.py\`, command at its top); \`offline/sagemaker-xgboost/test/reference.test.ts\` checks the same in CI.
+
+${rightTable(['dataset', 'train rows', 'rounds', 'training (median)', 'model vs reference', 'test predictions identical', 'test metric', 'reference'], r.cases.map((c) => [c.dataset, int(c.trainRows), c.rounds, `${int(c.trainMs)} ms`, c.modelIdentical ? 'byte-identical' : 'differs', `${c.predictionsIdentical}/${c.testRows}`, `${c.metric.name} ${fixed(c.metric.value, 4)}`, fixed(c.metric.reference, 4)]))}
+
+Prediction: ${int(r.predict.rows)} abalone rows in ${int(r.predict.ms)} ms (${int(r.predict.rowsPerSecond)} rows/s, the library alone; CSV parsing and encoding in \`serve\` come on top).
+`;
+}
+
 export function renderReport(): string {
   const targets: Target[] = [];
   const poll = pollSection(load<PollBenchResult>('poll'), targets);
@@ -401,6 +425,7 @@ export function renderReport(): string {
   const evaluation = evalSection(load<EvalBenchResult>('eval'), targets);
   const ingest = ingestSection(load<IngestBenchResult>('ingest'), targets);
   const e2e = e2eSection(load<E2eResult>('e2e'), targets);
+  const xgboost = xgboostSection(load<XGBoostBenchResult>('xgboost'), targets);
   const summary = table(
     ['area', 'target', 'result', 'status'],
     targets.map((t) => [t.area, t.target, t.result, t.ok === undefined ? '-' : met(t.ok)]),
@@ -414,7 +439,7 @@ measured. Reproduce:
 
 \`\`\`sh
 pnpm bench                                    # everything, about 15 minutes on 2 cores (most of it the 1 GiB ingest)
-pnpm bench -- --only poll|coldstart|eval|ingest|e2e   # one or more sections (comma-separated)
+pnpm bench -- --only poll|coldstart|eval|ingest|e2e|xgboost   # one or more sections (comma-separated)
 pnpm bench -- --quick                         # smaller and fewer runs: a quick check, not for the record
 pnpm bench -- --only ingest --ingest-mb 256   # ingest on another size (default 1024 MiB)
 \`\`\`
@@ -432,7 +457,8 @@ ${poll}
 ${cold}
 ${evaluation}
 ${ingest}
-${e2e}`;
+${e2e}
+${xgboost}`;
   const path = join(ROOT, 'docs', 'PERFORMANCE.md');
   writeFileSync(path, text);
   return path;

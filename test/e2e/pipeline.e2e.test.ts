@@ -65,6 +65,11 @@ describe('offline pipeline', () => {
     // Held-out rows answered by the live endpoint, close to their labels.
     expect(first.endpointChecks).toHaveLength(5);
     for (const check of first.endpointChecks) expect(Math.abs(Number(check.predicted) - Number(check.actual))).toBeLessThan(8);
+    // Trained by the built-in XGBoost 1.7-1 image (the dev image), with its final metrics.
+    const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: first.state!.training!.jobName }));
+    expect(job.AlgorithmSpecification?.TrainingImage).toBe('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1');
+    expect(job.HyperParameters).toMatchObject({ num_round: '50', max_depth: '5', objective: 'reg:squarederror' });
+    expect((job.FinalMetricDataList ?? []).map((m) => m.MetricName)).toEqual(expect.arrayContaining(['train:rmse', 'validation:rmse']));
     // The path went through every stage, in order.
     const order = ['Train', 'AwaitTraining', 'Batch', 'AwaitTransform', 'Evaluate', 'QualityGate', 'Deploy', 'AwaitEndpoint', 'Deployed'];
     const firstSeen = order.map((s) => first.tracker.path.indexOf(s));
@@ -128,7 +133,8 @@ describe('offline pipeline', () => {
     expect(outcome.error).toBe('TrainingJobFailed');
     const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: outcome.state!.training!.jobName }));
     expect(job.TrainingJobStatus).toBe('Failed');
-    expect(job.FailureReason).toContain('objective');
+    // The built-in algorithm's own wording, naming the hyperparameter.
+    expect(job.FailureReason).toMatch(/^AlgorithmError: UserError: Hyperparameter objective: reg:nonsense is not in \[/);
     expect(outcome.cause).toContain(job.FailureReason);
   });
 

@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { UPLOAD_METADATA_KEYS } from '@mlops/common';
 import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack } from '@mlops/local-stack';
 
@@ -36,7 +37,8 @@ it('serves on 127.0.0.1 only and leaves no process or port behind after close()'
     for (const endpoint of endpoints) expect(new URL(endpoint).hostname).toBe('127.0.0.1');
     // A full run, so that Lambda environments, the endpoint's serving process and jobs exist.
     const csv = readFileSync(join(projectRoot(), 'data/abalone.csv'), 'utf8').split('\n').slice(0, 600).join('\n');
-    await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'incoming/lifecycle.csv', Body: csv }));
+    await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'incoming/lifecycle.csv', Body: csv, Metadata: { [UPLOAD_METADATA_KEYS.threshold]: '100' } }));
+    // (600 rows: a gate any model passes, since this test is about processes, not quality.)
     await stack.settled();
     const [execution] = stack.stepFunctions.executions.list();
     expect((await stack.stepFunctions.executions.waitForCompletion(execution!.executionArn, { timeoutMs: 90_000 })).status).toBe('SUCCEEDED');

@@ -14,10 +14,19 @@ export interface ImageEntry {
   env?: Record<string, string>;
   /** Working directory of the processes (like WORKDIR); default: the registry file's folder. */
   cwd?: string;
+  /**
+   * The algorithm's own metric definitions, as SageMaker applies them to a built-in algorithm's
+   * training log (a training job of such an image sends none of its own).
+   */
+  metricDefinitions?: { Name: string; Regex: string }[];
 }
 
 export interface ImageRegistry {
-  /** Keys: a full image URI (`<registry>/<repo>:<tag>` or `@sha256:...`), a URI without tag/digest, or a bare repository name. */
+  /**
+   * Keys: a full image URI (`<registry>/<repo>:<tag>` or `@sha256:...`), a URI without tag/digest, a
+   * repository with its tag in any registry (`sagemaker-xgboost:1.7-1`: AWS publishes the built-in
+   * algorithms under one repository name in every region's account), or a bare repository name.
+   */
   images: Record<string, ImageEntry>;
   /** Folder that relative paths resolve against; default: the registry file's folder, or process.cwd(). */
   baseDir?: string;
@@ -66,6 +75,13 @@ function validateRegistry(value: unknown, source: string): ImageRegistry {
   return reg;
 }
 
+function entryOf(registry: ImageRegistry, imageUri: string): ImageEntry | undefined {
+  const images = registry.images;
+  const bare = stripTagOrDigest(imageUri);
+  const tag = imageUri.length > bare.length && imageUri[bare.length] === ':' ? imageUri.slice(bare.length) : '';
+  return images[imageUri] ?? images[bare] ?? (tag ? images[repositoryName(imageUri) + tag] : undefined) ?? images[repositoryName(imageUri)];
+}
+
 /**
  * Resolves `ImageUri` → local command. A registry given as a file path is re-read when the file
  * changes, so images can be registered while the server runs.
@@ -91,17 +107,14 @@ export class ImageResolver {
     return { registry: reg, baseDir: path.resolve(path.dirname(file), reg.baseDir ?? '.') };
   }
 
-  /** The registry entry of an image URI: exact match, then without tag/digest, then the bare repository name. */
+  /** The registry entry of an image URI: exact match, then without tag/digest, then repository:tag, then the bare repository name. */
   lookup(imageUri: string): ImageEntry | undefined {
-    const { registry } = this.load();
-    const images = registry.images;
-    return images[imageUri] ?? images[stripTagOrDigest(imageUri)] ?? images[repositoryName(imageUri)];
+    return entryOf(this.load().registry, imageUri);
   }
 
   resolve(imageUri: string, mode: 'train' | 'serve'): ResolvedCommand | undefined {
     const { registry, baseDir } = this.load();
-    const images = registry.images;
-    const entry = images[imageUri] ?? images[stripTagOrDigest(imageUri)] ?? images[repositoryName(imageUri)];
+    const entry = entryOf(registry, imageUri);
     const argv = entry?.[mode];
     if (!entry || !argv) return undefined;
     const expand = (s: string) => s.replaceAll('${node}', process.execPath).replaceAll('${dir}', baseDir);

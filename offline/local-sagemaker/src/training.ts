@@ -280,9 +280,13 @@ export class TrainingRunner implements JobRunner<CreateTrainingJobRequest, Train
     this.collectMetrics(job);
   }
 
-  /** FinalMetricDataList from MetricDefinitions: the last match of each regex in the job's log. */
+  /**
+   * FinalMetricDataList: the last match of each metric regex in the job's log, from the request's
+   * MetricDefinitions or, for a built-in algorithm's image, the algorithm's own.
+   */
   private collectMetrics(job: TrainingJob): void {
-    const defs = job.request.AlgorithmSpecification?.MetricDefinitions;
+    const spec = job.request.AlgorithmSpecification;
+    const defs = spec?.MetricDefinitions?.length ? spec.MetricDefinitions : spec?.TrainingImage ? this.ctx.images.lookup(spec.TrainingImage)?.metricDefinitions : undefined;
     if (!defs?.length) return;
     const log = this.ctx.logs.read(job.name);
     const out: { MetricName: string; Value: number; Timestamp: Date }[] = [];

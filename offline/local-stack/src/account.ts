@@ -1,7 +1,7 @@
 /** The local account every offline resource lives in. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
-/** Dummy credentials: the local services accept any signature; the SDK just needs something to sign with. */
+/** Dummy credentials: the local services accept any key and any well-formed signature; the SDK just needs something to sign with. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export function lambdaArn(functionName: string, region = LOCAL_REGION): string {

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 
 export interface FaultResponse {
   status: number;
@@ -23,7 +24,8 @@ export interface ProxiedRequest {
 }
 
 export type ProxyDecision =
-  | { action: 'forward' }
+  /** Forward the request, optionally with another path (and query) or other headers. */
+  | { action: 'forward'; path?: string; headers?: IncomingHttpHeaders }
   /** Answer this without forwarding: the service never sees the request. */
   | { action: 'fail'; response: FaultResponse }
   /** Forward, read the service's whole answer, then answer this instead (a response lost in transit). */
@@ -33,6 +35,8 @@ export interface FaultProxyOptions {
   /** Base URL of the service, e.g. `http://127.0.0.1:4569`; read per request, so it may be set after start. */
   target: () => string;
   decide: (request: ProxiedRequest) => ProxyDecision;
+  /** The answer when the service cannot be reached or fails mid-request; default a plain 502. */
+  upstreamError?: (error: Error, request: ProxiedRequest) => FaultResponse;
   port?: number;
 }
 
@@ -72,7 +76,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       return;
     }
     const target = new URL(options.target());
-    const upstream = request({ host: target.hostname, port: target.port, method, path, headers: forwardHeaders(req.headers), agent }, (up) => {
+    const forward = decision.action === 'forward' ? decision : undefined;
+    const upstream = request({ host: target.hostname, port: target.port, method, path: forward?.path ?? path, headers: forwardHeaders(forward?.headers ?? req.headers), agent }, (up) => {
       if (decision.action === 'lose-response') {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
@@ -80,12 +85,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers));
-      up.pipe(res);
+      // pipeline, not pipe: an error on either side (a client gone, the service stopping) ends both
+      // streams instead of surfacing as an unhandled 'error' event that would end the process.
+      pipeline(up, res, () => undefined);
     });
-    upstream.once('error', (error) => {
-      if (!res.headersSent) answer(res, method, { status: 502, body: `proxy: ${error.message}` });
-      else res.destroy(error);
+    upstream.on('error', (error) => {
+      if (res.headersSent) res.destroy(error);
+      else answer(res, method, options.upstreamError?.(error, { method, path, headers: req.headers }) ?? { status: 502, body: `proxy: ${error.message}` });
     });
+    // pipe, not pipeline: a failed upstream must not destroy the client's socket, which still
+    // gets the error answer above.
     req.pipe(upstream);
   });
   await new Promise<void>((resolve, reject) => {

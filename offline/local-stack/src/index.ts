@@ -3,5 +3,6 @@ export { startLocalStack, type LocalStack, type LocalStackOptions, type IngestOu
 export { encodeS3EventKey, toAwsRecord, type S3EventRecord } from './s3-trigger';
 export { sharedEsbuildOptions, buildFunctionBundles, type FunctionBundle } from './bundles';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultResponse, type ProxiedRequest, type ProxyDecision } from './fault-proxy';
+export { startLocalS3, type LocalS3 } from './local-s3';
 export { startS3FaultProxies, type S3FaultConfig, type S3FaultProxies, type S3FaultStats } from './s3-faults';
 export { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOCAL_CREDENTIALS, stateMachineArn } from './account';

@@ -62,16 +62,26 @@ const S3_ERRORS = {
   InternalError: { status: 500, message: 'We encountered an internal error. Please try again.' },
 } as const;
 
-/** S3's error answer: XML body, request ids in headers (HEAD answers carry no body). */
-export function s3ErrorResponse(code: keyof typeof S3_ERRORS, resource: string): FaultResponse {
+const xmlText = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * S3's error answer: XML body with the code, the message and the code's own elements (`Resource`,
+ * `ArgumentName`...), request ids in headers and body (HEAD answers carry no body).
+ */
+export function s3Error(status: number, code: string, message: string, fields: Record<string, string | number> = {}): FaultResponse {
   const requestId = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase();
   const hostId = Buffer.from(randomUUID()).toString('base64');
-  const { status, message } = S3_ERRORS[code];
+  const elements = Object.entries(fields).map(([name, value]) => `<${name}>${xmlText(String(value))}</${name}>`).join('');
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<Error><Code>${code}</Code><Message>${message}</Message><Resource>${resource.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</Resource>` +
-    `<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`;
+    `<Error><Code>${code}</Code><Message>${xmlText(message)}</Message>${elements}<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`;
   return { status, headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId, 'x-amz-id-2': hostId }, body };
+}
+
+/** The transient errors S3 answers when it sheds load. */
+export function s3ErrorResponse(code: keyof typeof S3_ERRORS, resource: string): FaultResponse {
+  const { status, message } = S3_ERRORS[code];
+  return s3Error(status, code, message, { Resource: resource });
 }
 
 class Controller implements S3FaultController {

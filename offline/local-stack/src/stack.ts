@@ -4,10 +4,11 @@
  * local Step Functions service running statemachines/pipeline.asl.yml. Everything listens on
  * 127.0.0.1 and `close()` stops every process and port it opened.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
@@ -16,19 +17,12 @@ import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesError
 import { startLocalSageMaker } from '@mlops/local-sagemaker';
 import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types and no ESM entry
-const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
+import { startLocalS3 } from './local-s3';
 import { resolveLocalResources, type LocalResources } from './resources';
 import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
-import { routeMatches, s3TriggerRoutes, toAwsRecord, type S3EventRecord } from './s3-trigger';
-
-interface S3rverInstance {
-  run(): Promise<{ port: number }>;
-  close(): Promise<void>;
-  on(event: 'event', listener: (event: { Records: S3EventRecord[] }) => void): void;
-}
+import { routeMatches, s3TriggerRoutes, toAwsRecord } from './s3-trigger';
 
 type LocalSageMaker = Awaited<ReturnType<typeof startLocalSageMaker>>;
 
@@ -57,7 +51,7 @@ export interface LocalStackOptions {
    * Transient S3 faults: with this option the functions (and so `environment`) and the local
    * SageMaker reach s3rver through a fault-injecting proxy (see s3-faults.ts), configured by this
    * and by `stack.s3Faults` at run time; `{}` starts it with no faults. The stack's own client
-   * (`clients.s3`, used for uploads) always talks to s3rver directly. Without the option (the
+   * (`clients.s3`, used for uploads) always talks to the local S3 directly. Without the option (the
    * default) nothing goes through a proxy.
    */
   s3Faults?: S3FaultConfig;
@@ -95,9 +89,28 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-/** Builds the model container's programs (the local "image"), as a docker build would. */
-function buildModelImage(root: string): void {
-  execFileSync(process.execPath, [join(root, 'containers/model/build.mjs')], { cwd: join(root, 'containers/model'), stdio: 'pipe' });
+const execFileAsync = promisify(execFile);
+
+/** The folders whose `build.mjs` makes the programs of an image the local SageMaker runs (images.local.json). */
+const LOCAL_IMAGES = ['containers/model', 'offline/sagemaker-xgboost'];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds an image's programs, as a docker build would, unless dist/ is newer than every source
+ * file (a build costs about half a second, and most starts change nothing).
+ */
+async function buildLocalImage(root: string, folder: string): Promise<void> {
+  const dir = join(root, folder);
+  const dist = join(dir, 'dist');
+  if (existsSync(dist) && newestMtime(dist) > Math.max(newestMtime(join(dir, 'src')), statSync(join(dir, 'build.mjs')).mtimeMs)) return;
+  await execFileAsync(process.execPath, [join(dir, 'build.mjs')], { cwd: dir });
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -119,20 +132,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const unknown = Object.keys(keys ?? {}).filter((key) => !resources.functions.some((f) => f.key === key));
       if (unknown.length) throw new Error(`${option}: no function ${unknown.join(', ')} in serverless.yml (functions: ${resources.functions.map((f) => f.key).join(', ')})`);
     }
-    const [bundles] = await Promise.all([buildFunctionBundles(root, config.functions, join(workDir, 'build')), Promise.resolve(buildModelImage(root))]);
+    const [bundles] = await Promise.all([buildFunctionBundles(root, config.functions, join(workDir, 'build')), ...LOCAL_IMAGES.map((folder) => buildLocalImage(root, folder))]);
     const region = resources.region;
     const credentials = LOCAL_CREDENTIALS;
 
-    // S3
-    const s3rver = new S3rver({ address: '127.0.0.1', port: options.ports?.s3 ?? 0, silent: true, directory: join(workDir, 's3'), allowMismatchedSignatures: true });
-    // `silent` only mutes s3rver's console transport: when the server closes it detaches that
-    // transport, and a request still in flight (a Lambda the stop cut short) then makes winston
-    // warn on console.error. Silencing the logger itself drops every line at the source.
-    (s3rver as unknown as { logger: { silent: boolean } }).logger.silent = true;
-    const { port: s3Port } = await s3rver.run();
-    closers.push(() => s3rver.close());
-    const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-    // The stack's own client (setup, uploads, the CLI) always talks to s3rver directly.
+    // S3 (local-s3.ts: s3rver behind a front that takes any credentials and any key S3 takes)
+    const localS3 = await startLocalS3({ directory: join(workDir, 's3'), port: options.ports?.s3 });
+    closers.push(() => localS3.close());
+    const s3Endpoint = localS3.endpoint;
+    // The stack's own client (setup, uploads, the CLI) always talks to the S3 front directly.
     const s3 = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true, region, credentials });
     const s3Proxies = options.s3Faults ? await startS3FaultProxies(s3Endpoint, options.s3Faults) : undefined;
     if (s3Proxies) closers.push(() => s3Proxies.close());
@@ -212,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const routes = s3TriggerRoutes(config);
     const outcomes = new Map<string, IngestOutcome>();
     const inFlight = new Set<Promise<void>>();
-    s3rver.on('event', (event) => {
+    localS3.onEvent((event) => {
       for (const raw of event.Records) {
         const bucketLogicalId = Object.entries(resources.buckets).find(([, name]) => name === raw.s3.bucket.name)?.[0];
         for (const route of routes.filter((r) => r.bucketLogicalId === bucketLogicalId && routeMatches(r, raw.eventName, raw.s3.object.key))) {

@@ -1,0 +1,139 @@
+/**
+ * The offline stack's S3: s3rver keeping its objects in the safe store (s3-store.ts), behind a
+ * small HTTP front (the fault proxy's forwarding, fault-proxy.ts) that does what s3rver does not:
+ *
+ * - credentials: any access key works, as in other AWS emulators. s3rver knows one key pair
+ *   (S3RVER) and does not verify SigV4 signatures, so the front checks the Authorization header
+ *   or the presigned query for shape only and forwards them with s3rver's access key id;
+ * - SigV2 is refused as S3 refuses it for buckets made since 2020;
+ * - keys: the path's key is decoded once and sent on with every `/` escaped, so s3rver's router
+ *   takes any key S3 accepts (`a//b`, `/x`, `a/../b` as literal keys; unescaped, `a//b` found no
+ *   route at all);
+ * - a failure to reach s3rver answers S3's 500 InternalError.
+ *
+ * Everything else (key length, bucket names, where objects live, listings) is the store's.
+ */
+import { startFaultProxy, type ProxiedRequest, type ProxyDecision } from './fault-proxy';
+import { s3Error } from './s3-faults';
+import type { S3EventRecord } from './s3-trigger';
+import { useSafeStore } from './s3-store';
+
+interface S3rverInstance {
+  run(): Promise<{ port: number }>;
+  close(): Promise<void>;
+  on(event: 'event', listener: (event: { Records: S3EventRecord[] }) => void): void;
+  logger: { silent: boolean };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- s3rver ships no types and no ESM entry
+const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverInstance;
+
+/** The only access key id s3rver knows. */
+const S3RVER_ACCESS_KEY_ID = 'S3RVER';
+
+export interface LocalS3 {
+  /** The front's endpoint, the one every client uses. */
+  endpoint: string;
+  port: number;
+  /** s3rver's S3 event notifications, with literal keys. */
+  onEvent(listener: (event: { Records: S3EventRecord[] }) => void): void;
+  close(): Promise<void>;
+}
+
+const CREDENTIAL = /^[^/\s]+\/\d{8}\/[a-z0-9-]+\/s3\/aws4_request$/;
+const SIGNED_HEADERS = /^[a-z0-9-]+(;[a-z0-9-]+)*$/;
+const SIGNATURE = /^[0-9a-f]{64}$/;
+const CREDENTIAL_SHAPE = 'the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".';
+
+const fail = (response: ReturnType<typeof s3Error>): ProxyDecision => ({ action: 'fail', response });
+const headerMalformed = (detail: string) => fail(s3Error(400, 'AuthorizationHeaderMalformed', `The authorization header is malformed; ${detail}`));
+const signatureMismatch = () =>
+  fail(s3Error(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'));
+const sigV2 = () => fail(s3Error(400, 'InvalidRequest', 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.'));
+
+/** The Authorization header's problem as S3 words it, if its shape is wrong. */
+function checkAuthorization(authorization: string): ProxyDecision | undefined {
+  const space = authorization.indexOf(' ');
+  const scheme = space === -1 ? authorization : authorization.slice(0, space);
+  if (scheme === 'AWS') return sigV2();
+  if (scheme !== 'AWS4-HMAC-SHA256') {
+    return fail(s3Error(400, 'InvalidArgument', 'Unsupported Authorization Type', { ArgumentName: 'Authorization', ArgumentValue: authorization }));
+  }
+  const components = new Map<string, string>();
+  for (const component of authorization.slice(space + 1).split(',').map((c) => c.trim())) {
+    const at = component.indexOf('=');
+    if (at === -1) return headerMalformed(`the authorization component "${component}" is malformed.`);
+    components.set(component.slice(0, at), component.slice(at + 1));
+  }
+  const [credential, signedHeaders, signature] = ['Credential', 'SignedHeaders', 'Signature'].map((name) => components.get(name));
+  if (credential === undefined || signedHeaders === undefined || signature === undefined || components.size !== 3) {
+    return headerMalformed('the authorization header requires three components: Credential, SignedHeaders, and Signature.');
+  }
+  if (!CREDENTIAL.test(credential)) return headerMalformed(CREDENTIAL_SHAPE);
+  if (!SIGNED_HEADERS.test(signedHeaders)) return headerMalformed(`the authorization component "SignedHeaders=${signedHeaders}" is malformed.`);
+  if (!SIGNATURE.test(signature)) return signatureMismatch();
+  return undefined;
+}
+
+/** What the front does with a request: S3's error answer, or the request to forward to s3rver. */
+export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision {
+  const queryAt = path.indexOf('?');
+  const resource = queryAt === -1 ? path : path.slice(0, queryAt);
+  let query = queryAt === -1 ? '' : path.slice(queryAt);
+  const params = new URLSearchParams(query);
+  let forwardHeaders = headers;
+  if (headers.authorization !== undefined) {
+    const problem = checkAuthorization(headers.authorization);
+    if (problem) return problem;
+    forwardHeaders = { ...headers, authorization: headers.authorization.replace(/Credential=[^/]*/, `Credential=${S3RVER_ACCESS_KEY_ID}`) };
+  } else if (params.has('X-Amz-Algorithm')) {
+    // A presigned URL; s3rver itself reports missing parameters, a wrong algorithm or expiry.
+    const credential = params.get('X-Amz-Credential');
+    if (credential !== null && !CREDENTIAL.test(credential)) {
+      return fail(s3Error(400, 'AuthorizationQueryParametersError', `Error parsing the X-Amz-Credential parameter; ${CREDENTIAL_SHAPE}`));
+    }
+    const signature = params.get('X-Amz-Signature');
+    if (signature !== null && !SIGNATURE.test(signature)) return signatureMismatch();
+    query = query.replace(/([?&]X-Amz-Credential=)[^&]*?(?=%2F|\/)/i, `$1${S3RVER_ACCESS_KEY_ID}`);
+  } else if (params.has('Signature') || params.has('AWSAccessKeyId')) {
+    return sigV2();
+  }
+
+  // `/<bucket>/<key>`: path-style, as the stack's clients use (s3rver runs without virtual hosts).
+  const keyAt = resource.indexOf('/', 1);
+  if (keyAt === -1 || keyAt === resource.length - 1) return { action: 'forward', path: resource + query, headers: forwardHeaders };
+  let key: string;
+  try {
+    key = decodeURIComponent(resource.slice(keyAt + 1));
+  } catch {
+    return fail(s3Error(400, 'InvalidURI', "Couldn't parse the specified URI.", { URI: resource }));
+  }
+  return { action: 'forward', path: `${resource.slice(0, keyAt)}/${encodeURIComponent(key)}${query}`, headers: forwardHeaders };
+}
+
+export async function startLocalS3(options: { directory: string; port?: number }): Promise<LocalS3> {
+  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: options.directory, vhostBuckets: false });
+  // `silent` only mutes s3rver's console transport: when the server closes it detaches that
+  // transport, and a request still in flight (a Lambda the stop cut short) then makes winston
+  // warn on console.error. Silencing the logger itself drops every line at the source.
+  s3rver.logger.silent = true;
+  useSafeStore(s3rver, options.directory);
+  const { port: s3rverPort } = await s3rver.run();
+  const front = await startFaultProxy({
+    target: () => `http://127.0.0.1:${s3rverPort}`,
+    decide: frontDecision,
+    upstreamError: (_error, request) => s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.', { Resource: request.path.split('?')[0]! }),
+    port: options.port,
+  }).catch(async (error: Error) => {
+    await s3rver.close();
+    throw error;
+  });
+  return {
+    endpoint: front.endpoint,
+    port: front.port,
+    onEvent: (listener) => s3rver.on('event', listener),
+    close: async () => {
+      await front.close();
+      await s3rver.close();
+    },
+  };
+}
