@@ -24,12 +24,21 @@ export interface ProxiedRequest {
 }
 
 export type ProxyDecision =
-  /** Forward the request, optionally with another path (and query) or other headers. */
-  | { action: 'forward'; path?: string; headers?: IncomingHttpHeaders }
+  /**
+   * Forward the request, optionally with another path (and query) or other headers, and optionally
+   * read the service's whole answer and answer something made of it instead.
+   */
+  | { action: 'forward'; path?: string; headers?: IncomingHttpHeaders; response?: (upstream: UpstreamResponse) => FaultResponse }
   /** Answer this without forwarding: the service never sees the request. */
   | { action: 'fail'; response: FaultResponse }
   /** Forward, read the service's whole answer, then answer this instead (a response lost in transit). */
-  | { action: 'lose-response'; response: (upstream: { status: number; body: Buffer }) => FaultResponse };
+  | { action: 'lose-response'; response: (upstream: UpstreamResponse) => FaultResponse };
+
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
 
 export interface FaultProxyOptions {
   /** Base URL of the service, e.g. `http://127.0.0.1:4569`; read per request, so it may be set after start. */
@@ -78,10 +87,19 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const target = new URL(options.target());
     const forward = decision.action === 'forward' ? decision : undefined;
     const upstream = request({ host: target.hostname, port: target.port, method, path: forward?.path ?? path, headers: forwardHeaders(forward?.headers ?? req.headers), agent }, (up) => {
-      if (decision.action === 'lose-response') {
+      const replace = decision.action === 'lose-response' ? decision.response : forward?.response;
+      if (replace) {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
-        up.once('end', () => answer(res, method, decision.response({ status: up.statusCode ?? 0, body: Buffer.concat(chunks) })));
+        up.once('end', () => {
+          let response: FaultResponse;
+          try {
+            response = replace({ status: up.statusCode ?? 0, headers: up.headers, body: Buffer.concat(chunks) });
+          } catch (error) {
+            response = { status: 500, body: `proxy: response failed: ${(error as Error).message}` };
+          }
+          answer(res, method, response);
+        });
         return;
       }
       res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers));

@@ -9,11 +9,16 @@
  * - keys: the path's key is decoded once and sent on with every `/` escaped, so s3rver's router
  *   takes any key S3 accepts (`a//b`, `/x`, `a/../b` as literal keys; unescaped, `a//b` found no
  *   route at all);
+ * - `x-amz-copy-source` is decoded as S3 decodes it (s3rver's `decodeURI` kept `%2F`);
+ * - ListObjectsV2 pages: s3rver seals its continuation tokens with DES, which Node 17+ (OpenSSL 3)
+ *   no longer has, so every truncated V2 listing failed with InternalError. The front asks s3rver
+ *   for the equivalent V1 listing (marker = the token's key) and answers it in V2's shape;
  * - a failure to reach s3rver answers S3's 500 InternalError.
  *
  * Everything else (key length, bucket names, where objects live, listings) is the store's.
  */
-import { startFaultProxy, type ProxiedRequest, type ProxyDecision } from './fault-proxy';
+import type { IncomingHttpHeaders } from 'node:http';
+import { startFaultProxy, type ProxiedRequest, type ProxyDecision, type UpstreamResponse } from './fault-proxy';
 import { s3Error } from './s3-faults';
 import type { S3EventRecord } from './s3-trigger';
 import { useSafeStore } from './s3-store';
@@ -100,7 +105,18 @@ export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision 
 
   // `/<bucket>/<key>`: path-style, as the stack's clients use (s3rver runs without virtual hosts).
   const keyAt = resource.indexOf('/', 1);
-  if (keyAt === -1 || keyAt === resource.length - 1) return { action: 'forward', path: resource + query, headers: forwardHeaders };
+  if (keyAt === -1 || keyAt === resource.length - 1) {
+    if (params.get('list-type') === '2') return listObjectsV2(resource, params, forwardHeaders);
+    return { action: 'forward', path: resource + query, headers: forwardHeaders };
+  }
+  const copySource = forwardHeaders['x-amz-copy-source'];
+  if (typeof copySource === 'string') {
+    try {
+      forwardHeaders = { ...forwardHeaders, 'x-amz-copy-source': encodeURI(decodeURIComponent(copySource)) };
+    } catch {
+      return fail(s3Error(400, 'InvalidArgument', 'Invalid copy source encoding', { ArgumentName: 'x-amz-copy-source', ArgumentValue: copySource }));
+    }
+  }
   let key: string;
   try {
     key = decodeURIComponent(resource.slice(keyAt + 1));
@@ -108,6 +124,43 @@ export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision 
     return fail(s3Error(400, 'InvalidURI', "Couldn't parse the specified URI.", { URI: resource }));
   }
   return { action: 'forward', path: `${resource.slice(0, keyAt)}/${encodeURIComponent(key)}${query}`, headers: forwardHeaders };
+}
+
+/** Our continuation token: the last key listed (as escaped in s3rver's XML), opaque to clients. */
+const toToken = (xmlKey: string) => Buffer.from(xmlKey).toString('base64url');
+const XML_ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#x27;': "'", '&#x60;': '`' };
+const fromToken = (token: string) => Buffer.from(token, 'base64url').toString().replace(/&(amp|lt|gt|quot|#x27|#x60);/g, (entity) => XML_ENTITIES[entity]!);
+const element = (name: string, value: string) => `<${name}>${value.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${name}>`;
+
+/** ListObjectsV2 as a V1 listing from s3rver, answered in V2's shape. */
+function listObjectsV2(resource: string, params: URLSearchParams, headers: IncomingHttpHeaders): ProxyDecision {
+  const token = params.get('continuation-token');
+  const startAfter = params.get('start-after');
+  const v1 = new URLSearchParams([...params].filter(([name]) => !['list-type', 'continuation-token', 'start-after', 'fetch-owner'].includes(name)));
+  const marker = token !== null ? fromToken(token) : startAfter;
+  if (marker) v1.set('marker', marker);
+  const response = ({ status, headers: upstreamHeaders, body }: UpstreamResponse) => {
+    const xml = body.toString();
+    if (status !== 200) return { status, headers: { 'content-type': String(upstreamHeaders['content-type'] ?? 'application/xml') }, body: xml };
+    const truncated = xml.includes('<IsTruncated>true</IsTruncated>');
+    const lastKey = /<NextMarker>([^<]*)<\/NextMarker>/.exec(xml)?.[1] ?? [...xml.matchAll(/<Key>([^<]*)<\/Key>/g)].pop()?.[1];
+    const count = (xml.match(/<Contents>/g) ?? []).length + (xml.match(/<CommonPrefixes>/g) ?? []).length;
+    const v2 = [
+      startAfter !== null && token === null ? element('StartAfter', startAfter) : '',
+      token !== null ? element('ContinuationToken', token) : '',
+      truncated && lastKey !== undefined ? element('NextContinuationToken', toToken(lastKey)) : '',
+      `<KeyCount>${count}</KeyCount>`,
+    ].join('');
+    return {
+      status,
+      headers: { 'content-type': 'application/xml' },
+      body: xml
+        .replace(/<Marker>[^<]*<\/Marker>|<NextMarker>[^<]*<\/NextMarker>/g, '')
+        .replace(/(<Owner>(?:(?!<\/Owner>).)*<\/Owner>)/gs, params.get('fetch-owner') === 'true' ? '$1' : '')
+        .replace(/(<Prefix>[^<]*<\/Prefix>|<Prefix\/>)/, `$1${v2}`),
+    };
+  };
+  return { action: 'forward', path: `${resource}?${v1}`, headers, response };
 }
 
 export async function startLocalS3(options: { directory: string; port?: number }): Promise<LocalS3> {

@@ -24,7 +24,6 @@ import { pipeline } from 'node:stream/promises';
 interface FilesystemStore {
   rootDirectory: string;
   getBucketPath(bucket: string): string;
-  getBucket(bucket: string): Promise<unknown>;
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getMetadata(bucket: string, key: string): Promise<Record<string, unknown>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
@@ -47,7 +46,7 @@ interface ListOptions {
 const FilesystemStoreBase = require('s3rver/lib/stores/filesystem') as new (rootDirectory: string) => FilesystemStore;
 const S3Object = require('s3rver/lib/models/object') as new (bucket: string, key: string, content: Readable | null, metadata: Record<string, unknown>) => { size: number };
 const S3Error = require('s3rver/lib/models/error') as new (code: string, message: string, detail?: Record<string, unknown>) => Error;
-/* eslint-enable @typescript-eslint/no-require-imports */
+/* eslint-enable @typescript-eslint/no-require-imports -- the three requires above only */
 
 const MAX_KEY_BYTES = 1024;
 /**
@@ -72,7 +71,6 @@ function isPlain(segment: string, isLast: boolean): boolean {
     !segment.startsWith(MORE) &&
     !segment.startsWith(LAST) &&
     !segment.includes('._S3rver_') &&
-    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     !/[\u0000-\u001f\u007f]/.test(segment) &&
     Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES
   );
@@ -85,7 +83,6 @@ function isPlain(segment: string, isLast: boolean): boolean {
  */
 export function encodeSegment(segment: string, isLast = false): string[] {
   if (isPlain(segment, isLast)) return [segment];
-  // eslint-disable-next-line no-control-regex -- control characters are escaped
   const tokens = [...segment].map((c) => (/[%.\u0000-\u001f\u007f]/.test(c) ? `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}` : c));
   const chunks: string[] = [''];
   for (const token of tokens) {
@@ -165,10 +162,6 @@ class SafeStore extends FilesystemStoreBase {
   override getBucketPath(bucket: string): string {
     if (!BUCKET_NAME.test(bucket)) throw new S3Error('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: bucket });
     return super.getBucketPath(bucket);
-  }
-
-  override async getBucket(bucket: string): Promise<unknown> {
-    return BUCKET_NAME.test(bucket) ? super.getBucket(bucket) : null;
   }
 
   override getResourcePath(bucket: string, key = '', resource: string): string {

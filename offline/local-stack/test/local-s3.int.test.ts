@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import {
   CompleteMultipartUploadCommand,
@@ -28,6 +28,8 @@ import { startLocalS3, type LocalS3 } from '../src/local-s3';
 const BUCKET = 'mlops-local-data';
 const root = mkdtempSync(join(tmpdir(), 'local-s3-'));
 const dataDir = join(root, 'data');
+/** The CLI's home and the files it uploads. */
+const cliDir = join(root, 'cli');
 let s3: LocalS3;
 let client: S3Client;
 const events: string[] = [];
@@ -54,7 +56,7 @@ const filesUnder = (dir: string) => readdirSync(dir, { recursive: true, withFile
 async function aws(args: string[], credentials = { id: 'AKIAEXAMPLE', secret: 'secret' }): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     PATH: process.env.PATH,
-    HOME: root,
+    HOME: cliDir,
     AWS_ACCESS_KEY_ID: credentials.id,
     AWS_SECRET_ACCESS_KEY: credentials.secret,
     AWS_DEFAULT_REGION: 'us-east-1',
@@ -93,6 +95,7 @@ const errorCode = (xml: string) => /<Code>([^<]*)<\/Code><Message>([^<]*)<\/Mess
 
 beforeAll(async () => {
   mkdirSync(dataDir);
+  mkdirSync(cliDir);
   s3 = await startLocalS3({ directory: join(dataDir, 's3') });
   s3.onEvent((event) => events.push(...event.Records.map((r) => r.s3.object.key)));
   client = sdk('AKIAEXAMPLE', 'secret');
@@ -107,7 +110,7 @@ afterAll(async () => {
 
 const seg241 = 's'.repeat(241);
 const seg1024 = 'm'.repeat(1024);
-const tenUp = `${'../'.repeat(10)}escape-${process.pid}.csv`;
+const tenUp = `${'../'.repeat(10)}ten-up-${process.pid}.csv`;
 const LITERAL_KEYS = [
   `dir/${seg241}/file.csv`,
   seg1024,
@@ -131,7 +134,7 @@ describe('keys', () => {
   });
 
   it('keeps every object inside the data folder', () => {
-    expect(readdirSync(root)).toEqual(['data']);
+    expect(readdirSync(root).sort()).toEqual(['cli', 'data']);
     expect(readdirSync(dataDir)).toEqual(['s3']);
     const bucketDir = join(dataDir, 's3', BUCKET);
     // Where s3rver used to write the ten-`../` key: the filesystem root (or as high as it got).
@@ -194,7 +197,7 @@ describe('keys', () => {
 
 describe('the AWS CLI v2', () => {
   it('copies, lists and removes 241- and 1,024-byte-segment keys and dot-segment keys literally', async () => {
-    const file = join(root, 'upload.csv');
+    const file = join(cliDir, 'upload.csv');
     writeFileSync(file, 'from the cli\n');
     for (const key of [`cli/${seg241}/x.csv`, `cli/${'c'.repeat(1020)}`, 'cli/incoming/../evil.csv', `cli/${'../'.repeat(10)}up.csv`]) {
       expect(await aws(['s3', 'cp', file, `s3://${BUCKET}/${key}`])).toMatchObject({ code: 0 });
@@ -204,11 +207,11 @@ describe('the AWS CLI v2', () => {
       expect(await aws(['s3', 'rm', `s3://${BUCKET}/${key}`])).toMatchObject({ code: 0 });
       expect(await listAll(key)).toEqual([]);
     }
-    expect(readdirSync(root).sort()).toEqual(['data', 'upload.csv']);
+    expect(readdirSync(root).sort()).toEqual(['cli', 'data']);
   });
 
   it('puts a key with s3api and gets KeyTooLongError past 1,024 bytes', async () => {
-    const file = join(root, 'upload.csv');
+    const file = join(cliDir, 'upload.csv');
     expect(await aws(['s3api', 'put-object', '--bucket', BUCKET, '--key', `cli/${'p'.repeat(1020)}`, '--body', file])).toMatchObject({ code: 0 });
     const tooLong = await aws(['s3api', 'put-object', '--bucket', BUCKET, '--key', `cli/${'p'.repeat(1021)}`, '--body', file]);
     expect(tooLong.code).not.toBe(0);
@@ -300,8 +303,8 @@ describe('requests that used to break s3rver', () => {
       [404, 'NoSuchUpload'],
       [400, 'InvalidArgument'],
       [404, 'NoSuchUpload'],
-      [404, 'NoSuchBucket'],
-      [404, 'NoSuchBucket'],
+      [400, 'InvalidBucketName'],
+      [400, 'InvalidBucketName'],
       [400, 'InvalidURI'],
       [200, undefined],
     ]);
@@ -317,8 +320,8 @@ describe('requests that used to break s3rver', () => {
       }, 50));
     });
 
-    const everything = filesUnder(root);
-    expect(everything.every((f) => f.startsWith(join(dataDir, 's3') + '/'))).toBe(true);
+    const everything = filesUnder(root).filter((f) => !f.startsWith(cliDir + sep));
+    expect(everything.every((f) => f.startsWith(join(dataDir, 's3') + sep))).toBe(true);
     expect(everything.some((f) => f.includes('escape'))).toBe(false);
     await put('after/ok.csv', 'still serving');
     expect(await get('after/ok.csv')).toBe('still serving');
