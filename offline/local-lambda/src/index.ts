@@ -25,5 +25,4 @@ export type {
   LocalLambdaLogger,
   LocalLambdaOptions,
   LogEvent,
-  VirtualClockSetting,
 } from './types';
