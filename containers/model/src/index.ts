@@ -31,4 +31,4 @@ export {
   type ModelArtifact,
   type Predictor,
 } from './model';
-export { modelDir, servingConfig, trainingPaths, type Env } from './sagemaker';
+export { modelDir, serveUntilStopped, servingConfig, trainingPaths, type Env } from './sagemaker';

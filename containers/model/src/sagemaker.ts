@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import path from 'node:path';
 
 import { ValueError } from './errors';
@@ -71,4 +72,24 @@ export function servingConfig(env: Env): ServingConfig {
     throw new ValueError(`SAGEMAKER_BIND_TO_PORT must be a port number 1-65535 (got '${rawPort}')`);
   }
   return { host: env.SAGEMAKER_BIND_HOST || '0.0.0.0', port, modelDir: modelDir(env) };
+}
+
+/**
+ * The serving process's life under SageMaker: listen where the contract says, exit 1 if the port
+ * cannot be had, and on SIGTERM (how SageMaker stops a container) finish in-flight requests, then
+ * exit 0. `describe` is the line logged once the server listens.
+ */
+export function serveUntilStopped(server: Server, config: ServingConfig, describe: () => string): void {
+  server.on('error', (error) => {
+    console.error(`serve: ${error.message}`);
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () => console.log(describe()));
+  const shutdown = (signal: NodeJS.Signals) => {
+    console.log(`${signal} received, shutting down`);
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { loadModel } from './inference';
-import { servingConfig } from './sagemaker';
+import { serveUntilStopped, servingConfig } from './sagemaker';
 import { createInferenceServer } from './server';
 
 async function main(): Promise<void> {
@@ -13,24 +13,8 @@ async function main(): Promise<void> {
 
   const file = path.join(config.modelDir, 'model.json');
   const model = loadModel(JSON.parse(await readFile(file, 'utf8')) as unknown);
-  const server = createInferenceServer(model);
-  server.on('error', (error) => {
-    console.error(`serve: ${error.message}`);
-    process.exit(1);
-  });
-  server.listen(config.port, config.host, () => {
-    const { algorithm, problemType, featureCount } = model.artifact;
-    console.log(`serving ${algorithm} ${problemType} model (${featureCount} features) from ${file} on ${config.host}:${config.port}`);
-  });
-
-  // SageMaker stops the container with SIGTERM: finish in-flight requests, then exit 0.
-  const shutdown = (signal: NodeJS.Signals) => {
-    console.log(`${signal} received, shutting down`);
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const { algorithm, problemType, featureCount } = model.artifact;
+  serveUntilStopped(createInferenceServer(model), config, () => `serving ${algorithm} ${problemType} model (${featureCount} features) from ${file} on ${config.host}:${config.port}`);
 }
 
 main().catch((error: unknown) => {

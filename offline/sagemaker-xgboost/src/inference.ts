@@ -13,17 +13,9 @@ import { MODEL_NAME } from './training';
 export const SUPPORTED_ACCEPTS = ['application/json', 'application/jsonlines', 'application/x-recordio-protobuf', 'text/csv'];
 const EMULATED_ACCEPTS = ['application/json', 'text/csv'];
 
-export interface InvocationRequest {
-  contentType: string | undefined;
-  accept: string | undefined;
-  body: string;
-}
-
-export interface InvocationResponse {
-  status: number;
-  contentType: string;
-  body: string;
-}
+// The same request/response shapes as the custom-image example's (one contract, two images).
+export type { InvocationRequest, InvocationResponse } from '@mlops/model';
+import type { InvocationRequest, InvocationResponse } from '@mlops/model';
 
 const mediaType = (header: string | undefined) => (header ?? '').split(';')[0]!.trim().toLowerCase();
 const text = (status: number, message: string): InvocationResponse => ({ status, contentType: 'text/plain; charset=utf-8', body: message });

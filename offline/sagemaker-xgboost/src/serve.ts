@@ -1,5 +1,5 @@
-// The `serve` program: `node --import tsx offline/sagemaker-xgboost/src/serve.ts`.
-import { servingConfig } from '@mlops/model';
+// The `serve` program: `node dist/serve.js` (or `node --import tsx offline/sagemaker-xgboost/src/serve.ts`).
+import { serveUntilStopped, servingConfig } from '@mlops/model';
 
 import { XGBoostModel } from './booster';
 import { readModelFile } from './inference';
@@ -12,23 +12,7 @@ async function main(): Promise<void> {
   // As the container: one thread per worker process.
   model.setParam('nthread', '1');
   const { objective, numFeature } = model.info();
-  const server = createInferenceServer({ model, env: process.env });
-  server.on('error', (error) => {
-    console.error(`serve: ${error.message}`);
-    process.exit(1);
-  });
-  server.listen(config.port, config.host, () => {
-    console.log(`serving XGBoost ${model.api.version} ${objective} model (${numFeature} features) from ${file} on ${config.host}:${config.port}`);
-  });
-
-  // SageMaker stops the container with SIGTERM: finish in-flight requests, then exit 0.
-  const shutdown = (signal: NodeJS.Signals) => {
-    console.log(`${signal} received, shutting down`);
-    server.close(() => process.exit(0));
-    server.closeIdleConnections();
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  serveUntilStopped(createInferenceServer({ model, env: process.env }), config, () => `serving XGBoost ${model.api.version} ${objective} model (${numFeature} features) from ${file} on ${config.host}:${config.port}`);
 }
 
 main().catch((error: unknown) => {
