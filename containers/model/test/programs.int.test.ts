@@ -2,9 +2,9 @@
 // SageMaker emulator does: the esbuild bundles (and train once through tsx).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startServeProgram } from '@mlops/testing';
 import { promisify } from 'node:util';
 
 const packageDir = path.resolve(__dirname, '..');
@@ -56,17 +56,6 @@ async function binRings(file: string): Promise<void> {
   await writeFile(file, `${binned.join('\n')}\n`);
 }
 
-/** The contract forbids port 0, so ask the OS for a free port first. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const roots: string[] = [];
 beforeAll(async () => {
@@ -126,28 +115,7 @@ describe('serve', () => {
   beforeAll(async () => {
     const root = await newRoot({});
     expect((await runNode(['dist/train.js'], { SAGEMAKER_BASE_DIR: root })).code).toBe(0);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['dist/serve.js'], {
-      cwd: packageDir,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SAGEMAKER_BASE_DIR: root,
-        SAGEMAKER_BIND_HOST: '127.0.0.1',
-        SAGEMAKER_BIND_TO_PORT: String(port),
-        SAGEMAKER_MODEL_SERVER_WORKERS: '2',
-      },
-    });
-    exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-    // Ready once it says so on stdout; fail fast if it exits instead.
-    await new Promise<void>((resolve, reject) => {
-      let stdout = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('serving ')) resolve();
-      });
-      void exited.then(({ code }) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
-    });
+    ({ process: server, base, exited } = await startServeProgram(['dist/serve.js'], { cwd: packageDir, env: { SAGEMAKER_BASE_DIR: root, SAGEMAKER_MODEL_SERVER_WORKERS: '2' } }));
   });
   afterAll(() => {
     if (server.exitCode === null) server.kill('SIGKILL');

@@ -2,9 +2,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, startServeProgram } from '@mlops/testing';
 
 const packageDir = path.resolve(__dirname, '..');
 const fixtures = path.join(__dirname, 'fixtures');
@@ -87,17 +87,6 @@ describe('train', () => {
   });
 });
 
-/** The contract forbids port 0, so ask the OS for a free port first. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('serve', () => {
   let server: ChildProcess;
@@ -114,21 +103,7 @@ describe('serve', () => {
     reference = (JSON.parse(await readFile(path.join(fixtures, 'reference.json'), 'utf8')) as { abalone: { testPredictions: string[] } }).abalone.testPredictions;
     records = (await readFile(path.join(fixtures, 'abalone-test.csv'), 'utf8')).trim().split('\n').map((line) => line.slice(line.indexOf(',') + 1));
 
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/serve.ts'], {
-      cwd: packageDir,
-      env: { PATH: process.env.PATH ?? '', SAGEMAKER_BASE_DIR: root, SAGEMAKER_BIND_HOST: '127.0.0.1', SAGEMAKER_BIND_TO_PORT: String(port) },
-    });
-    exited = new Promise((resolve) => server.on('exit', (code, signal) => resolve({ code, signal })));
-    await new Promise<void>((resolve, reject) => {
-      let stdout = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('serving ')) resolve();
-      });
-      void exited.then(({ code }) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
-    });
+    ({ process: server, base, exited } = await startServeProgram(['--import', 'tsx', 'src/serve.ts'], { cwd: packageDir, env: { SAGEMAKER_BASE_DIR: root } }));
   });
   afterAll(() => {
     if (server.exitCode === null) server.kill('SIGKILL');

@@ -5,3 +5,4 @@ export * from './handler';
 export * from './lambda';
 export * from './malformed-suite';
 export * from './sagemaker';
+export * from './serve-program';
