@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PipelineStateSchema } from '@mlops/common';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
@@ -74,6 +75,27 @@ describe('offline pipeline', () => {
     const order = ['Train', 'AwaitTraining', 'Batch', 'AwaitTransform', 'Evaluate', 'QualityGate', 'Deploy', 'AwaitEndpoint', 'Deployed'];
     const firstSeen = order.map((s) => first.tracker.path.indexOf(s));
     expect(firstSeen.every((i, n) => i >= 0 && (n === 0 || i > firstSeen[n - 1]!))).toBe(true);
+  });
+
+  it("keeps one clock: each poll sees the time the scaled waits stand for, as an AWS run would (not the wall clock's 1/100)", () => {
+    // Every await loop's polls in order, from the state each AwaitX task wrote. Between two polls of a
+    // resource still in progress (elapsed counts from its creation, or an endpoint's last change), the
+    // Wait state slept `waitSeconds` emulated seconds (1/100 of them in real time); the resource's clock
+    // must have moved by that much, plus the poll's own cost (well under 60 emulated seconds, 0.6 s real).
+    let pairs = 0;
+    for (const [state, key] of [['AwaitTraining', 'trainingPoll'], ['AwaitTransform', 'transformPoll'], ['AwaitEndpoint', 'endpointPoll']] as const) {
+      const polls = first.history
+        .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === state)
+        .map((e) => PipelineStateSchema.parse(JSON.parse(e.stateExitedEventDetails!.output!))[key]!);
+      for (let i = 1; i < polls.length; i++) {
+        if (polls[i - 1]!.state !== 'InProgress' || polls[i]!.state !== 'InProgress') continue;
+        pairs++;
+        const seen = polls[i]!.elapsedSeconds - polls[i - 1]!.elapsedSeconds;
+        const waited = polls[i - 1]!.waitSeconds;
+        expect({ state, poll: i, waited, seen, consistent: seen >= waited - 1 && seen < waited + 60 }).toMatchObject({ consistent: true });
+      }
+    }
+    expect(pairs).toBeGreaterThan(0);
   });
 
   it('starts no second run when the same object is uploaded again', async () => {

@@ -6,12 +6,17 @@
 import { CREDENTIAL_KEYS, EXECUTION_ENV, FUNCTION_VERSION } from './limits';
 import { logGroupName } from './naming';
 import type { ResolvedFunction } from './spec';
+import type { VirtualClockSetting } from './types';
 
 export interface InstanceEnvironmentInput {
   parentEnv: NodeJS.ProcessEnv;
   logStreamName: string;
   runtimeDir: string;
+  clock?: VirtualClockSetting | undefined;
 }
+
+/** Read (and removed) by the runtime before it loads the bundle: the handler never sees it. */
+export const CLOCK_VARIABLE = '_MLOPS_LOCAL_CLOCK';
 
 export function instanceEnvironment(fn: ResolvedFunction, input: InstanceEnvironmentInput): Record<string, string> {
   const { parentEnv } = input;
@@ -47,5 +52,6 @@ export function instanceEnvironment(fn: ResolvedFunction, input: InstanceEnviron
     LAMBDA_RUNTIME_DIR: input.runtimeDir,
     TZ: ':UTC',
   });
+  if (input.clock) env[CLOCK_VARIABLE] = `${input.clock.epochMs}:${input.clock.rate}`;
   return env;
 }

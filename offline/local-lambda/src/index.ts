@@ -25,4 +25,5 @@ export type {
   LocalLambdaLogger,
   LocalLambdaOptions,
   LogEvent,
+  VirtualClockSetting,
 } from './types';

@@ -51,6 +51,7 @@ class LocalLambdaEmulator implements LocalLambda {
           maxInstances,
           nodePath: options.nodePath ?? process.execPath,
           parentEnv: options.parentEnv ?? process.env,
+          ...(options.clock ? { clock: options.clock } : {}),
           logs: new LogStore(options.maxLogEventsPerFunction ?? DEFAULT_MAX_LOG_EVENTS),
           ...(options.onLog ? { onLog: options.onLog } : {}),
           ...(options.logger ? { logger: options.logger } : {}),

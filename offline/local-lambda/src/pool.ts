@@ -9,7 +9,7 @@ import { Instance, RUNTIME_DIR } from './instance';
 import { LogStore } from './log-store';
 import { logStreamName } from './naming';
 import type { ResolvedFunction } from './spec';
-import type { FunctionStats, LocalLambdaLogger, LogEvent } from './types';
+import type { FunctionStats, LocalLambdaLogger, LogEvent, VirtualClockSetting } from './types';
 
 export interface Lease {
   instance: Instance;
@@ -22,6 +22,7 @@ export interface PoolOptions {
   maxInstances: number;
   nodePath: string;
   parentEnv: NodeJS.ProcessEnv;
+  clock?: VirtualClockSetting;
   logs: LogStore;
   onLog?: (functionName: string, line: string, event: LogEvent) => void;
   logger?: LocalLambdaLogger;
@@ -120,7 +121,7 @@ export class FunctionPool {
     const stream = logStreamName(new Date());
     const instance = new Instance({
       fn: this.fn,
-      env: instanceEnvironment(this.fn, { parentEnv: this.options.parentEnv, logStreamName: stream, runtimeDir: RUNTIME_DIR }),
+      env: instanceEnvironment(this.fn, { parentEnv: this.options.parentEnv, logStreamName: stream, runtimeDir: RUNTIME_DIR, clock: this.options.clock }),
       logStreamName: stream,
       nodePath: this.options.nodePath,
       log: (event) => this.log(event),

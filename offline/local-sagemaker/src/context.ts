@@ -25,6 +25,25 @@ export interface Timings {
   invocationTimeoutMs: number;
 }
 
+/**
+ * The emulator's time. SageMaker reports its timestamps and measures MaxRuntimeInSeconds on it; the
+ * offline stack runs it faster than real time at the rate its Step Functions waits are scaled, so a
+ * job that takes 1 s of real time looks, to whoever polls it, like one that took 1 s × rate on AWS.
+ */
+export interface Clock {
+  now(): Date;
+  /** Real milliseconds of a span of emulated seconds (for timers). */
+  realMs(seconds: number): number;
+}
+
+export function virtualClock(rate = 1, epochMs = Date.now()): Clock {
+  if (!(rate > 0)) throw new Error(`clock rate must be a positive number, got ${rate}`);
+  return {
+    now: () => new Date(Math.round(epochMs + (Date.now() - epochMs) * rate)),
+    realMs: (seconds) => (seconds * 1000) / rate,
+  };
+}
+
 /** What every resource service shares. */
 export interface Context {
   region: string;
@@ -42,6 +61,7 @@ export interface Context {
   inheritEnv: boolean;
   /** Region, S3 endpoint and credentials of the local stack: what containers get instead of the host's AWS settings. */
   stackEnvironment: Record<string, string>;
+  clock: Clock;
   /** Set once close() starts: no new processes, run loops wind down. */
   closing: boolean;
 }

@@ -61,7 +61,7 @@ export class EndpointConfigStore {
       }
     }
     this.tags.add(arn, req.Tags as never);
-    this.configs.set(name.toLowerCase(), { name, arn, creationTime: new Date(), request: req });
+    this.configs.set(name.toLowerCase(), { name, arn, creationTime: this.ctx.clock.now(), request: req });
     return { EndpointConfigArn: arn };
   }
 

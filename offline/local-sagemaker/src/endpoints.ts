@@ -91,7 +91,7 @@ export class EndpointService {
     const config = this.configs.get(input.EndpointConfigName);
     if (!config) throw this.configs.notFound(input.EndpointConfigName);
     this.tags.add(arn, input.Tags as never);
-    const now = new Date();
+    const now = this.ctx.clock.now();
     const ep: EndpointRecord = { name, arn, status: 'Creating', creationTime: now, lastModifiedTime: now, configName: config.name, deleting: false };
     this.endpoints.set(name.toLowerCase(), ep);
     ep.pending = this.deployment(config);
@@ -108,7 +108,7 @@ export class EndpointService {
     if (ep.status !== 'InService' && ep.status !== 'Failed') throw validationException(`Cannot update in-progress endpoint "${ep.arn}".`);
     ep.status = 'Updating';
     ep.failureReason = undefined;
-    ep.lastModifiedTime = new Date();
+    ep.lastModifiedTime = this.ctx.clock.now();
     ep.pending = this.deployment(config);
     this.ctx.logs.system(ep.name, `UpdateEndpoint: deploying endpoint configuration ${config.name}`);
     ep.work = this.deploy(ep, ep.pending, 'update');
@@ -120,7 +120,7 @@ export class EndpointService {
     if (!ep || ep.deleting) throw this.notFound(input.EndpointName);
     ep.deleting = true;
     ep.status = 'Deleting';
-    ep.lastModifiedTime = new Date();
+    ep.lastModifiedTime = this.ctx.clock.now();
     this.ctx.logs.system(ep.name, 'DeleteEndpoint: stopping all instances');
     ep.pending?.abort.abort();
     const previous = ep.work;
@@ -193,7 +193,7 @@ export class EndpointService {
         next: 0,
       })),
       abort: new AbortController(),
-      startTime: new Date(),
+      startTime: this.ctx.clock.now(),
     };
   }
 
@@ -265,7 +265,7 @@ export class EndpointService {
       if (ep.deleting || e instanceof DeployAborted) return;
       const reason = e instanceof DeployFailed ? e.message : `InternalServerError: ${errorMessage(e)}`;
       ep.failureReason = reason;
-      ep.lastModifiedTime = new Date();
+      ep.lastModifiedTime = this.ctx.clock.now();
       // A failed update leaves the previous configuration serving (InService) and reports why.
       ep.status = mode === 'update' && ep.active ? 'InService' : 'Failed';
       this.ctx.logs.system(ep.name, `${mode === 'create' ? 'CreateEndpoint' : 'UpdateEndpoint'} failed: ${reason}`);
@@ -277,7 +277,7 @@ export class EndpointService {
     ep.configName = dep.configName;
     ep.status = 'InService';
     ep.failureReason = undefined;
-    ep.lastModifiedTime = new Date();
+    ep.lastModifiedTime = this.ctx.clock.now();
     this.ctx.logs.system(ep.name, `InService with endpoint configuration ${dep.configName}`);
     await this.stopDeployment(previous);
   }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Arns } from './arn';
-import { type Context, type Logger, type Timings, silentLogger } from './context';
+import { type Context, type Logger, type Timings, silentLogger, virtualClock } from './context';
 import { stackEnvironment } from './environment';
 import { type FaultConfig, type FaultController, Faults } from './faults';
 import { type ImageRegistry, ImageResolver } from './images';
@@ -49,6 +49,12 @@ export interface LocalSageMakerOptions {
    * `s3.credentials` (the execution role's stand-in).
    */
   inheritEnv?: boolean;
+  /**
+   * Emulated time runs this many times faster than real time, from `clockEpochMs` (default: start):
+   * timestamps and MaxRuntimeInSeconds follow it. The offline stack sets it to 1 / its wait scale.
+   */
+  clockRate?: number;
+  clockEpochMs?: number;
 }
 
 /** Read-only inspection of the running emulator. */
@@ -104,6 +110,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     timings,
     inheritEnv: options.inheritEnv ?? false,
     stackEnvironment: stackEnvironment(region, options.s3),
+    clock: virtualClock(options.clockRate ?? 1, options.clockEpochMs),
     closing: false,
   };
   const service = new SageMakerService(ctx);

@@ -125,7 +125,7 @@ interface JobRecord<Request, State> extends Job<Request, State> {
   done?: Promise<void>;
 }
 
-export type JobContext = Pick<Context, 'arns' | 'logs' | 'faults' | 'timings' | 'closing'>;
+export type JobContext = Pick<Context, 'arns' | 'logs' | 'faults' | 'timings' | 'clock' | 'closing'>;
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -160,7 +160,7 @@ export class JobStore<Request extends object, State> {
     if (this.jobs.has(name.toLowerCase())) throw resourceInUse(runner.conflictMessage(arn));
     const state = runner.prepare(request, name, arn);
     this.tags.add(arn, request.Tags);
-    const now = new Date();
+    const now = this.ctx.clock.now();
     const initial = runner.secondaryStatus?.initial;
     const abort = new AbortController();
     const job: JobRecord<Request, State> = {
@@ -218,7 +218,7 @@ export class JobStore<Request extends object, State> {
   }
 
   private touch(job: JobRecord<Request, State>): void {
-    job.lastModifiedTime = new Date();
+    job.lastModifiedTime = this.ctx.clock.now();
   }
 
   private endCurrentTransition(job: JobRecord<Request, State>, now: Date): void {
@@ -227,7 +227,7 @@ export class JobStore<Request extends object, State> {
   }
 
   private transition(job: JobRecord<Request, State>, status: string, message: string): void {
-    const now = new Date();
+    const now = this.ctx.clock.now();
     this.endCurrentTransition(job, now);
     job.transitions.push({ Status: status, StartTime: now, StatusMessage: message });
     job.secondaryStatus = status;
@@ -275,11 +275,11 @@ export class JobStore<Request extends object, State> {
       log: (text) => this.ctx.logs.system(job.name, text),
       touch: () => this.touch(job),
       started: () => {
-        job.startTime = new Date();
+        job.startTime = this.ctx.clock.now();
       },
       limitRuntime: (seconds) => {
         this.clearRuntimeLimit(job);
-        job.runtimeLimit = { seconds, timer: setTimeout(() => this.requestStop(job, 'maxRuntime'), seconds * 1000) };
+        job.runtimeLimit = { seconds, timer: setTimeout(() => this.requestStop(job, 'maxRuntime'), this.ctx.clock.realMs(seconds)) };
       },
       clearRuntimeLimit: () => this.clearRuntimeLimit(job),
       checkStopped: () => {
@@ -322,7 +322,7 @@ export class JobStore<Request extends object, State> {
 
   private finish(job: JobRecord<Request, State>, outcome: JobOutcome, reason?: string): void {
     this.clearRuntimeLimit(job);
-    const now = new Date();
+    const now = this.ctx.clock.now();
     job.status = outcome;
     job.failureReason = reason;
     job.endTime = job.startTime ? now : undefined;

@@ -59,7 +59,7 @@ export class ModelStore {
       checkS3Uri(c.ModelDataSource?.S3DataSource?.S3Uri, `${member}.modelDataSource.s3DataSource.s3Uri`);
     });
     this.tags.add(arn, input.Tags as never);
-    this.models.set(name.toLowerCase(), { name, arn, creationTime: new Date(), request: req, containers });
+    this.models.set(name.toLowerCase(), { name, arn, creationTime: this.ctx.clock.now(), request: req, containers });
     return { ModelArn: arn };
   }
 

@@ -302,7 +302,7 @@ export class TrainingRunner implements JobRunner<CreateTrainingJobRequest, Train
         const v = Number(m[1] ?? m[0]);
         if (Number.isFinite(v)) last = v;
       }
-      if (last !== undefined) out.push({ MetricName: d.Name, Value: last, Timestamp: new Date() });
+      if (last !== undefined) out.push({ MetricName: d.Name, Value: last, Timestamp: this.ctx.clock.now() });
     }
     job.state.finalMetrics = out;
   }

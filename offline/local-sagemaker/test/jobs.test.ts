@@ -5,11 +5,12 @@ import { Arns } from '../src/arn';
 import type { AwsError } from '../src/errors';
 import { Faults } from '../src/faults';
 import { type Job, type JobContext, type JobControl, JobFailed, type JobOutcome, type JobProcess, type JobRunner, JobStore } from '../src/jobs';
+import { virtualClock } from '../src/context';
 import { LogStore } from '../src/logs';
 import { TagStore } from '../src/tags';
 
 /** What the fake runner does, chosen per job by its request. */
-type Behavior = 'complete' | 'fail' | 'crash' | 'process' | 'faults' | 'timeout';
+type Behavior = 'complete' | 'fail' | 'crash' | 'process' | 'faults' | 'timeout' | 'timeout-5s';
 
 interface FakeRequest {
   FakeJobName: string;
@@ -77,6 +78,9 @@ class FakeRunner implements JobRunner<FakeRequest, FakeState> {
       case 'timeout':
         control.limitRuntime(0.05);
         break;
+      case 'timeout-5s':
+        control.limitRuntime(5);
+        break;
     }
     if (job.request.Behavior !== 'complete') {
       const proc = new FakeProcess();
@@ -105,8 +109,9 @@ let ctx: JobContext;
 let runner: FakeRunner;
 let store: JobStore<FakeRequest, FakeState>;
 
-function setup(acceptsRepeatedStop = false): void {
+function setup(acceptsRepeatedStop = false, clock = virtualClock()): void {
   ctx = {
+    clock,
     arns: new Arns('us-east-1', '123456789012'),
     logs: new LogStore(path.join(dir, 'logs')),
     faults: new Faults(),
@@ -253,6 +258,29 @@ describe('JobStore: stop', () => {
     const done = await ended('slow');
     expect([done.status, done.secondaryStatus, done.stopReason]).toEqual(['Stopped', 'MaxRuntimeExceeded', 'maxRuntime']);
     expect(ctx.logs.read('slow')).toContain('MaxRuntimeInSeconds (0.05 s) exceeded: stopping the fake job');
+  });
+
+  it('runs on the emulated clock: MaxRuntimeInSeconds counts emulated seconds, timestamps follow the clock', async () => {
+    await store.shutdown();
+    const epoch = Date.now();
+    setup(false, virtualClock(100, epoch));
+    const realStart = Date.now();
+    create('fast', 'timeout-5s');
+    const done = await ended('fast');
+    const real = Date.now() - realStart;
+    // 5 emulated seconds at 100x are 50 ms of real time (at 1x the job would run 5 s).
+    expect(done.stopReason).toBe('maxRuntime');
+    expect(real).toBeLessThan(2000);
+    expect(done.lastModifiedTime.getTime() - done.creationTime.getTime()).toBeGreaterThanOrEqual(5000);
+  });
+
+  it('virtualClock: emulated time runs `rate` times faster from its epoch; timers get the real span', async () => {
+    const epoch = Date.now();
+    const clock = virtualClock(100, epoch);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(clock.now().getTime() - epoch).toBeGreaterThanOrEqual(4500);
+    expect(clock.realMs(60)).toBe(600);
+    expect(() => virtualClock(0)).toThrow('clock rate must be a positive number, got 0');
   });
 });
 

@@ -29,7 +29,12 @@ type LocalSageMaker = Awaited<ReturnType<typeof startLocalSageMaker>>;
 export interface LocalStackOptions {
   stage?: string;
   root?: string;
-  /** Real seconds per virtual second for Wait states and Retry intervals. Default 0.01. */
+  /**
+   * Real seconds per emulated second (default 0.01: time runs 100x faster). Step Functions' Wait
+   * states and Retry intervals sleep that fraction of their seconds, and the SageMaker and Lambda
+   * clocks run at the inverse rate, so elapsed times, deadlines and the poll policy's decisions are
+   * those of an AWS run whose waits took their full length.
+   */
   waitScale?: number;
   /** Keep data in this folder (`pnpm local:up`); by default a temporary folder removed on close. */
   workDir?: string;
@@ -151,8 +156,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
     }
 
+    // One emulated clock for SageMaker and the functions, at the rate the waits are scaled.
+    const waitScale = options.waitScale ?? 0.01;
+    const clock = { epochMs: Date.now(), rate: 1 / waitScale };
+
     // SageMaker
     const sageMaker = await startLocalSageMaker({
+      clockRate: clock.rate,
+      clockEpochMs: clock.epochMs,
       port: options.ports?.sagemaker ?? 0,
       workDir: join(workDir, 'sagemaker'),
       s3: { endpoint: s3Proxies?.sageMakerEndpoint ?? s3Endpoint, region, credentials },
@@ -184,7 +195,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: stepFunctionsPort,
       region,
       accountId: LOCAL_ACCOUNT_ID,
-      waitScale: options.waitScale ?? 0.01,
+      waitScale,
       stateMachines: [{ name: resources.stateMachine.name, definition: resources.stateMachine.definition }],
       taskHandlers: (resource) => {
         const key = resources.functionByArn.get(resource);
@@ -197,6 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const environment = serviceEnvironment(stepFunctions.endpoint);
     const bundleByKey = new Map(bundles.map((b) => [b.key, b]));
     lambda = createLocalLambda({
+      clock,
       region,
       accountId: LOCAL_ACCOUNT_ID,
       functions: resources.functions.map((f) => {

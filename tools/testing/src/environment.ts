@@ -35,14 +35,14 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
     TRAINING_INSTANCE_TYPE: 'ml.m5.large',
     TRAINING_INSTANCE_COUNT: '1',
     TRAINING_VOLUME_GB: '1',
-    TRAINING_MAX_RUNTIME_SECONDS: '600',
+    TRAINING_MAX_RUNTIME_SECONDS: '86400',
     HYPERPARAMETERS: '{"objective":"reg:squarederror","num_round":"50","max_depth":"5","eta":"0.2","gamma":"4","min_child_weight":"6","subsample":"0.7"}',
   },
   mlops_await: {
     POWERTOOLS_SERVICE_NAME: 'mlops_await',
-    TRAINING_MAX_RUNTIME_SECONDS: '600',
-    TRANSFORM_DEADLINE_SECONDS: '600',
-    ENDPOINT_DEADLINE_SECONDS: '600',
+    TRAINING_MAX_RUNTIME_SECONDS: '86400',
+    TRANSFORM_DEADLINE_SECONDS: '7200',
+    ENDPOINT_DEADLINE_SECONDS: '3600',
   },
   mlops_batch: {
     POWERTOOLS_SERVICE_NAME: 'mlops_batch',

@@ -31,6 +31,26 @@ const bundlePath = process.argv[2] ?? '';
 const handlerExport = process.argv[3] ?? 'handler';
 const handlerString = `${path.basename(bundlePath).replace(/\.(c|m)?js$/, '')}.${handlerExport}`;
 
+// ---- clock: the offline stack runs time faster (its waits are scaled); Date follows, before the bundle loads
+// The runtime itself keeps real time: invocation deadlines and log timestamps are the parent's.
+const realTime = Date.now.bind(Date);
+installVirtualClock(process.env._MLOPS_LOCAL_CLOCK);
+delete process.env._MLOPS_LOCAL_CLOCK;
+
+function installVirtualClock(setting: string | undefined): void {
+  if (!setting) return;
+  const [epochMs, rate] = setting.split(':').map(Number) as [number, number];
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  const now = () => Math.round(epochMs + (realNow() - epochMs) * rate);
+  // Only "now" changes: dates built from a value, parsing, formatting and `instanceof Date` stay the platform's.
+  globalThis.Date = new Proxy(RealDate, {
+    construct: (target, args, newTarget) => Reflect.construct(target, args.length > 0 ? args : [now()], newTarget) as object,
+    apply: () => new RealDate(now()).toString(),
+    get: (target, property, receiver) => (property === 'now' ? now : Reflect.get(target, property, receiver)),
+  });
+}
+
 // ---- output: count bytes so the parent knows when it has read everything written before a result
 const written: OutputMark = { stdoutBytes: 0, stderrBytes: 0 };
 countWrites(process.stdout, 'stdoutBytes');
@@ -58,7 +78,7 @@ const LEVELS = [
 for (const [method, level] of LEVELS) {
   console[method] = (...args: unknown[]): void => {
     const message = format(...args).replace(/\n/g, '\r');
-    process.stdout.write(`${new Date().toISOString()}\t${String(currentRequestId)}\t${level}\t${message}\n`);
+    process.stdout.write(`${new Date(realTime()).toISOString()}\t${String(currentRequestId)}\t${level}\t${message}\n`);
   };
 }
 
@@ -246,7 +266,7 @@ function invoke(message: InvokeMessage): void {
     awsRequestId: message.requestId,
     clientContext: message.clientContext === undefined ? undefined : (JSON.parse(message.clientContext) as unknown),
     identity: undefined,
-    getRemainingTimeInMillis: (): number => message.deadlineMs - Date.now(),
+    getRemainingTimeInMillis: (): number => message.deadlineMs - realTime(),
   };
   // Nothing answered and nothing left to run: an async handler's promise never settled (an
   // error); a callback-style handler that never called back answers null.
