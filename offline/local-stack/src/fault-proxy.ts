@@ -46,6 +46,8 @@ export interface FaultProxyOptions {
   decide: (request: ProxiedRequest) => ProxyDecision;
   /** The answer when the service cannot be reached or fails mid-request; default a plain 502. */
   upstreamError?: (error: Error, request: ProxiedRequest) => FaultResponse;
+  /** Headers every answer to this request carries, over the service's (e.g. the caller's clock's `Date`). */
+  answerHeaders?: (request: ProxiedRequest) => Record<string, string>;
   port?: number;
 }
 
@@ -61,9 +63,9 @@ function forwardHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
 }
 
-function answer(res: ServerResponse, method: string, { status, headers = {}, body = '' }: FaultResponse): void {
+function answer(res: ServerResponse, method: string, { status, headers = {}, body = '' }: FaultResponse, extra: Record<string, string>): void {
   const payload = method === 'HEAD' ? '' : body;
-  res.writeHead(status, { 'content-length': String(Buffer.byteLength(payload)), 'x-amz-request-id': randomUUID(), ...headers });
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(payload)), 'x-amz-request-id': randomUUID(), ...headers, ...extra });
   res.end(payload);
 }
 
@@ -72,6 +74,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
+    const extra = options.answerHeaders?.({ method, path, headers: req.headers }) ?? {};
     let decision: ProxyDecision;
     try {
       decision = options.decide({ method, path, headers: req.headers });
@@ -81,7 +84,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     if (decision.action === 'fail') {
       // Read the body first, as a server does before it answers; the client may still be sending it.
       req.resume();
-      req.once('end', () => answer(res, method, decision.response));
+      req.once('end', () => answer(res, method, decision.response, extra));
       return;
     }
     const target = new URL(options.target());
@@ -98,18 +101,18 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           } catch (error) {
             response = { status: 500, body: `proxy: response failed: ${(error as Error).message}` };
           }
-          answer(res, method, response);
+          answer(res, method, response, extra);
         });
         return;
       }
-      res.writeHead(up.statusCode ?? 502, up.statusMessage, forwardHeaders(up.headers));
+      res.writeHead(up.statusCode ?? 502, up.statusMessage, { ...forwardHeaders(up.headers), ...extra });
       // pipeline, not pipe: an error on either side (a client gone, the service stopping) ends both
       // streams instead of surfacing as an unhandled 'error' event that would end the process.
       pipeline(up, res, () => undefined);
     });
     upstream.on('error', (error) => {
       if (res.headersSent) res.destroy(error);
-      else answer(res, method, options.upstreamError?.(error, { method, path, headers: req.headers }) ?? { status: 502, body: `proxy: ${error.message}` });
+      else answer(res, method, options.upstreamError?.(error, { method, path, headers: req.headers }) ?? { status: 502, body: `proxy: ${error.message}` }, extra);
     });
     // pipe, not pipeline: a failed upstream must not destroy the client's socket, which still
     // gets the error answer above.

@@ -13,7 +13,9 @@
  * - ListObjectsV2 pages: s3rver seals its continuation tokens with DES, which Node 17+ (OpenSSL 3)
  *   no longer has, so every truncated V2 listing failed with InternalError. The front asks s3rver
  *   for the equivalent V1 listing (marker = the token's key) and answers it in V2's shape;
- * - a failure to reach s3rver answers S3's 500 InternalError.
+ * - a failure to reach s3rver answers S3's 500 InternalError;
+ * - requests the functions sign on the emulated clock reach s3rver with wall-clock time and are
+ *   answered on the emulated clock (signing-clock.ts).
  *
  * Everything else (key length, bucket names, where objects live, listings) is the store's.
  */
@@ -22,6 +24,7 @@ import { startFaultProxy, type ProxiedRequest, type ProxyDecision, type Upstream
 import { s3Error } from './s3-faults';
 import type { S3EventRecord } from './s3-trigger';
 import { useSafeStore } from './s3-store';
+import { answerDate, toWallAmzDate, type EmulatedClock } from './signing-clock';
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -80,7 +83,7 @@ function checkAuthorization(authorization: string): ProxyDecision | undefined {
 }
 
 /** What the front does with a request: S3's error answer, or the request to forward to s3rver. */
-export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision {
+export function frontDecision({ path, headers }: ProxiedRequest, clock?: EmulatedClock): ProxyDecision {
   const queryAt = path.indexOf('?');
   const resource = queryAt === -1 ? path : path.slice(0, queryAt);
   let query = queryAt === -1 ? '' : path.slice(queryAt);
@@ -90,6 +93,8 @@ export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision 
     const problem = checkAuthorization(headers.authorization);
     if (problem) return problem;
     forwardHeaders = { ...headers, authorization: headers.authorization.replace(/Credential=[^/]*/, `Credential=${S3RVER_ACCESS_KEY_ID}`) };
+    const amzDate = headers['x-amz-date'];
+    if (typeof amzDate === 'string') forwardHeaders['x-amz-date'] = toWallAmzDate(amzDate, clock);
   } else if (params.has('X-Amz-Algorithm')) {
     // A presigned URL; s3rver itself reports missing parameters, a wrong algorithm or expiry.
     const credential = params.get('X-Amz-Credential');
@@ -98,7 +103,9 @@ export function frontDecision({ path, headers }: ProxiedRequest): ProxyDecision 
     }
     const signature = params.get('X-Amz-Signature');
     if (signature !== null && !SIGNATURE.test(signature)) return signatureMismatch();
-    query = query.replace(/([?&]X-Amz-Credential=)[^&]*?(?=%2F|\/)/i, `$1${S3RVER_ACCESS_KEY_ID}`);
+    query = query
+      .replace(/([?&]X-Amz-Credential=)[^&]*?(?=%2F|\/)/i, `$1${S3RVER_ACCESS_KEY_ID}`)
+      .replace(/([?&]X-Amz-Date=)([^&]*)/i, (_all, name: string, value: string) => `${name}${toWallAmzDate(decodeURIComponent(value), clock)}`);
   } else if (params.has('Signature') || params.has('AWSAccessKeyId')) {
     return sigV2();
   }
@@ -163,7 +170,7 @@ function listObjectsV2(resource: string, params: URLSearchParams, headers: Incom
   return { action: 'forward', path: `${resource}?${v1}`, headers, response };
 }
 
-export async function startLocalS3(options: { directory: string; port?: number }): Promise<LocalS3> {
+export async function startLocalS3(options: { directory: string; port?: number; clock?: EmulatedClock }): Promise<LocalS3> {
   const s3rver = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: options.directory, vhostBuckets: false });
   // `silent` only mutes s3rver's console transport: when the server closes it detaches that
   // transport, and a request still in flight (a Lambda the stop cut short) then makes winston
@@ -173,7 +180,8 @@ export async function startLocalS3(options: { directory: string; port?: number }
   const { port: s3rverPort } = await s3rver.run();
   const front = await startFaultProxy({
     target: () => `http://127.0.0.1:${s3rverPort}`,
-    decide: frontDecision,
+    decide: (request) => frontDecision(request, options.clock),
+    answerHeaders: (request) => answerDate(request, options.clock),
     upstreamError: (_error, request) => s3Error(500, 'InternalError', 'We encountered an internal error. Please try again.', { Resource: request.path.split('?')[0]! }),
     port: options.port,
   }).catch(async (error: Error) => {

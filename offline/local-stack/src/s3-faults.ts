@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { startFaultProxy, type FaultProxy, type FaultResponse } from './fault-proxy';
 import { mulberry32 } from '@mlops/local-sagemaker';
+import { answerDate, type EmulatedClock } from './signing-clock';
 
 export interface S3FaultConfig {
   /** Share (0..1) of the Lambda functions' S3 requests answered with a transient error. Default 0. */
@@ -126,7 +127,7 @@ class Controller implements S3FaultController {
 }
 
 /** Starts the two listeners in front of the S3 service at `target`. */
-export async function startS3FaultProxies(target: string, config: S3FaultConfig = {}): Promise<S3FaultProxies> {
+export async function startS3FaultProxies(target: string, config: S3FaultConfig = {}, clock?: EmulatedClock): Promise<S3FaultProxies> {
   const controller = new Controller();
   controller.set(config);
   const listener = (source: S3FaultSource) =>
@@ -136,6 +137,7 @@ export async function startS3FaultProxies(target: string, config: S3FaultConfig 
         const code = controller.draw(source);
         return code ? { action: 'fail', response: s3ErrorResponse(code, path.split('?')[0]!) } : { action: 'forward' };
       },
+      answerHeaders: (request) => answerDate(request, clock),
     });
   const proxies: FaultProxy[] = [];
   try {

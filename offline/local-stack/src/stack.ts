@@ -20,6 +20,7 @@ import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlo
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
 import { startLocalS3 } from './local-s3';
+import { emulatedClock } from './signing-clock';
 import { resolveLocalResources, type LocalResources } from './resources';
 import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
 import { routeMatches, s3TriggerRoutes, toAwsRecord } from './s3-trigger';
@@ -141,13 +142,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const region = resources.region;
     const credentials = LOCAL_CREDENTIALS;
 
+    // One emulated clock for SageMaker and the functions, at the rate the waits are scaled; S3 answers
+    // the functions on it (signing-clock.ts).
+    const waitScale = options.waitScale ?? 0.01;
+    const clock = { epochMs: Date.now(), rate: 1 / waitScale };
+    const functionsClock = emulatedClock(clock);
+
     // S3 (local-s3.ts: s3rver behind a front that takes any credentials and any key S3 takes)
-    const localS3 = await startLocalS3({ directory: join(workDir, 's3'), port: options.ports?.s3 });
+    const localS3 = await startLocalS3({ directory: join(workDir, 's3'), port: options.ports?.s3, clock: functionsClock });
     closers.push(() => localS3.close());
     const s3Endpoint = localS3.endpoint;
     // The stack's own client (setup, uploads, the CLI) always talks to the S3 front directly.
     const s3 = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true, region, credentials });
-    const s3Proxies = options.s3Faults ? await startS3FaultProxies(s3Endpoint, options.s3Faults) : undefined;
+    const s3Proxies = options.s3Faults ? await startS3FaultProxies(s3Endpoint, options.s3Faults, functionsClock) : undefined;
     if (s3Proxies) closers.push(() => s3Proxies.close());
     for (const bucket of Object.values(resources.buckets)) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: Error) => {
@@ -155,10 +162,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
     }
-
-    // One emulated clock for SageMaker and the functions, at the rate the waits are scaled.
-    const waitScale = options.waitScale ?? 0.01;
-    const clock = { epochMs: Date.now(), rate: 1 / waitScale };
 
     // SageMaker
     const sageMaker = await startLocalSageMaker({
