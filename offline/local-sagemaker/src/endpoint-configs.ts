@@ -37,6 +37,11 @@ export class EndpointConfigStore {
     return validationException(`Could not find endpoint configuration "${this.ctx.arns.of('endpoint-config', name)}".`);
   }
 
+  /** Puts back a record exportState() wrote (a restarted stack). */
+  restore(record: EndpointConfigRecord): void {
+    this.configs.set(record.name.toLowerCase(), record);
+  }
+
   get(name: string): EndpointConfigRecord | undefined {
     return this.configs.get(name.toLowerCase());
   }

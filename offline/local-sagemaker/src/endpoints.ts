@@ -58,6 +58,21 @@ export interface InvokeResult {
   customAttributes?: string;
 }
 
+/** An endpoint as exportState() writes it. */
+export interface PersistedEndpoint {
+  name: string;
+  arn: string;
+  status: EndpointStatus;
+  failureReason?: string;
+  creationTime: Date;
+  lastModifiedTime: Date;
+  configName: string;
+  pendingConfigName?: string;
+}
+
+/** What restoring an endpoint did. */
+export type EndpointRestore = { name: string; outcome: 'redeploying' | 'kept' | 'failed' | 'deleted'; detail?: string };
+
 class DeployFailed extends Error {}
 class DeployAborted extends Error {}
 
@@ -82,6 +97,60 @@ export class EndpointService {
 
   all(): EndpointRecord[] {
     return [...this.endpoints.values()];
+  }
+
+  persisted(): PersistedEndpoint[] {
+    return this.all().map((ep) => ({
+      name: ep.name,
+      arn: ep.arn,
+      status: ep.status,
+      failureReason: ep.failureReason,
+      creationTime: ep.creationTime,
+      lastModifiedTime: ep.lastModifiedTime,
+      configName: ep.configName,
+      pendingConfigName: ep.pending?.configName,
+    }));
+  }
+
+  /**
+   * Puts back an endpoint exportState() wrote. Its instances died with the previous server, so one
+   * that was serving comes back `SystemUpdating` (AWS's status while it maintains an endpoint) and
+   * is deployed again from its serving configuration; an interrupted UpdateEndpoint ends as a failed
+   * update does (the previous configuration serves, with a FailureReason); an interrupted
+   * CreateEndpoint ends Failed; a deletion in progress completes.
+   */
+  restore(saved: PersistedEndpoint): EndpointRestore {
+    const { name } = saved;
+    if (saved.status === 'Deleting') {
+      this.tags.remove(saved.arn);
+      return { name, outcome: 'deleted' };
+    }
+    const ep: EndpointRecord = { ...saved, deleting: false };
+    this.endpoints.set(name.toLowerCase(), ep);
+    const interrupted = (what: string, config: string) => `${what} was interrupted: the local SageMaker stopped while it deployed endpoint configuration ${config}.`;
+    if (saved.status === 'Creating') {
+      ep.status = 'Failed';
+      ep.failureReason = interrupted('CreateEndpoint', saved.pendingConfigName ?? saved.configName);
+      ep.lastModifiedTime = this.ctx.clock.now();
+      return { name, outcome: 'failed', detail: ep.failureReason };
+    }
+    if (saved.status === 'Failed' || saved.status === 'OutOfService') return { name, outcome: 'kept' };
+    const config = this.configs.get(saved.configName);
+    if (!config) {
+      ep.status = 'Failed';
+      ep.failureReason = `Could not find endpoint configuration "${this.ctx.arns.of('endpoint-config', saved.configName)}".`;
+      return { name, outcome: 'failed', detail: ep.failureReason };
+    }
+    const note = saved.pendingConfigName !== undefined ? interrupted('UpdateEndpoint', saved.pendingConfigName) : undefined;
+    ep.status = 'SystemUpdating';
+    ep.lastModifiedTime = this.ctx.clock.now();
+    this.ctx.logs.system(name, `restarted: deploying endpoint configuration ${config.name} again`);
+    const dep = this.deployment(config);
+    ep.pending = dep;
+    ep.work = this.deploy(ep, dep, 'restore').then(() => {
+      if (note !== undefined && ep.status === 'InService') ep.failureReason = note;
+    });
+    return { name, outcome: 'redeploying', detail: note };
   }
 
   create(input: { EndpointName: string; EndpointConfigName: string; Tags?: unknown }): { EndpointArn: string } {
@@ -251,7 +320,7 @@ export class EndpointService {
 
   private serial = 0;
 
-  private async deploy(ep: EndpointRecord, dep: Deployment, mode: 'create' | 'update'): Promise<void> {
+  private async deploy(ep: EndpointRecord, dep: Deployment, mode: 'create' | 'update' | 'restore'): Promise<void> {
     const serial = ++this.serial;
     try {
       await Promise.resolve();
@@ -268,7 +337,7 @@ export class EndpointService {
       ep.lastModifiedTime = this.ctx.clock.now();
       // A failed update leaves the previous configuration serving (InService) and reports why.
       ep.status = mode === 'update' && ep.active ? 'InService' : 'Failed';
-      this.ctx.logs.system(ep.name, `${mode === 'create' ? 'CreateEndpoint' : 'UpdateEndpoint'} failed: ${reason}`);
+      this.ctx.logs.system(ep.name, `${{ create: 'CreateEndpoint', update: 'UpdateEndpoint', restore: 'Redeploying after a restart' }[mode]} failed: ${reason}`);
       return;
     }
     const previous = ep.active;

@@ -10,7 +10,7 @@ import { LogStore } from './logs';
 import { type ProcessInfo, ProcessManager } from './processes';
 import { type S3Options, S3Transfer } from './s3';
 import { createHttpServer } from './server';
-import { SageMakerService, type StateSnapshot } from './service';
+import { type PersistedSageMaker, type SageMakerRestoreReport, SageMakerService, type StateSnapshot } from './service';
 
 export type { ApiFault, FaultConfig, FaultController, FaultStats } from './faults';
 export { mulberry32 } from './faults';
@@ -18,7 +18,8 @@ export type { ImageEntry, ImageRegistry } from './images';
 export type { Logger } from './context';
 export type { ProcessInfo } from './processes';
 export type { S3Options } from './s3';
-export type { StateSnapshot } from './service';
+export type { PersistedSageMaker, SageMakerRestoreReport, StateSnapshot } from './service';
+export type { EndpointRestore } from './endpoints';
 export { OPERATIONS } from './service';
 
 export interface LocalSageMakerOptions {
@@ -55,6 +56,10 @@ export interface LocalSageMakerOptions {
    */
   clockRate?: number;
   clockEpochMs?: number;
+  /** What a previous server's exportState() returned: its resources come back (see SageMakerService.restore). */
+  restore?: PersistedSageMaker;
+  /** Called right after a container process starts or ends (the offline stack records their pids at once). */
+  onProcessesChanged?: () => void;
 }
 
 /** Read-only inspection of the running emulator. */
@@ -75,6 +80,10 @@ export interface LocalSageMaker {
   accountId: string;
   faults: FaultController;
   state: LocalSageMakerState;
+  /** Every resource as data, for `restore` of a later server (Dates inside: the caller serializes). */
+  exportState(): PersistedSageMaker;
+  /** What `restore` did, if given. */
+  restored?: SageMakerRestoreReport;
   /** Stops every process it started (SIGTERM, then SIGKILL), waits for them, closes the port. */
   close(): Promise<void>;
 }
@@ -94,7 +103,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     invocationTimeoutMs: options.invocationTimeoutMs ?? 60_000,
   };
   const faults = new Faults(options.faults);
-  const procs = new ProcessManager(logs);
+  const procs = new ProcessManager(logs, () => options.onProcessesChanged?.());
   const s3 = new S3Transfer({ region, ...options.s3 });
   const ctx: Context = {
     region,
@@ -114,6 +123,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     closing: false,
   };
   const service = new SageMakerService(ctx);
+  const restored = options.restore ? service.restore(options.restore) : undefined;
   const server = createHttpServer(ctx, service);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -148,6 +158,8 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     region,
     accountId,
     faults,
+    exportState: () => service.exportState(),
+    restored,
     state: {
       processes: () => procs.list(),
       logs: (name) => logs.read(name),

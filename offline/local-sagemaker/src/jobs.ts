@@ -116,7 +116,12 @@ export interface JobRunner<Request, State> {
   afterStop?(job: Job<Request, State>): Promise<void>;
   describe(job: Job<Request, State>): Record<string, unknown>;
   summary(job: Job<Request, State>): Record<string, unknown>;
+  /** The state as data a restarted server can describe the job from (no processes). Default: as is. */
+  persistedState?(state: State): State;
 }
+
+/** A job as exportState() writes it: everything Describe/List report, no processes or timers. */
+export type PersistedJob<Request, State> = Omit<Job<Request, State>, 'signal' | 'processes'>;
 
 interface JobRecord<Request, State> extends Job<Request, State> {
   readonly abort: AbortController;
@@ -185,6 +190,29 @@ export class JobStore<Request extends object, State> {
 
   describe(input: Record<string, unknown>): Record<string, unknown> {
     return this.runner.describe(this.find(input));
+  }
+
+  persisted(): PersistedJob<Request, State>[] {
+    return this.all().map((job) => {
+      const { name, arn, request, state, status, secondaryStatus, transitions, failureReason, creationTime, lastModifiedTime, startTime, endTime, stopReason } = job;
+      const data = this.runner.persistedState ? this.runner.persistedState(state) : state;
+      return { name, arn, request, state: data, status, secondaryStatus, transitions, failureReason, creationTime, lastModifiedTime, startTime, endTime, stopReason };
+    });
+  }
+
+  /**
+   * Puts back a job exportState() wrote. A job that was still running when the previous server
+   * died cannot resume (its container is gone): it ends Failed, with `interruptedReason`.
+   * Returns whether it was interrupted.
+   */
+  restore(saved: PersistedJob<Request, State>, interruptedReason: string): boolean {
+    const abort = new AbortController();
+    abort.abort();
+    const job: JobRecord<Request, State> = { ...saved, transitions: [...saved.transitions], abort, signal: abort.signal, processes: [] };
+    this.jobs.set(job.name.toLowerCase(), job);
+    if (TERMINAL.includes(job.status)) return false;
+    this.finish(job, 'Failed', interruptedReason);
+    return true;
   }
 
   stop(input: Record<string, unknown>): Record<string, never> {

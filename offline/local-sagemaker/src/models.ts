@@ -67,6 +67,11 @@ export class ModelStore {
     return this.models.get(name.toLowerCase());
   }
 
+  /** Puts back a record exportState() wrote (a restarted stack). */
+  restore(record: ModelRecord): void {
+    this.models.set(record.name.toLowerCase(), record);
+  }
+
   byArn(arn: string): ModelRecord | undefined {
     return [...this.models.values()].find((m) => m.arn === arn);
   }

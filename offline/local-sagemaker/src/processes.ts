@@ -98,7 +98,11 @@ export class ProcessManager {
   private closed = false;
   private readonly onParentExit = () => this.killAllNow();
 
-  constructor(private readonly logs: LogStore) {
+  /** `onChange` runs right after a process starts or ends (the stack saves the list: a kill -9 must not lose a pid). */
+  constructor(
+    private readonly logs: LogStore,
+    private readonly onChange: () => void = () => undefined,
+  ) {
     process.on('exit', this.onParentExit);
   }
 
@@ -119,8 +123,10 @@ export class ProcessManager {
       if (child.pid === undefined) child.emit('exit', 127, null);
     });
     this.live.add(proc);
+    this.onChange();
     void proc.exited.then((exit) => {
       this.live.delete(proc);
+      this.onChange();
       this.logs.system(logName, `process ${proc.pid} (${opts.kind}) exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}`);
     });
     return proc;

@@ -2,11 +2,13 @@ import { formatValidationMessage, sageMakerModel, validateRequest } from '@mlops
 import type { Arns } from './arn';
 import type { Context } from './context';
 import { EndpointConfigStore } from './endpoint-configs';
-import { EndpointService } from './endpoints';
+import { type EndpointRestore, EndpointService, type PersistedEndpoint } from './endpoints';
 import { unknownOperation, validationException } from './errors';
-import { JobStore } from './jobs';
-import { ModelStore } from './models';
-import { TagStore } from './tags';
+import type { EndpointConfigRecord } from './endpoint-configs';
+import { JobStore, type PersistedJob } from './jobs';
+import { type ModelRecord, ModelStore } from './models';
+import type { ProcessInfo } from './processes';
+import { type Tag, TagStore } from './tags';
 import { type CreateTrainingJobRequest, TrainingRunner, type TrainingState } from './training';
 import { type CreateTransformJobRequest, TransformRunner, type TransformState } from './transform';
 
@@ -130,6 +132,37 @@ export class SageMakerService {
     return { Tags: all.slice(offset, offset + max), NextToken: offset + max < all.length ? String(offset + max) : undefined };
   }
 
+  /** Every resource as data (Dates included), for a later server to restore; no I/O. */
+  exportState(): PersistedSageMaker {
+    return {
+      version: 1,
+      tags: this.tags.entries(),
+      models: this.models.all(),
+      endpointConfigs: this.endpointConfigs.all(),
+      trainingJobs: this.training.persisted(),
+      transformJobs: this.transform.persisted(),
+      endpoints: this.endpoints.persisted(),
+      processes: this.ctx.procs.list(),
+    };
+  }
+
+  /**
+   * Puts back what a previous server exported. Its processes are gone (the caller reaps any that
+   * outlived it): jobs it was running end Failed and endpoints are deployed again.
+   */
+  restore(saved: PersistedSageMaker): SageMakerRestoreReport {
+    const at = this.ctx.clock.now().toISOString();
+    const reason = (noun: string) => `InternalServerError: the local SageMaker stopped while this ${noun} ran (restarted at ${at}); a job cannot resume: start a new one.`;
+    this.tags.restore(saved.tags);
+    for (const m of saved.models) this.models.restore(m);
+    for (const c of saved.endpointConfigs) this.endpointConfigs.restore(c);
+    const interruptedJobs: string[] = [];
+    for (const j of saved.trainingJobs) if (this.training.restore(j, reason('training job'))) interruptedJobs.push(j.name);
+    for (const j of saved.transformJobs) if (this.transform.restore(j, reason('transform job'))) interruptedJobs.push(j.name);
+    const endpoints = saved.endpoints.map((e) => this.endpoints.restore(e));
+    return { interruptedJobs, endpoints };
+  }
+
   async shutdown(): Promise<void> {
     await Promise.all([this.training.shutdown(), this.transform.shutdown(), this.endpoints.shutdown()]);
   }
@@ -162,6 +195,25 @@ export class SageMakerService {
       processes: this.ctx.procs.list(),
     };
   }
+}
+
+/** Everything the control plane knows, as exportState() writes it. */
+export interface PersistedSageMaker {
+  version: 1;
+  tags: [string, Tag[]][];
+  models: ModelRecord[];
+  endpointConfigs: EndpointConfigRecord[];
+  trainingJobs: PersistedJob<CreateTrainingJobRequest, TrainingState>[];
+  transformJobs: PersistedJob<CreateTransformJobRequest, TransformState>[];
+  endpoints: PersistedEndpoint[];
+  /** The processes running when it was written: the ones a restart must not leave behind. */
+  processes: ProcessInfo[];
+}
+
+export interface SageMakerRestoreReport {
+  /** Jobs that were running: now Failed. */
+  interruptedJobs: string[];
+  endpoints: EndpointRestore[];
 }
 
 export interface StateSnapshot {

@@ -29,4 +29,12 @@ export class TagStore {
   remove(arn: string): void {
     this.byArn.delete(arn);
   }
+
+  entries(): [string, Tag[]][] {
+    return [...this.byArn].map(([arn, tags]) => [arn, tags.map((t) => ({ ...t }))]);
+  }
+
+  restore(entries: [string, Tag[]][]): void {
+    for (const [arn, tags] of entries) this.byArn.set(arn, tags.map((t) => ({ ...t })));
+  }
 }

@@ -87,6 +87,10 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
     };
   }
 
+  persistedState(state: TransformState): TransformState {
+    return { ...state, instances: [] };
+  }
+
   describe(job: TransformJob): Record<string, unknown> {
     const r = job.request;
     const e = job.state.effective;

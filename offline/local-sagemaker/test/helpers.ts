@@ -13,7 +13,7 @@ export const MEAN_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/mean-mod
 export const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
 export const BUCKET = 'mlops-local';
 // s3rver accepts only its own fixed key pair.
-const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 export interface Harness {
   sm: LocalSageMaker;

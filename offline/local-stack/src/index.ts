@@ -1,5 +1,7 @@
 // The offline stack's entry point: start it, and the pieces tests and tools drive it with.
 export { startLocalStack, type LocalStack, type LocalStackOptions, type IngestOutcome } from './stack';
+export { restoreSummary, type StackRestoreReport } from './stack-state';
+export type { StateSnapshot } from '@mlops/local-sagemaker';
 export { encodeS3EventKey, toAwsRecord, type S3EventRecord } from './s3-trigger';
 export { sharedEsbuildOptions, buildFunctionBundles, type FunctionBundle } from './bundles';
 export { startFaultProxy, type FaultProxy, type FaultProxyOptions, type FaultResponse, type ProxiedRequest, type ProxyDecision } from './fault-proxy';

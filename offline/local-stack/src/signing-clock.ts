@@ -25,6 +25,17 @@ export function emulatedClock({ epochMs, rate }: { epochMs: number; rate: number
   return { now: () => Math.round(epochMs + (Date.now() - epochMs) * rate), toWall: (ms) => Math.round(epochMs + (ms - epochMs) / rate) };
 }
 
+/**
+ * The emulated clock runs `rate` times faster than the wall clock. A restarted stack's clock goes
+ * on from where the previous one's stopped (`resumeAt`), so no timestamp runs backwards.
+ */
+export function continuedClock(rate: number, resumeAt: number | undefined): { epochMs: number; rate: number } {
+  const now = Date.now();
+  if (resumeAt === undefined || rate <= 1 || resumeAt <= now) return { epochMs: now, rate };
+  // epoch + (now - epoch) * rate = resumeAt
+  return { epochMs: now - (resumeAt - now) / (rate - 1), rate };
+}
+
 /** A timestamp signed on the emulated clock, moved to the wall clock; others unchanged. */
 export function toWallAmzDate(amzDate: string, clock: EmulatedClock | undefined): string {
   return signedOnEmulatedClock(amzDate, clock) ? formatAmzDate(clock!.toWall(parseAmzDate(amzDate)!)) : amzDate;

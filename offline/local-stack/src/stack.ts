@@ -20,7 +20,8 @@ import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlo
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
 import { startLocalS3 } from './local-s3';
-import { emulatedClock } from './signing-clock';
+import { continuedClock, emulatedClock } from './signing-clock';
+import { reapProcesses, StackState, type StackRestoreReport } from './stack-state';
 import { resolveLocalResources, type LocalResources } from './resources';
 import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
 import { routeMatches, s3TriggerRoutes, toAwsRecord } from './s3-trigger';
@@ -86,6 +87,8 @@ export interface LocalStack {
   sageMaker: LocalSageMaker;
   stepFunctions: LocalStepFunctions;
   lambda: LocalLambda;
+  /** What a persistent stack took back from the previous one on its folder, if there was one. */
+  restored?: StackRestoreReport;
   /** The S3 fault proxy's controller, when the stack started with `s3Faults`. */
   s3Faults?: S3FaultController;
   /** What the S3 trigger's last ingest invocation for this key returned. */
@@ -132,6 +135,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
+    // A persistent stack takes back what the previous one held (stack-state.ts): refused while that
+    // one still runs; its leftover containers are reaped before anything starts.
+    const stackState = persistent ? new StackState(join(workDir, 'state')) : undefined;
+    const previous = stackState?.previous;
+    const reapedProcesses = previous?.sageMaker ? reapProcesses(previous.sageMaker.processes) : [];
+    if (stackState) closers.push(async () => stackState.close());
     const config = await printServerlessConfig(stage, root);
     const resources = resolveLocalResources(config);
     for (const [option, keys] of [['functionEnvironment', options.functionEnvironment], ['bundleOverrides', options.bundleOverrides]] as const) {
@@ -145,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // One emulated clock for SageMaker and the functions, at the rate the waits are scaled; S3 answers
     // the functions on it (signing-clock.ts).
     const waitScale = options.waitScale ?? 0.01;
-    const clock = { epochMs: Date.now(), rate: 1 / waitScale };
+    const clock = continuedClock(1 / waitScale, previous?.emulatedNow);
     const functionsClock = emulatedClock(clock);
 
     // S3 (local-s3.ts: s3rver behind a front that takes any credentials and any key S3 takes)
@@ -174,6 +183,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region,
       accountId: LOCAL_ACCOUNT_ID,
       ...options.sageMakerTimings,
+      restore: previous?.sageMaker,
+      onProcessesChanged: () => stackState?.saveNow(),
     });
     closers.push(() => sageMaker.close());
 
@@ -200,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       waitScale,
       stateMachines: [{ name: resources.stateMachine.name, definition: resources.stateMachine.definition }],
+      restore: previous?.executions ? { executions: previous.executions, lastSeen: previous.lastSeen } : undefined,
       taskHandlers: (resource) => {
         const key = resources.functionByArn.get(resource);
         if (!key) return undefined;
@@ -266,7 +278,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const client of [s3, sfn, sm, runtime]) client.destroy();
     });
     const dataBucket = Object.values(resources.buckets)[0]!;
+    stackState?.track({ sageMaker: () => sageMaker.exportState(), executions: () => stepFunctions.exportState(), emulatedNow: () => functionsClock.now() });
+    const restored: StackRestoreReport | undefined = previous && {
+      previousPid: previous.pid,
+      lastSeen: previous.lastSeen,
+      interrupted: previous.interrupted,
+      reapedProcesses,
+      interruptedExecutions: stepFunctions.restored?.interrupted ?? [],
+      interruptedJobs: sageMaker.restored?.interruptedJobs ?? [],
+      endpoints: sageMaker.restored?.endpoints ?? [],
+    };
     return {
+      restored,
       root,
       workDir,
       resources,

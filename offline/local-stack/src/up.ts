@@ -1,18 +1,22 @@
 /**
  * `pnpm local:up`: the offline stack alone, for running stages by hand. Prints the endpoints and
  * writes them to .local/local.env for `sls invoke local` and the AWS CLI; runs until interrupted.
- * Data persists in .local/stack between runs.
+ * Data and the control-plane state (executions, SageMaker resources) persist in .local/stack between
+ * runs, even after kill -9 (stack-state.ts); a restart says what was interrupted.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack } from './stack';
+import { restoreSummary } from './stack-state';
 
 async function main(): Promise<void> {
   const root = projectRoot();
+  // MLOPS_LOCAL_DIR: another folder than the project's .local (the restart test uses its own).
+  const localDir = process.env.MLOPS_LOCAL_DIR ?? join(root, '.local');
   const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
   const stack = await startLocalStack({
-    workDir: join(root, '.local/stack'),
+    workDir: join(localDir, 'stack'),
     waitScale: Number(process.env.MLOPS_WAIT_SCALE ?? 0.01),
     ports: { s3: port('MLOPS_S3_PORT', 4569), sagemaker: port('MLOPS_SAGEMAKER_PORT', 4599), stepfunctions: port('MLOPS_STEPFUNCTIONS_PORT', 8083) },
     onLog: (fn, line) => process.stderr.write(`${fn} | ${line}\n`),
@@ -23,8 +27,8 @@ async function main(): Promise<void> {
     MLOPS_DATA_BUCKET: stack.bucket,
     MLOPS_STATE_MACHINE_ARN: stack.resources.stateMachine.arn,
   };
-  const envFile = join(root, '.local/local.env');
-  mkdirSync(join(root, '.local'), { recursive: true });
+  const envFile = join(localDir, 'local.env');
+  mkdirSync(localDir, { recursive: true });
   writeFileSync(envFile, `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   process.stdout.write(
     [
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  if (stack.restored) process.stdout.write(restoreSummary(stack.restored));
   const stop = () => {
     process.stdout.write('stopping...\n');
     void stack.close().then(() => process.exit(0));

@@ -3,7 +3,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { SfnError, internalFailure, serializationException, unknownOperation } from './errors';
 import { StepFunctionsService } from './service';
-import type { ExecutionInspector, ServerOptions } from './types';
+import type { ExecutionInspector, ExecutionsRestoreReport, PersistedExecution, ServerOptions } from './types';
 
 /** Step Functions speaks AWS JSON 1.0: POST /, `X-Amz-Target: AWSStepFunctions.<Operation>`. */
 const TARGET_PREFIX = 'AWSStepFunctions.';
@@ -17,6 +17,10 @@ export interface LocalStepFunctions {
   port: number;
   stateMachineArn(name: string): string;
   executions: ExecutionInspector;
+  /** Every execution with its history, for `restore` of a later server (Dates inside: the caller serializes). */
+  exportState(): PersistedExecution[];
+  /** What `restore` did, if given. */
+  restored?: ExecutionsRestoreReport;
   /** Stops running executions, then the server. */
   close(): Promise<void>;
 }
@@ -113,6 +117,8 @@ export async function startLocalStepFunctions(options: ServerOptions): Promise<L
     port,
     stateMachineArn: (name) => service.stateMachineArn(name),
     executions: service.executions,
+    exportState: () => service.exportState(),
+    restored: service.restored,
     close: async () => {
       await service.shutdown();
       await new Promise<void>((resolve) => {

@@ -9,8 +9,8 @@ import {
   validationException,
 } from './errors';
 import { withoutExecutionData } from './history';
-import { ExecutionRecord, type RegisteredStateMachine } from './store';
-import type { ExecutionInspector, ExecutionSnapshot, ExecutionStatus, Logger, ServiceOptions, TaskHandlerResolver } from './types';
+import { type Execution, ExecutionRecord, type RegisteredStateMachine, RestoredExecution } from './store';
+import type { ExecutionInspector, ExecutionSnapshot, ExecutionsRestoreReport, ExecutionStatus, PersistedExecution, Logger, ServiceOptions, TaskHandlerResolver } from './types';
 import { checkName, isValidName, paginate, parseExecutionInput, validateAgainstModel } from './validation';
 
 type Request = Record<string, unknown>;
@@ -24,7 +24,7 @@ export class StepFunctionsService {
   readonly executions: ExecutionInspector;
   private readonly machines = new Map<string, RegisteredStateMachine>();
   /** Insertion order = start order. */
-  private readonly records = new Map<string, ExecutionRecord>();
+  private readonly records = new Map<string, Execution>();
   private readonly taskHandlers: TaskHandlerResolver;
   private readonly waitScale: number;
   private readonly logger?: Logger;
@@ -53,6 +53,31 @@ export class StepFunctionsService {
       });
     }
     this.executions = this.inspector();
+    if (options.restore) this.restored = this.restore(options.restore);
+  }
+
+  /** What `restore` did, if the service was given one. */
+  readonly restored?: ExecutionsRestoreReport;
+
+  /** Every execution, oldest first, as a later service's `restore` takes them. */
+  exportState(): PersistedExecution[] {
+    return [...this.records.values()].map((r) => r.persisted());
+  }
+
+  private restore({ executions, lastSeen }: NonNullable<ServiceOptions['restore']>): ExecutionsRestoreReport {
+    const report: ExecutionsRestoreReport = { restored: 0, interrupted: [], unknownStateMachine: [] };
+    for (const saved of executions) {
+      const machine = this.machines.get(saved.stateMachineArn);
+      if (!machine) {
+        report.unknownStateMachine.push(saved.executionArn);
+        continue;
+      }
+      const record = new RestoredExecution(saved, machine, lastSeen);
+      this.records.set(record.executionArn, record);
+      report.restored++;
+      if (record.interruptedIn !== undefined) report.interrupted.push({ executionArn: record.executionArn, name: record.name, state: record.interruptedIn, cause: record.cause! });
+    }
+    return report;
   }
 
   stateMachineArn(name: string): string {
@@ -94,7 +119,7 @@ export class StepFunctionsService {
     return machine;
   }
 
-  private record(arn: string): ExecutionRecord {
+  private record(arn: string): Execution {
     parseExecutionArn(arn);
     const record = this.records.get(arn);
     if (!record) throw executionDoesNotExist(arn);

@@ -1,7 +1,7 @@
 import type { CompiledDefinition } from './definition';
 import { EngineRun, type Outcome } from './engine';
 import { buildHistory } from './history';
-import type { ExecutionSnapshot, ExecutionStatus, HistoryEvent, Json, Logger, TaskHandlerResolver } from './types';
+import type { ExecutionSnapshot, ExecutionStatus, HistoryEvent, Json, Logger, PersistedExecution, TaskHandlerResolver } from './types';
 
 export interface RegisteredStateMachine {
   name: string;
@@ -26,8 +26,111 @@ export interface StartParameters {
   logger?: Logger;
 }
 
+/** What the service keeps per execution: a run of the engine, or one restored from a previous server. */
+export interface Execution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly stateMachine: RegisteredStateMachine;
+  readonly input: string;
+  readonly startDate: Date;
+  readonly status: ExecutionStatus;
+  readonly stopDate?: Date;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly closed: Promise<void>;
+  stop(error: string | undefined, cause: string | undefined): void;
+  history(): HistoryEvent[];
+  snapshot(): ExecutionSnapshot;
+  persisted(): PersistedExecution;
+}
+
+/** The error a restored execution was aborted with when the previous server died while it ran. */
+export const INTERRUPTED_ERROR = 'local-stepfunctions.Interrupted';
+
+/**
+ * An execution a previous server exported: it answers from what was saved. One that was RUNNING
+ * cannot resume (the engine's in-memory state died with the server): it is ABORTED as of the
+ * moment the previous server was last seen, with INTERRUPTED_ERROR and a cause naming the state it
+ * was in, and its history ends with ExecutionAborted, as after StopExecution.
+ */
+export class RestoredExecution implements Execution {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly input: string;
+  readonly startDate: Date;
+  readonly status: ExecutionStatus;
+  readonly stopDate?: Date;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly closed = Promise.resolve();
+  /** The state it was in when interrupted ('' before any state), if it was. */
+  readonly interruptedIn?: string;
+  private readonly events: HistoryEvent[];
+  private readonly saved: ExecutionSnapshot;
+
+  constructor(
+    saved: PersistedExecution,
+    readonly stateMachine: RegisteredStateMachine,
+    lastSeen: Date,
+  ) {
+    this.executionArn = saved.executionArn;
+    this.name = saved.name;
+    this.input = saved.input;
+    this.startDate = saved.startDate;
+    this.events = saved.history.map((e) => ({ ...e }));
+    if (saved.status !== 'RUNNING') {
+      this.status = saved.status;
+      this.stopDate = saved.stopDate;
+      this.output = saved.output;
+      this.error = saved.error;
+      this.cause = saved.cause;
+      this.saved = saved.snapshot;
+      return;
+    }
+    const entered = this.events.findLast((e) => e.type.endsWith('StateEntered'));
+    const stateName = entered === undefined ? '' : (entered.stateEnteredEventDetails as { name: string }).name;
+    const stopDate = new Date(Math.max(lastSeen.getTime(), this.events.at(-1)?.timestamp.getTime() ?? saved.startDate.getTime()));
+    const cause = `The local Step Functions service stopped (the process was killed or crashed) while this execution ${
+      stateName ? `was in state '${stateName}'` : 'was starting'
+    }; an execution cannot resume after a restart: start it again.`;
+    this.status = 'ABORTED';
+    this.stopDate = stopDate;
+    this.error = INTERRUPTED_ERROR;
+    this.cause = cause;
+    this.interruptedIn = stateName;
+    const last = this.events.at(-1);
+    this.events.push({
+      id: (last?.id ?? 0) + 1,
+      previousEventId: last?.id ?? 0,
+      timestamp: stopDate,
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: INTERRUPTED_ERROR, cause },
+    });
+    this.saved = { ...saved.snapshot, status: 'ABORTED', stopDate, error: INTERRUPTED_ERROR, cause };
+  }
+
+  stop(): void {
+    // Closed: StopExecution on a closed execution changes nothing.
+  }
+
+  history(): HistoryEvent[] {
+    return this.events.map((e) => ({ ...e }));
+  }
+
+  snapshot(): ExecutionSnapshot {
+    return { ...this.saved };
+  }
+
+  persisted(): PersistedExecution {
+    const { executionArn, name, input, startDate, status, stopDate, output, error, cause } = this;
+    return { executionArn, stateMachineArn: this.stateMachine.arn, name, input, startDate, status, stopDate, output, error, cause, history: this.history(), snapshot: this.snapshot() };
+  }
+}
+
 /** One execution: its API-visible state, and the engine run behind it. */
-export class ExecutionRecord {
+export class ExecutionRecord implements Execution {
   readonly executionArn: string;
   readonly name: string;
   readonly stateMachine: RegisteredStateMachine;
@@ -122,6 +225,17 @@ export class ExecutionRecord {
         cause: this.cause,
       },
     });
+  }
+
+  private closedForm?: PersistedExecution;
+
+  /** Cached once closed: a closed execution's history no longer changes. */
+  persisted(): PersistedExecution {
+    if (this.closedForm) return this.closedForm;
+    const { executionArn, name, input, startDate, status, stopDate, output, error, cause } = this;
+    const form = { executionArn, stateMachineArn: this.stateMachine.arn, name, input, startDate, status, stopDate, output, error, cause, history: this.history(), snapshot: this.snapshot() };
+    if (status !== 'RUNNING' && form.history.at(-1)?.type.startsWith('Execution')) this.closedForm = form;
+    return form;
   }
 
   snapshot(): ExecutionSnapshot {

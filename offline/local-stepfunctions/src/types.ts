@@ -51,6 +51,19 @@ export interface ServiceOptions {
    */
   waitScale?: number;
   logger?: Logger;
+  /**
+   * Executions a previous service exported (`exportState()`), and when it was last seen alive:
+   * they come back as they were; RUNNING ones are ABORTED as of `lastSeen` (see RestoredExecution).
+   */
+  restore?: { executions: PersistedExecution[]; lastSeen: Date };
+}
+
+export interface ExecutionsRestoreReport {
+  restored: number;
+  /** Executions that were RUNNING: now ABORTED, with the state they were in. */
+  interrupted: { executionArn: string; name: string; state: string; cause: string }[];
+  /** Executions of a state machine this service does not have (not restored). */
+  unknownStateMachine: string[];
 }
 
 export interface ServerOptions extends ServiceOptions {
@@ -114,3 +127,20 @@ export interface ExecutionInspector {
   waitForCompletion(executionArn: string, options?: { timeoutMs?: number }): Promise<ExecutionSnapshot>;
   history(executionArn: string, options?: { includeExecutionData?: boolean }): HistoryEvent[];
 }
+
+/** An execution as exportState() writes it: what the API reports, the history included. */
+export interface PersistedExecution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: string;
+  startDate: Date;
+  status: ExecutionStatus;
+  stopDate?: Date;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+  snapshot: ExecutionSnapshot;
+}
+
