@@ -1,6 +1,9 @@
-export type ResourceType = 'training-job' | 'transform-job' | 'model' | 'endpoint-config' | 'endpoint';
+export type ResourceType = 'training-job' | 'transform-job' | 'model' | 'endpoint-config' | 'endpoint' | 'model-package-group' | 'model-package';
 
-/** SageMaker ARNs: `arn:aws:sagemaker:<region>:<account>:<type>/<name, lower-cased>`. */
+/**
+ * SageMaker ARNs: `arn:aws:sagemaker:<region>:<account>:<type>/<name, lower-cased>` (a versioned model
+ * package's name is `<group>/<version>`).
+ */
 export class Arns {
   readonly partition: string;
   constructor(

@@ -44,6 +44,19 @@ export function virtualClock(rate = 1, epochMs = Date.now()): Clock {
   };
 }
 
+/**
+ * An event as SageMaker sends it to EventBridge (source `aws.sagemaker`), minus the envelope members
+ * EventBridge adds itself (`version`, `id`, `account`, `region`).
+ */
+export interface SageMakerEvent {
+  source: string;
+  'detail-type': string;
+  detail: Record<string, unknown>;
+  resources: string[];
+  /** When it happened, on the emulator's clock. */
+  time: Date;
+}
+
 /** What every resource service shares. */
 export interface Context {
   region: string;
@@ -64,6 +77,18 @@ export interface Context {
   clock: Clock;
   /** Set once close() starts: no new processes, run loops wind down. */
   closing: boolean;
+  /** Receives the EventBridge events SageMaker would send (a throwing receiver is logged, never fails the call). */
+  onEvent?: (event: SageMakerEvent) => void;
+}
+
+/** Hands an event to `ctx.onEvent`; a receiver's error is logged and does not fail the API call. */
+export function emitEvent(ctx: Pick<Context, 'onEvent' | 'logger'>, event: SageMakerEvent): void {
+  if (!ctx.onEvent) return;
+  try {
+    ctx.onEvent(event);
+  } catch (e) {
+    ctx.logger.error(`local-sagemaker: the onEvent receiver failed on ${event['detail-type']} (${event.resources.join(', ')}): ${errorMessage(e)}`);
+  }
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Arns } from './arn';
-import { type Context, type Logger, type Timings, silentLogger, virtualClock } from './context';
+import { type Context, type Logger, type SageMakerEvent, type Timings, silentLogger, virtualClock } from './context';
 import { stackEnvironment } from './environment';
 import { type FaultConfig, type FaultController, Faults } from './faults';
 import { type ImageRegistry, ImageResolver } from './images';
@@ -15,7 +15,7 @@ import { type PersistedSageMaker, type SageMakerRestoreReport, SageMakerService,
 export type { ApiFault, FaultConfig, FaultController, FaultStats } from './faults';
 export { mulberry32 } from './faults';
 export type { ImageEntry, ImageRegistry } from './images';
-export type { Logger } from './context';
+export type { Logger, SageMakerEvent } from './context';
 export type { ProcessInfo } from './processes';
 export type { S3Options } from './s3';
 export type { PersistedSageMaker, SageMakerRestoreReport, StateSnapshot } from './service';
@@ -60,6 +60,13 @@ export interface LocalSageMakerOptions {
   restore?: PersistedSageMaker;
   /** Called right after a container process starts or ends (the offline stack records their pids at once). */
   onProcessesChanged?: () => void;
+  /**
+   * Receives the EventBridge events SageMaker sends (source `aws.sagemaker`), synchronously, before
+   * the API call that caused them answers: "SageMaker Model Package State Change" on
+   * CreateModelPackage and on each UpdateModelPackage that changes ModelApprovalStatus. An error it
+   * throws is logged; the API call still succeeds.
+   */
+  onEvent?: (event: SageMakerEvent) => void;
 }
 
 /** Read-only inspection of the running emulator. */
@@ -68,7 +75,7 @@ export interface LocalSageMakerState {
   processes(): ProcessInfo[];
   /** The kept stdout/stderr (and emulator lines) of a job or endpoint; '' if none. */
   logs(name: string): string;
-  /** Jobs, models, configs, endpoints and processes. */
+  /** Jobs, models, configs, endpoints, model package groups and packages, and processes. */
   snapshot(): StateSnapshot;
 }
 
@@ -121,6 +128,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     stackEnvironment: stackEnvironment(region, options.s3),
     clock: virtualClock(options.clockRate ?? 1, options.clockEpochMs),
     closing: false,
+    onEvent: options.onEvent,
   };
   const service = new SageMakerService(ctx);
   const restored = options.restore ? service.restore(options.restore) : undefined;

@@ -49,7 +49,7 @@ function hash(text: string): string {
  * CreationTime Descending, pages hold MaxResults items (10 by default) and NextToken is opaque
  * and only valid for the same filter.
  */
-export function listPage<T extends Listable>(all: Iterable<T>, req: ListRequest): ListPage<T> {
+export function listPage<T extends Listable>(all: Iterable<T>, req: ListRequest, tieBreak?: (a: T, b: T) => number): ListPage<T> {
   const after = parseTimestamp(req.CreationTimeAfter);
   const before = parseTimestamp(req.CreationTimeBefore);
   const modAfter = parseTimestamp(req.LastModifiedTimeAfter);
@@ -72,6 +72,7 @@ export function listPage<T extends Listable>(all: Iterable<T>, req: ListRequest)
     if (sortBy === 'Name') c = a.name.localeCompare(b.name);
     else if (sortBy === 'Status') c = (a.status ?? '').localeCompare(b.status ?? '');
     if (c === 0) c = a.creationTime.getTime() - b.creationTime.getTime();
+    if (c === 0 && tieBreak) c = tieBreak(a, b);
     if (c === 0) c = a.name.localeCompare(b.name);
     return c * dir;
   });
@@ -88,9 +89,18 @@ export function listPage<T extends Listable>(all: Iterable<T>, req: ListRequest)
   return { items: page, nextToken: hasMore ? encodeToken({ o: offset + max, k: key }) : undefined };
 }
 
-/** A List* response: one page of summaries under the operation's member (e.g. `TrainingJobSummaries`) plus NextToken. */
-export function listResponse<T extends Listable>(all: Iterable<T>, req: ListRequest, member: string, summary: (item: T) => Record<string, unknown>): Record<string, unknown> {
-  const page = listPage(all, req);
+/**
+ * A List* response: one page of summaries under the operation's member (e.g. `TrainingJobSummaries`)
+ * plus NextToken. `tieBreak` orders items the sort key and CreationTime leave equal (before the name).
+ */
+export function listResponse<T extends Listable>(
+  all: Iterable<T>,
+  req: ListRequest,
+  member: string,
+  summary: (item: T) => Record<string, unknown>,
+  tieBreak?: (a: T, b: T) => number,
+): Record<string, unknown> {
+  const page = listPage(all, req, tieBreak);
   return { [member]: page.items.map(summary), NextToken: page.nextToken };
 }
 

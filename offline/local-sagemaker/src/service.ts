@@ -6,6 +6,7 @@ import { type EndpointRestore, EndpointService, type PersistedEndpoint } from '.
 import { unknownOperation, validationException } from './errors';
 import type { EndpointConfigRecord } from './endpoint-configs';
 import { JobStore, type PersistedJob } from './jobs';
+import { type ModelPackageGroupRecord, ModelPackageGroupStore, type ModelPackageRecord, ModelPackageStore } from './model-packages';
 import { type ModelRecord, ModelStore } from './models';
 import type { ProcessInfo } from './processes';
 import { type Tag, TagStore } from './tags';
@@ -36,6 +37,13 @@ export const OPERATIONS = [
   'UpdateEndpoint',
   'DeleteEndpoint',
   'ListEndpoints',
+  'CreateModelPackageGroup',
+  'DescribeModelPackageGroup',
+  'ListModelPackageGroups',
+  'CreateModelPackage',
+  'DescribeModelPackage',
+  'ListModelPackages',
+  'UpdateModelPackage',
   'AddTags',
   'ListTags',
 ] as const;
@@ -50,6 +58,8 @@ export class SageMakerService {
   readonly transform: JobStore<CreateTransformJobRequest, TransformState>;
   readonly endpointConfigs: EndpointConfigStore;
   readonly endpoints: EndpointService;
+  readonly modelPackageGroups: ModelPackageGroupStore;
+  readonly modelPackages: ModelPackageStore;
   private readonly handlers: Record<OperationName, Handler>;
 
   constructor(readonly ctx: Context) {
@@ -58,6 +68,8 @@ export class SageMakerService {
     this.transform = new JobStore(ctx, this.tags, new TransformRunner(ctx, this.models));
     this.endpointConfigs = new EndpointConfigStore(ctx, this.models, this.tags);
     this.endpoints = new EndpointService(ctx, this.endpointConfigs, this.models, this.tags);
+    this.modelPackageGroups = new ModelPackageGroupStore(ctx, this.tags);
+    this.modelPackages = new ModelPackageStore(ctx, this.modelPackageGroups, this.tags);
     const any = (f: (i: never) => unknown): Handler => f as Handler;
     this.handlers = {
       CreateTrainingJob: (i) => this.training.create(i),
@@ -80,6 +92,13 @@ export class SageMakerService {
       UpdateEndpoint: any((i: { EndpointName: string; EndpointConfigName: string }) => this.endpoints.update(i)),
       DeleteEndpoint: any((i: { EndpointName: string }) => this.endpoints.delete(i)),
       ListEndpoints: (i) => this.endpoints.list(i),
+      CreateModelPackageGroup: any((i: { ModelPackageGroupName: string }) => this.modelPackageGroups.create(i)),
+      DescribeModelPackageGroup: any((i: { ModelPackageGroupName: string }) => this.modelPackageGroups.describe(i)),
+      ListModelPackageGroups: (i) => this.modelPackageGroups.list(i),
+      CreateModelPackage: (i) => this.modelPackages.create(i),
+      DescribeModelPackage: any((i: { ModelPackageName: string }) => this.modelPackages.describe(i)),
+      ListModelPackages: (i) => this.modelPackages.list(i),
+      UpdateModelPackage: any((i: { ModelPackageArn: string }) => this.modelPackages.update(i)),
       AddTags: any((i: { ResourceArn: string; Tags: { Key: string; Value: string }[] }) => this.addTags(i)),
       ListTags: any((i: { ResourceArn: string; MaxResults?: number; NextToken?: string }) => this.listTags(i)),
     };
@@ -113,6 +132,10 @@ export class SageMakerService {
         return this.endpointConfigs.get(parsed.name)?.arn === arn;
       case 'endpoint':
         return this.endpoints.get(parsed.name)?.arn === arn;
+      case 'model-package-group':
+        return this.modelPackageGroups.get(parsed.name)?.arn === arn;
+      case 'model-package':
+        return this.modelPackages.byArn(arn)?.arn === arn;
       default:
         return false;
     }
@@ -142,6 +165,8 @@ export class SageMakerService {
       trainingJobs: this.training.persisted(),
       transformJobs: this.transform.persisted(),
       endpoints: this.endpoints.persisted(),
+      modelPackageGroups: this.modelPackageGroups.all(),
+      modelPackages: this.modelPackages.all(),
       processes: this.ctx.procs.list(),
     };
   }
@@ -156,6 +181,8 @@ export class SageMakerService {
     this.tags.restore(saved.tags);
     for (const m of saved.models) this.models.restore(m);
     for (const c of saved.endpointConfigs) this.endpointConfigs.restore(c);
+    for (const g of saved.modelPackageGroups) this.modelPackageGroups.restore(g);
+    for (const p of saved.modelPackages) this.modelPackages.restore(p);
     const interruptedJobs: string[] = [];
     for (const j of saved.trainingJobs) if (this.training.restore(j, reason('training job'))) interruptedJobs.push(j.name);
     for (const j of saved.transformJobs) if (this.transform.restore(j, reason('transform job'))) interruptedJobs.push(j.name);
@@ -192,6 +219,8 @@ export class SageMakerService {
         failureReason: e.failureReason,
         instances: (e.active?.variants ?? []).flatMap((v) => v.instances.map((i) => ({ variant: v.name, id: i.id, pid: i.proc.pid, port: i.port, running: i.proc.running }))),
       })),
+      modelPackageGroups: this.modelPackageGroups.all().map((g) => ({ name: g.name, arn: g.arn, latestVersion: g.latestVersion })),
+      modelPackages: this.modelPackages.all().map((p) => ({ group: p.groupName, version: p.version, arn: p.arn, approvalStatus: p.approvalStatus })),
       processes: this.ctx.procs.list(),
     };
   }
@@ -206,6 +235,10 @@ export interface PersistedSageMaker {
   trainingJobs: PersistedJob<CreateTrainingJobRequest, TrainingState>[];
   transformJobs: PersistedJob<CreateTransformJobRequest, TransformState>[];
   endpoints: PersistedEndpoint[];
+  /** Model package groups, each with the version its latest package got. */
+  modelPackageGroups: ModelPackageGroupRecord[];
+  /** Versioned model packages. */
+  modelPackages: ModelPackageRecord[];
   /** The processes running when it was written: the ones a restart must not leave behind. */
   processes: ProcessInfo[];
 }
@@ -230,5 +263,7 @@ export interface StateSnapshot {
     failureReason?: string;
     instances: { variant: string; id: string; pid: number; port: number; running: boolean }[];
   }[];
+  modelPackageGroups: { name: string; arn: string; latestVersion: number }[];
+  modelPackages: { group: string; version: number; arn: string; approvalStatus: string }[];
   processes: ReturnType<Context['procs']['list']>;
 }

@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 const sources = (processes: { pid: number; argv: string[] }[] = []) => ({
-  sageMaker: () => ({ version: 1 as const, tags: [], models: [], endpointConfigs: [], trainingJobs: [], transformJobs: [], endpoints: [], processes: processes.map((p) => ({ ...p, kind: 'endpoint' as const, owner: 'ep', root: '/tmp', startedAt: new Date(0) })) }),
+  sageMaker: () => ({ version: 1 as const, tags: [], models: [], endpointConfigs: [], trainingJobs: [], transformJobs: [], endpoints: [], modelPackageGroups: [], modelPackages: [], processes: processes.map((p) => ({ ...p, kind: 'endpoint' as const, owner: 'ep', root: '/tmp', startedAt: new Date(0) })) }),
   executions: () => [],
   emulatedNow: () => Date.UTC(2030, 0, 1),
 });
