@@ -235,7 +235,7 @@ export async function simulateExecution(scenario: Scenario, asl = loadPipelineAs
     },
     MlopsUnderscoredeployLambdaFunction: async () => {
       created.endpoint = now += taskSeconds;
-      return { endpointName: 'mlops-dev-endpoint', endpointConfigName: endpointConfig, action: 'created' };
+      return { endpointName: 'mlops-dev-abalone', endpointConfigName: endpointConfig, action: 'created' };
     },
     MlopsUnderscoreawaitLambdaFunction: async (input) => {
       const kind = input.kind as Kind;

@@ -33,7 +33,7 @@ describe('malformed event generator', () => {
   });
 
   it('generates only events the contract refuses, each naming the mutated path (property)', () => {
-    const run = { runId: 'abalone-7aa1b19755', source: { bucket: 'mlops-local-data', key: 'incoming/a.csv', etag: 'e' }, runPrefix: 's3://mlops-local-data/runs/a/', dataset: { train: 's3://mlops-local-data/t/', validation: 's3://mlops-local-data/v/', test: 's3://mlops-local-data/x/', schema: 's3://mlops-local-data/s.json', rows: { train: 1, validation: 0, test: 1 }, featureCount: 1 }, task: { problemType: 'regression', target: 'rings' }, overrides: {} };
+    const run = { family: 'abalone', runId: 'abalone-7aa1b19755', source: { bucket: 'mlops-local-data', key: 'incoming/a.csv', etag: 'e' }, runPrefix: 's3://mlops-local-data/runs/a/', dataset: { train: 's3://mlops-local-data/t/', validation: 's3://mlops-local-data/v/', test: 's3://mlops-local-data/x/', schema: 's3://mlops-local-data/s.json', rows: { train: 1, validation: 0, test: 1 }, featureCount: 1 }, task: { problemType: 'regression', target: 'rings' }, overrides: {} };
     expect(PipelineInputSchema.safeParse(run).success).toBe(true);
     fc.assert(
       fc.property(malformedEvents(PipelineInputSchema, run), ({ event, path, kind }) => {

@@ -20,6 +20,8 @@ const root = projectRoot();
 const dataDir = mkdtempSync(join(tmpdir(), 'mlops-e2e-'));
 const abalone = readFileSync(join(root, 'data/abalone.csv'), 'utf8');
 let stack: LocalStack;
+/** The flowers dataset (a classification family of its own), once its test made it. */
+let flowers = '';
 
 function dataset(name: string, content: string): string {
   const path = join(dataDir, name);
@@ -37,7 +39,7 @@ async function executionCount(): Promise<number> {
 }
 
 async function endpointConfigName(): Promise<string | undefined> {
-  const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+  const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
   return endpoint.EndpointConfigName;
 }
 
@@ -61,7 +63,7 @@ describe('offline pipeline', () => {
     expect(evaluation.metrics.mse).toBeLessThan(6);
     expect(evaluation.metrics.r2).toBeGreaterThan(0.3);
     expect(evaluation.rows).toBe(first.state!.dataset.rows.test);
-    expect(first.state!.deploy).toMatchObject({ endpointName: 'mlops-local-endpoint', action: 'created' });
+    expect(first.state!.deploy).toMatchObject({ endpointName: 'mlops-local-abalone', action: 'created' });
     expect(await endpointConfigName()).toBe(first.state!.deploy!.endpointConfigName);
     // Held-out rows answered by the live endpoint, close to their labels.
     expect(first.endpointChecks).toHaveLength(5);
@@ -116,7 +118,7 @@ describe('offline pipeline', () => {
     const probe = (async () => {
       while (probing) {
         try {
-          await stack.clients.runtime.send(new InvokeEndpointCommand({ EndpointName: 'mlops-local-endpoint', ContentType: 'text/csv', Body: Buffer.from(features) }));
+          await stack.clients.runtime.send(new InvokeEndpointCommand({ EndpointName: 'mlops-local-abalone', ContentType: 'text/csv', Body: Buffer.from(features) }));
           answered++;
         } catch (error) {
           failures.push(`${(error as Error).name}: ${(error as Error).message}`);
@@ -124,7 +126,7 @@ describe('offline pipeline', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const second = await run(dataset('abalone-part.csv', abalone.split('\n').slice(0, 3000).join('\n')));
+    const second = await run(dataset('abalone-part.csv', abalone.split('\n').slice(0, 3000).join('\n')), { family: 'abalone' });
     probing = false;
     await probe;
     expect(second.status).toBe('SUCCEEDED');
@@ -175,6 +177,23 @@ describe('offline pipeline', () => {
     expect(outcome.state!.evaluation!.gate).toMatchObject({ metric: 'f1_macro', passed: true });
     expect(outcome.state!.evaluation!.metrics.accuracy).toBeGreaterThan(0.9);
     for (const check of outcome.endpointChecks) expect(species).toContain(check.predicted);
+    flowers = rows.join('\n');
+  });
+
+  it("keeps families apart: flowers got its own endpoint, and abalone's endpoint still serves abalone's model", async () => {
+    const abaloneConfig = await endpointConfigName();
+    const flowersEndpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-flowers' }));
+    expect(flowersEndpoint.EndpointStatus).toBe('InService');
+    expect(flowersEndpoint.EndpointConfigName).toMatch(/^mlops-local-flowers-/);
+    expect(abaloneConfig).toMatch(/^mlops-local-abalone-part-/);
+  });
+
+  it("rejects a dataset that does not fit its family's schema, naming the difference, and starts nothing", async () => {
+    const before = await executionCount();
+    const outcome = await run(dataset('flowers-as-abalone.csv', `${flowers}\n`), { family: 'abalone', header: true, target: 'species', problem: 'classification' });
+    expect(outcome.status).toBe('REJECTED');
+    expect(outcome.rejection).toMatch(/^the dataset does not fit family 'abalone' \(schema set by run abalone-[0-9a-f]+ from incoming\/abalone\.csv\): columns 'sex', .* missing; columns 'width', 'species', 'colour' not in the family; the label is 'species', the family's is 'rings'; the problem type is classification, the family's is regression\. To start a new schema, upload it as a new family: incoming\/<new-family>\/<file>\.csv$/);
+    expect(await executionCount()).toBe(before);
   });
 
   it('rejects an unusable dataset with a clear reason and starts nothing', async () => {

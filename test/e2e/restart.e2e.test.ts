@@ -25,7 +25,7 @@ const abalone = readFileSync(join(root, 'data/abalone.csv'), 'utf8');
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' };
 const region = 'us-east-1';
 const BUCKET = 'mlops-local-data';
-const ENDPOINT = 'mlops-local-endpoint';
+const ENDPOINT = 'mlops-local-abalone';
 
 interface RunningStack {
   child: ChildProcess;

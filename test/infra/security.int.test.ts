@@ -34,6 +34,7 @@ const STAGES = ['dev', 'prod', 'local'] as const;
 const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'] as const;
 const INCOMING = 'incoming/';
 const RUNS = 'runs/';
+const FAMILIES = 'families/';
 
 /**
  * Resource "*" statements AWS leaves no narrower choice for, and why (mirrored in docs/SECURITY.md).
@@ -62,16 +63,16 @@ const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSeg
  * S3 data flow per role: action → key prefixes, the one part of least privilege the code alone
  * does not say (the prefixes come from configuration). ingest reads the upload (any version, and
  * HEAD of a deleted one must be a 404) and the schema of an earlier delivery, and writes the run's
- * channels, schema and rejection records; eval reads predictions and writes its report; SageMaker
+ * channels, schema and rejection records, and reads or writes its family's schema; eval reads predictions and writes its report; SageMaker
  * jobs read channels and write artifacts and predictions. Nobody writes under incoming/.
  */
 const S3_FLOW: Record<string, Record<string, string[]>> = {
   IngestRole: {
-    's3:GetObject': [INCOMING, RUNS],
+    's3:GetObject': [INCOMING, RUNS, FAMILIES],
     's3:GetObjectVersion': [INCOMING],
-    's3:PutObject': [RUNS],
+    's3:PutObject': [RUNS, FAMILIES],
     's3:AbortMultipartUpload': [RUNS],
-    's3:ListBucket': [INCOMING, RUNS],
+    's3:ListBucket': [INCOMING, RUNS, FAMILIES],
   },
   EvalRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   SageMakerExecutionRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
@@ -413,6 +414,7 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
   it('keeps the trigger on the incoming prefix and .csv suffix, disjoint from the runs prefix', () => {
     expect(triggerPrefix(t())).toBe(INCOMING);
     expect(overlaps(INCOMING, RUNS)).toBe(false);
+    expect(overlaps(INCOMING, FAMILIES) || overlaps(RUNS, FAMILIES)).toBe(false);
   });
 
   if (stage !== 'local') {

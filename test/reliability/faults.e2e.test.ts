@@ -89,14 +89,14 @@ const countBy = (items: string[]) => items.reduce<Record<string, number>>((acc, 
 
 async function liveConfig(): Promise<string | undefined> {
   try {
-    return (await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }))).EndpointConfigName;
+    return (await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }))).EndpointConfigName;
   } catch {
     return undefined;
   }
 }
 
 async function predict(features: string): Promise<string> {
-  const response = await stack.clients.runtime.send(new InvokeEndpointCommand({ EndpointName: 'mlops-local-endpoint', ContentType: 'text/csv', Body: Buffer.from(features) }));
+  const response = await stack.clients.runtime.send(new InvokeEndpointCommand({ EndpointName: 'mlops-local-abalone', ContentType: 'text/csv', Body: Buffer.from(features) }));
   return new TextDecoder().decode(response.Body).trim();
 }
 
@@ -130,7 +130,7 @@ describe('fault injection', () => {
     expect(lambdaFaults.injected).toBe(10);
     expect(resources.trainingJobs).toHaveLength(1);
     expect(resources.transformJobs).toHaveLength(1);
-    expect(run.state.deploy?.endpointName).toBe('mlops-local-endpoint');
+    expect(run.state.deploy?.endpointName).toBe('mlops-local-abalone');
   });
 
   it('writes under the output prefixes never trigger ingestion', async () => {
@@ -353,7 +353,7 @@ describe('fault injection', () => {
     const run = await runDataset(stack, 'unhealthy-model.csv', abaloneSlice(2100));
     probing = false;
     await probe;
-    const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+    const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
     const after = await predict(features);
     const servingProcesses = stack.sageMaker.state.processes().filter((p) => p.kind === 'endpoint');
     const unhealthy = stack.sageMaker.faults.stats().unhealthyModels;
@@ -364,7 +364,7 @@ describe('fault injection', () => {
       counts: { faultsInjected: unhealthy, runs: 1, leaks: servingProcesses.length - 1 },
     });
     expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
-    expect(run.snapshot.cause).toContain(`update rolled back: endpoint mlops-local-endpoint still serves config ${previousConfig}, not mlops-local-${run.upload.runId}`);
+    expect(run.snapshot.cause).toContain(`update rolled back: endpoint mlops-local-abalone still serves config ${previousConfig}, not mlops-local-${run.upload.runId}`);
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: previousConfig });
     expect(endpoint.FailureReason).toContain('did not pass the ping health check');
     expect(failures).toEqual([]);

@@ -173,7 +173,7 @@ describe('hangs and crashes', () => {
       return undefined;
     });
     const failed = await runDataset(stack, 'endpoint-fails.csv', abaloneSlice(1500));
-    const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+    const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
     lambdaFaults.clear();
     stack.sageMaker.faults.clear();
     const next = await runDataset(stack, 'after-failed-endpoint.csv', abaloneSlice(1800));
@@ -186,10 +186,10 @@ describe('hangs and crashes', () => {
     });
     expect(endpoint).toMatchObject({ EndpointStatus: 'Failed', EndpointConfigName: `mlops-local-${failed.upload.runId}` });
     expect(failed.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
-    expect(failed.snapshot.cause).toBe(`endpoint mlops-local-endpoint is Failed: ${endpoint.FailureReason}`);
+    expect(failed.snapshot.cause).toBe(`endpoint mlops-local-abalone is Failed: ${endpoint.FailureReason}`);
     expect(endpoint.FailureReason).toContain('did not pass the ping health check');
     expect(next.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepairError' });
-    expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('endpoint mlops-local-endpoint is Failed');
+    expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('endpoint mlops-local-abalone is Failed');
     expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('an operator must repair it');
     expect(serving).toEqual([]);
   });

@@ -151,7 +151,7 @@ describe('soak', () => {
       counts: { faultsInjected: faults.sageMaker + faults.s3, runs: runs.length, rejections: rejected.length },
     });
     expect(runs.length + rejected.length).toBe(RUNS + UNUSABLE.size);
-    expect(rejected.map((r) => `${r.upload.key}: ${r.reason}`)).toEqual([...UNUSABLE].map((i) => expect.stringMatching(`^incoming/soak-${String(i).padStart(2, '0')}\\.csv: .*no_such_column`)));
+    expect(rejected.map((r) => `${r.upload.key}: ${r.reason}`)).toEqual([...UNUSABLE].map((i) => expect.stringMatching(`^incoming/abalone/soak-${String(i).padStart(2, '0')}\\.csv: .*no_such_column`)));
     expect(faults.sageMaker).toBeGreaterThan(0);
     expect(faults.s3).toBeGreaterThan(0);
     // Measured: ~50 s on the 2-core CI machine.
@@ -197,7 +197,7 @@ describe('soak', () => {
     });
     expect(names.sort()).toEqual(runs.map((r) => r.upload.executionName).sort());
     expect(running).toBe(0);
-    expect(rejected.map((r) => r.upload.key)).toEqual([...UNUSABLE].map((i) => `incoming/soak-${String(i).padStart(2, '0')}.csv`));
+    expect(rejected.map((r) => r.upload.key)).toEqual([...UNUSABLE].map((i) => `incoming/abalone/soak-${String(i).padStart(2, '0')}.csv`));
     for (const r of rejected) expect(r.reason).toContain('no_such_column');
     expect(recorded).toEqual(rejected.map(() => true));
   });
@@ -247,14 +247,14 @@ describe('soak', () => {
       sm.send(new ListEndpointsCommand({ MaxResults: 100 })),
     ]);
     const lastDeployed = runs.filter((r) => r.snapshot.status === 'SUCCEEDED').at(-1)!;
-    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-endpoint' }));
+    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
     // One serving process (the endpoint's one instance); training and transform processes are gone.
     const processes = await waitFor('the processes to settle', () => {
       const live = stack.sageMaker.state.processes();
       return live.length === 1 ? live : undefined;
     }, 15_000).catch(() => stack.sageMaker.state.processes());
     const prediction = await stack.clients.runtime.send(
-      new InvokeEndpointCommand({ EndpointName: 'mlops-local-endpoint', ContentType: 'text/csv', Body: Buffer.from(await heldOutFeatures(stack, lastDeployed.state)) }),
+      new InvokeEndpointCommand({ EndpointName: 'mlops-local-abalone', ContentType: 'text/csv', Body: Buffer.from(await heldOutFeatures(stack, lastDeployed.state)) }),
     );
     const leaks = trainingRunning.length + trainingStopping.length + transformRunning.length + transformStopping.length + (endpoints.Endpoints ?? []).length - 1 + processes.length - 1;
     record({
@@ -267,7 +267,7 @@ describe('soak', () => {
       counts: { leaks },
     });
     expect([trainingRunning, trainingStopping, transformRunning, transformStopping]).toEqual([[], [], [], []]);
-    expect((endpoints.Endpoints ?? []).map((e) => [e.EndpointName, e.EndpointStatus])).toEqual([['mlops-local-endpoint', 'InService']]);
+    expect((endpoints.Endpoints ?? []).map((e) => [e.EndpointName, e.EndpointStatus])).toEqual([['mlops-local-abalone', 'InService']]);
     expect(endpoint.EndpointConfigName).toBe(lastDeployed.state.deploy!.endpointConfigName);
     expect(processes.map((p) => p.kind)).toEqual(['endpoint']);
     expect(Number(new TextDecoder().decode(prediction.Body))).toBeGreaterThan(0);

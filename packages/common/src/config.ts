@@ -38,6 +38,8 @@ const base = {
 export const IngestConfigSchema = z.object({
   ...base,
   INCOMING_PREFIX: prefix,
+  /** Where each family's schema lives: `<FAMILIES_PREFIX><family>/schema.json`. */
+  FAMILIES_PREFIX: z._default(prefix, 'families/'),
   STATE_MACHINE_ARN: z.string().check(z.startsWith('arn:', 'must be an ARN')),
   SPLIT_RATIOS: z
     .pipe(
@@ -106,7 +108,6 @@ export type EvalConfig = z.infer<typeof EvalConfigSchema>;
 
 export const DeployConfigSchema = z.object({
   ...base,
-  ENDPOINT_NAME: z.string().check(z.regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a valid SageMaker endpoint name')),
   ENDPOINT_INSTANCE_TYPE: z.string().check(z.startsWith('ml.')),
   ENDPOINT_INSTANCE_COUNT: z._default(positiveInt, 1),
   /** Blue/green: how long the old fleet stays after traffic moved, for a fast rollback. */

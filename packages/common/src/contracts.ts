@@ -7,6 +7,7 @@
  * JSON Schema support into every function bundle; mini costs ~30 KB). See docs/PERFORMANCE.md.
  */
 import * as z from 'zod/mini';
+import { FAMILY_NAME_MAX, FAMILY_NAME_PATTERN } from './family';
 import { SAGEMAKER_NAME_PATTERN } from './naming';
 import './zod-locale';
 
@@ -60,7 +61,35 @@ export const RunOverridesSchema = z.object({
 export type RunOverrides = z.infer<typeof RunOverridesSchema>;
 
 /** The execution input written by mlops_ingest. */
+/** A model family: the upload key names it (family.ts); it owns an endpoint, a registry group and a schema per stage. */
+export const FamilyNameSchema = z.string().check(z.maxLength(FAMILY_NAME_MAX), z.regex(FAMILY_NAME_PATTERN, 'must be lowercase letters, digits and single hyphens'));
+
+/**
+ * A family's schema (`families/<family>/schema.json`), fixed by its first dataset: every later dataset
+ * of the family must have these feature columns with these encodings and this label, so the family's
+ * models (champion and challenger) read each other's test rows. A different schema is a new family.
+ */
+export const FamilySchemaDocumentSchema = z.object({
+  version: z.literal(1),
+  family: FamilyNameSchema,
+  /** The run whose dataset fixed it. */
+  establishedBy: z.object({ runId: z.string(), key: z.string() }),
+  columns: z.array(
+    z.object({
+      name: z.string(),
+      role: z.enum(['label', 'feature']),
+      type: z.enum(['numeric', 'categorical']),
+      /** Categorical features: the one-hot order. */
+      categories: z.optional(z.array(z.string())),
+    }),
+  ),
+  label: z.object({ name: z.string(), problemType: ProblemTypeSchema, classes: z.optional(z.array(z.string())) }),
+  featureCount: z.number().check(z.int(), z.gte(1)),
+});
+export type FamilySchemaDocument = z.infer<typeof FamilySchemaDocumentSchema>;
+
 export const PipelineInputSchema = z.object({
+  family: FamilyNameSchema,
   runId: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lowercase letters, digits and hyphens')),
   source: z.object({
     bucket: z.string().check(z.minLength(3)),

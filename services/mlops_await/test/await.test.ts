@@ -29,7 +29,7 @@ const deps = (elapsed = 100) => ({ sageMaker: new SageMakerClient({ region: 'us-
 
 const TRAIN = 'mlops-local-abalone-7aa1b19755-train';
 const BATCH = 'mlops-local-abalone-7aa1b19755-batch';
-const ENDPOINT = 'mlops-local-endpoint';
+const ENDPOINT = 'mlops-local-abalone';
 const ARTIFACTS = `s3://mlops-local-data/runs/abalone-7aa1b19755/model/${TRAIN}/output/model.tar.gz`;
 const PREDICTIONS = 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/';
 const NEW_CONFIG = 'mlops-local-abalone-7aa1b19755';

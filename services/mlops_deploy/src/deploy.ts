@@ -31,6 +31,7 @@ import {
   tagValue,
   UnknownStatusError,
   withTransientAsRetryable,
+  familyResourceName,
 } from '@mlops/common';
 import { EndpointNeedsRepairError } from './errors';
 
@@ -106,7 +107,8 @@ async function describeEndpoint(sageMaker: SageMakerClient, name: string): Promi
 }
 
 export async function deployModel(input: DeployInput, { sageMaker, config }: DeployDeps): Promise<DeployOutput> {
-  const endpointName = config.ENDPOINT_NAME;
+  // Each family has its own endpoint per stage; two families never touch each other's.
+  const endpointName = familyResourceName(config.NAME_PREFIX, input.run.family);
   const endpointConfigName = endpointConfigNameFor(input, config);
 
   await createOrAdopt({
@@ -124,7 +126,7 @@ export async function deployModel(input: DeployInput, { sageMaker, config }: Dep
     try {
       await withTransientAsRetryable(`creating endpoint ${endpointName}`, () =>
         // The endpoint outlives runs, so it carries the stage only; each config carries its run.
-        sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, Tags: [{ Key: 'mlops:stage', Value: tagValue(config.STAGE) }] })),
+        sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, Tags: [{ Key: 'mlops:stage', Value: tagValue(config.STAGE) }, { Key: 'mlops:family', Value: tagValue(input.run.family) }] })),
       );
     } catch (error) {
       // Another deploy created it since our Describe: start over, and update it then.

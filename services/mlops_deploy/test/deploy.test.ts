@@ -19,13 +19,12 @@ const ENV = {
   STAGE: 'local',
   DATA_BUCKET: 'mlops-local-data',
   NAME_PREFIX: 'mlops-local',
-  ENDPOINT_NAME: 'mlops-local-endpoint',
   ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
   ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
 };
 const config = parseConfig(DeployConfigSchema, ENV);
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
-const ENDPOINT = 'mlops-local-endpoint';
+const ENDPOINT = 'mlops-local-abalone';
 const CONFIG = 'mlops-local-abalone-7aa1b19755';
 const OLD_CONFIG = 'mlops-local-abalone-9999999999';
 const MODEL = 'mlops-local-abalone-7aa1b19755';
@@ -55,6 +54,16 @@ beforeEach(() => {
 afterEach(() => expectRequestsValid(sm));
 
 describe('deployModel', () => {
+  it("deploys each family to its own endpoint (<namePrefix>-<family>) and never looks at another family's", async () => {
+    sm.on(DescribeEndpointCommand).rejects(notFound);
+    const iris = event((e) => {
+      e.run.family = 'iris';
+    });
+    await expect(deployModel(iris, deps)).resolves.toMatchObject({ endpointName: 'mlops-local-iris', action: 'created' });
+    expect(sm.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['mlops-local-iris']);
+    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: 'mlops-local-iris', Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'iris' }] });
+  });
+
   it('creates the config and, for a stage without an endpoint, the endpoint', async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
     await expect(deployModel(event(), deps)).resolves.toEqual({ endpointName: ENDPOINT, endpointConfigName: CONFIG, action: 'created' });
@@ -68,7 +77,7 @@ describe('deployModel', () => {
       ],
     });
     expect(sm).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: ENDPOINT });
-    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: CONFIG, Tags: [{ Key: 'mlops:stage', Value: 'local' }] });
+    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: CONFIG, Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'abalone' }] });
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
   });
 

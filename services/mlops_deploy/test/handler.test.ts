@@ -12,8 +12,8 @@ function load(changes: Record<string, string | undefined> = {}) {
   const { handler, context, mocks, sdk } = start(changes);
   const sm = mocks.sageMaker;
   sm.on(sdk.sageMaker.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-7aa1b19755' });
-  sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-endpoint".'));
-  sm.on(sdk.sageMaker.CreateEndpointCommand).resolves({ EndpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-endpoint' });
+  sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone".'));
+  sm.on(sdk.sageMaker.CreateEndpointCommand).resolves({ EndpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone' });
   return { handler, context, sm };
 }
 
@@ -21,7 +21,7 @@ describe('mlops_deploy handler', () => {
   it('deploys the sample event', async () => {
     const { handler, context, sm } = load();
     await expect(handler(sampleEvent, context)).resolves.toEqual({
-      endpointName: 'mlops-local-endpoint',
+      endpointName: 'mlops-local-abalone',
       endpointConfigName: 'mlops-local-abalone-7aa1b19755',
       action: 'created',
     });
@@ -41,8 +41,6 @@ describe('mlops_deploy handler', () => {
   });
 
   it.each([
-    ['ENDPOINT_NAME', { ENDPOINT_NAME: undefined }],
-    ['ENDPOINT_NAME', { ENDPOINT_NAME: 'mlops_local_endpoint' }],
     ['ENDPOINT_INSTANCE_TYPE', { ENDPOINT_INSTANCE_TYPE: 't2.medium' }],
     ['ENDPOINT_MAX_EXECUTION_SECONDS', { ENDPOINT_MAX_EXECUTION_SECONDS: '60' }],
     ['ENDPOINT_TERMINATION_WAIT_SECONDS', { ENDPOINT_TERMINATION_WAIT_SECONDS: '7200' }],

@@ -9,10 +9,11 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { DatasetError, InputValidationError, decodeS3EventKey, errorName, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
+import { DatasetError, InputValidationError, decodeS3EventKey, errorName, familyOfKey, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
 import { startPipeline } from './execution';
+import { assertFitsFamily, establishFamilySchema, familySchemaKey, familySchemaOf, readFamilySchema } from './family-schema';
 import { uploadOptions, type UploadOptions } from './options';
 import { profileCsv, profilePlain } from './profile';
 import { SchemaDocumentSchema, resolveTarget, type Channel, type RowCounts, type SchemaDocument } from './schema';
@@ -130,7 +131,14 @@ function assertReusable(schema: SchemaDocument, options: UploadOptions, config: 
   }
 }
 
-async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, options: UploadOptions, layout: RunLayout, deps: IngestDeps): Promise<SchemaDocument> {
+async function splitUpload(
+  upload: Upload,
+  head: HeadObjectCommandOutput,
+  options: UploadOptions,
+  layout: RunLayout,
+  deps: IngestDeps,
+  checkFits: (schema: SchemaDocument) => void,
+): Promise<SchemaDocument> {
   const { s3, config } = deps;
   // If-Match pins both passes to the bytes HeadObject described.
   const body = async () => {
@@ -154,10 +162,12 @@ async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, option
   const target = { bucket: upload.bucket, keys: layout.channelKeys };
   try {
     schema = await profilePlain(readPlainLines(await body()), profileOptions);
+    checkFits(schema);
     rows = await writeChannelsPlain(readPlainLines(await body()), schema, s3, target);
   } catch (error) {
     if (!(error instanceof NotPlainCsvError)) throw error;
     schema = await profileCsv(inBatches(readCsv(await body())), profileOptions);
+    checkFits(schema);
     rows = await writeChannels(inBatches(readCsv(await body())), schema, s3, target);
   }
   if (rows.train !== schema.rows.train || rows.validation !== schema.rows.validation || rows.test !== schema.rows.test) {
@@ -170,10 +180,11 @@ async function splitUpload(upload: Upload, head: HeadObjectCommandOutput, option
   return schema;
 }
 
-function pipelineInput(runId: string, source: PipelineInput['source'], schema: SchemaDocument, options: UploadOptions, layout: RunLayout): PipelineInput {
+function pipelineInput(family: string, runId: string, source: PipelineInput['source'], schema: SchemaDocument, options: UploadOptions, layout: RunLayout): PipelineInput {
   const uri = (key: string) => s3Uri(source.bucket, key);
   const prefixOf = (key: string) => uri(key.slice(0, key.lastIndexOf('/') + 1));
   return {
+    family,
     runId,
     source,
     runPrefix: uri(layout.runKey),
@@ -215,15 +226,27 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
   const layout = runLayout(config, runId);
 
   try {
+    const named = familyOfKey(upload.key, config.INCOMING_PREFIX);
+    if ('rejection' in named) throw new DatasetError(named.rejection);
+    const { family } = named;
+    const familyKey = familySchemaKey(config.FAMILIES_PREFIX, family);
+    const familySchema = await readFamilySchema(s3, upload.bucket, familyKey);
+    const datasetSchema = (schema: SchemaDocument) => familySchemaOf(schema, family, { runId, key: upload.key });
+    // Checked between profiling and writing the channels: a dataset that does not fit writes nothing.
+    const checkFits = (schema: SchemaDocument) => {
+      if (familySchema) assertFitsFamily(familySchema, datasetSchema(schema), config.INCOMING_PREFIX);
+    };
     const options = uploadOptions(config, head.Metadata);
     let schema = await existingSchema(s3, upload.bucket, layout.schemaKey);
     if (schema) {
       assertReusable(schema, options, config);
+      checkFits(schema);
       logger.info('reusing the complete split of an earlier delivery', { runId, key: upload.key });
     } else {
-      schema = await splitUpload(upload, head, options, layout, deps);
+      schema = await splitUpload(upload, head, options, layout, deps, checkFits);
     }
-    const started = await startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(runId, source, schema, options, layout));
+    if (!familySchema) await establishFamilySchema(s3, upload.bucket, familyKey, datasetSchema(schema), config.INCOMING_PREFIX);
+    const started = await startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(family, runId, source, schema, options, layout));
     logger.info(started.status === 'started' ? 'pipeline started' : 'duplicate delivery: the run already exists', { runId, key: upload.key, ...started });
     return { kind: 'run', run: { runId, key: upload.key, ...started } };
   } catch (error) {

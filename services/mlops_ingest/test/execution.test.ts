@@ -71,8 +71,8 @@ describe('starting the execution', () => {
 
     await ingest(s3Event({ key }), deps());
 
-    // Only schema.json is read; the upload is not read and nothing is written.
-    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([`runs/${runId}/data/schema.json`]);
+    // Only the family's schema and the run's schema.json are read; the upload is not read and nothing is written.
+    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['families/abalone/schema.json', `runs/${runId}/data/schema.json`]);
     expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
     expect(channels).toHaveLength(3);
     expect(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input).toBe(input);

@@ -130,6 +130,7 @@ describe('splitting the abalone sample', () => {
     expect(request.stateMachineArn).toBe(STATE_MACHINE_ARN);
     expect(request.name).toBe(runId);
     expect(startedInput()).toEqual({
+      family: 'abalone',
       runId,
       source: { bucket: BUCKET, key, etag: md5(abalone) },
       runPrefix: run,

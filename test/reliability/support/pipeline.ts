@@ -102,7 +102,8 @@ export const LENIENT_GATE: Readonly<Record<string, string>> = { 'mlops-threshold
 
 /** Uploads into the incoming prefix: the bucket's trigger invokes mlops_ingest, as in AWS. */
 export async function upload(stack: LocalStack, name: string, body: string, metadata: Record<string, string> = LENIENT_GATE): Promise<Upload> {
-  const key = `${stack.incomingPrefix}${name}`;
+  // Every upload belongs to family abalone: one endpoint, as the runs deploy in turn.
+  const key = `${stack.incomingPrefix}abalone/${name}`;
   const put = await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentType: 'text/csv', Metadata: metadata }));
   const etag = put.ETag ?? '';
   const runId = runIdFor({ bucket: stack.bucket, key, etag });

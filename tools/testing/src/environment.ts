@@ -21,6 +21,7 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
   mlops_ingest: {
     POWERTOOLS_SERVICE_NAME: 'mlops_ingest',
     INCOMING_PREFIX: 'incoming/',
+    FAMILIES_PREFIX: 'families/',
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline',
     SPLIT_RATIOS: '70,15,15',
     CSV_HEADER: 'false',
@@ -60,7 +61,6 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
   },
   mlops_deploy: {
     POWERTOOLS_SERVICE_NAME: 'mlops_deploy',
-    ENDPOINT_NAME: 'mlops-local-endpoint',
     ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
     ENDPOINT_INSTANCE_COUNT: '1',
     ENDPOINT_TERMINATION_WAIT_SECONDS: '0',

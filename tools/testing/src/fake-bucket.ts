@@ -30,7 +30,7 @@ export interface FakeBucketOptions {
   /** Keys per ListObjectsV2 page, small so that callers must follow continuation tokens. */
   pageSize?: number;
   /** The SDK copy the code under test loaded (loadHandler's `sdk.s3`): the mock matches commands by class. */
-  sdk?: Pick<typeof S3, 'GetObjectCommand' | 'HeadObjectCommand' | 'ListObjectsV2Command' | 'PutObjectCommand' | 'NoSuchKey' | 'NotFound'>;
+  sdk?: Pick<typeof S3, 'GetObjectCommand' | 'HeadObjectCommand' | 'ListObjectsV2Command' | 'PutObjectCommand' | 'NoSuchKey' | 'NotFound' | 'S3ServiceException'>;
 }
 
 /**
@@ -55,6 +55,10 @@ export class FakeBucket {
       return { Body: sdkStreamMixin(Readable.from(this.pieces(object))), ETag: `"${this.etag(object)}"` };
     });
     s3.on(sdk.PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
+      // Conditional write (S3 since 2024): If-None-Match: * fails when the key exists.
+      if (input.IfNoneMatch === '*' && this.objects.has(input.Key!)) {
+        throw new sdk.S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', message: 'At least one of the pre-conditions you specified did not hold', $metadata: { httpStatusCode: 412 } });
+      }
       const body = await bodyText(input.Body);
       this.objects.set(input.Key!, { body, metadata: input.Metadata });
       return { ETag: `"${md5(body)}"` };

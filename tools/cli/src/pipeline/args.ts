@@ -1,11 +1,13 @@
 /** `pnpm pipeline` options. Every mistake is reported with the option's name and the reason. */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UPLOAD_METADATA_KEYS } from '@mlops/common';
+import { FAMILY_NAME_MAX, UPLOAD_METADATA_KEYS, sanitizeFamily } from '@mlops/common';
 import { parseArgs } from 'node:util';
 
 export interface PipelineOptions {
   data: string;
+  /** The model family (uploaded to incoming/<family>/<file>); without it, the file's stem names it. */
+  family?: string;
   target?: string;
   problem?: 'regression' | 'classification';
   metric?: string;
@@ -23,12 +25,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: pnpm pipeline [--data <file.csv>] [--target <column name or 0-based index>]
+export const USAGE = `Usage: pnpm pipeline [--data <file.csv>] [--family <name>] [--target <column name or 0-based index>]
                      [--problem regression|classification] [--metric <name>] [--threshold <value>]
                      [--header | --no-header] [--hyperparameters '<json>'] [--time-scale <n>] [--json]
 
 Runs the whole MLOps pipeline offline: local S3, SageMaker, Step Functions and Lambda.
-Without --data it runs the bundled UCI Abalone sample (predict rings; gate mse <= 6).`;
+Without --data it runs the bundled UCI Abalone sample (predict rings; gate mse <= 6).
+The upload goes to incoming/<family>/<file> with --family, else to incoming/<file>, whose stem names
+the family: each family has its own endpoint (mlops-local-<family>) and schema.`;
 
 export function parsePipelineArgs(argv: string[], defaults: { data: string; outDir: string }): PipelineOptions | 'help' {
   let parsed;
@@ -38,6 +42,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
       allowNegative: true,
       options: {
         data: { type: 'string' },
+        family: { type: 'string' },
         target: { type: 'string' },
         problem: { type: 'string' },
         metric: { type: 'string' },
@@ -60,6 +65,9 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
   const stat = statSync(data);
   if (!stat.isFile()) throw new UsageError(`--data: not a file: ${data}`);
   if (stat.size === 0) throw new UsageError(`--data: the file is empty: ${data}`);
+  if (v.family !== undefined && (v.family === '' || sanitizeFamily(v.family) !== v.family)) {
+    throw new UsageError(`--family: must be lowercase letters, digits and single hyphens, at most ${FAMILY_NAME_MAX} characters (got '${v.family}'${sanitizeFamily(v.family) ? `; try '${sanitizeFamily(v.family)}'` : ''})`);
+  }
   if (v.problem !== undefined && v.problem !== 'regression' && v.problem !== 'classification') {
     throw new UsageError(`--problem: must be regression or classification (got '${v.problem}')`);
   }
@@ -84,6 +92,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
   if (!Number.isFinite(timeScale) || timeScale < 1) throw new UsageError(`--time-scale: must be a number >= 1 (got '${v['time-scale']}')`);
   return {
     data,
+    family: v.family,
     target: v.target,
     problem: v.problem as PipelineOptions['problem'],
     metric: v.metric,

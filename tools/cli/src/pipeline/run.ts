@@ -98,7 +98,7 @@ function lastStateInput(history: HistoryEvent[]): PipelineState | undefined {
 
 export async function runPipeline(stack: LocalStack, options: PipelineOptions, progress: ProgressView): Promise<RunOutcome> {
   const startedAt = new Date();
-  const key = `${stack.incomingPrefix}${basename(options.data)}`;
+  const key = `${stack.incomingPrefix}${options.family ? `${options.family}/` : ''}${basename(options.data)}`;
   const put = await stack.clients.s3.send(
     new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: readFileSync(options.data), ContentType: 'text/csv', Metadata: uploadMetadata(options) }),
   );
