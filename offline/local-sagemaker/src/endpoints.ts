@@ -58,17 +58,10 @@ export interface InvokeResult {
   customAttributes?: string;
 }
 
-/** An endpoint as exportState() writes it. */
-export interface PersistedEndpoint {
-  name: string;
-  arn: string;
-  status: EndpointStatus;
-  failureReason?: string;
-  creationTime: Date;
-  lastModifiedTime: Date;
-  configName: string;
+/** An endpoint as exportState() writes it: its record without the running deployments. */
+export type PersistedEndpoint = Pick<EndpointRecord, 'name' | 'arn' | 'status' | 'failureReason' | 'creationTime' | 'lastModifiedTime' | 'configName'> & {
   pendingConfigName?: string;
-}
+};
 
 /** What restoring an endpoint did. */
 export type EndpointRestore = { name: string; outcome: 'redeploying' | 'kept' | 'failed' | 'deleted'; detail?: string };

@@ -1,6 +1,6 @@
 import { isLambdaFunctionArn, taskResourceParts } from './arn';
 import type { EngineEvent, Invocation } from './engine';
-import type { ExecutionStatus, HistoryEvent } from './types';
+import type { ExecutionRunFields, HistoryEvent } from './types';
 
 /**
  * AWS execution history from two ordered records: the engine's events (the library's states entered,
@@ -15,16 +15,7 @@ export interface HistoryInput {
   /** Original Type of every state (the runnable definition turned Wait/Pass/Fail into tasks). */
   stateTypes: ReadonlyMap<string, string>;
   region: string;
-  execution: {
-    input: string;
-    roleArn: string;
-    startDate: Date;
-    status: ExecutionStatus;
-    stopDate?: Date;
-    output?: string;
-    error?: string;
-    cause?: string;
-  };
+  execution: ExecutionRunFields & { roleArn: string };
 }
 
 type Draft = Omit<HistoryEvent, 'id' | 'previousEventId'>;

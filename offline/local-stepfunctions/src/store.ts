@@ -1,7 +1,7 @@
 import type { CompiledDefinition } from './definition';
 import { EngineRun, type Outcome } from './engine';
 import { buildHistory } from './history';
-import type { ExecutionSnapshot, ExecutionStatus, HistoryEvent, Json, Logger, PersistedExecution, TaskHandlerResolver } from './types';
+import type { ExecutionRunFields, ExecutionSnapshot, ExecutionStatus, HistoryEvent, Json, Logger, PersistedExecution, TaskHandlerResolver } from './types';
 
 export interface RegisteredStateMachine {
   name: string;
@@ -27,17 +27,10 @@ export interface StartParameters {
 }
 
 /** What the service keeps per execution: a run of the engine, or one restored from a previous server. */
-export interface Execution {
+export interface Execution extends Readonly<ExecutionRunFields> {
   readonly executionArn: string;
   readonly name: string;
   readonly stateMachine: RegisteredStateMachine;
-  readonly input: string;
-  readonly startDate: Date;
-  readonly status: ExecutionStatus;
-  readonly stopDate?: Date;
-  readonly output?: string;
-  readonly error?: string;
-  readonly cause?: string;
   readonly closed: Promise<void>;
   stop(error: string | undefined, cause: string | undefined): void;
   history(): HistoryEvent[];

@@ -128,11 +128,8 @@ export interface ExecutionInspector {
   history(executionArn: string, options?: { includeExecutionData?: boolean }): HistoryEvent[];
 }
 
-/** An execution as exportState() writes it: what the API reports, the history included. */
-export interface PersistedExecution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
+/** What DescribeExecution reports of an execution's run: its input, dates, status and outcome. */
+export interface ExecutionRunFields {
   input: string;
   startDate: Date;
   status: ExecutionStatus;
@@ -140,6 +137,13 @@ export interface PersistedExecution {
   output?: string;
   error?: string;
   cause?: string;
+}
+
+/** An execution as exportState() writes it: what the API reports, the history included. */
+export interface PersistedExecution extends ExecutionRunFields {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
   history: HistoryEvent[];
   snapshot: ExecutionSnapshot;
 }
