@@ -147,6 +147,8 @@ export class StackState {
   private timer?: NodeJS.Timeout;
   private sources?: StateSources;
   private readonly written = new Map<string, string>();
+  /** Encoded executions by identity: a closed one's persisted form is the same object every time, so it is encoded once. */
+  private readonly encodedExecutions = new WeakMap<PersistedExecution, string>();
   private readonly startedAt = new Date();
 
   constructor(private readonly dir: string) {
@@ -189,9 +191,18 @@ export class StackState {
     const sources = this.sources!;
     const now = new Date();
     this.write(FILES.sageMaker, encodeState(sources.sageMaker()));
-    this.write(FILES.stepFunctions, encodeState(sources.executions()));
+    this.write(FILES.stepFunctions, `[${sources.executions().map((e) => this.encodedExecution(e)).join(',')}]`);
     // Last: a stack file that says "seen at t" vouches for the state files written before it.
     this.write(FILES.stack, encodeState({ pid: process.pid, startedAt: this.startedAt, lastSeen: now, emulatedNow: sources.emulatedNow(), running } satisfies StackFile));
+  }
+
+  private encodedExecution(execution: PersistedExecution): string {
+    let text = this.encodedExecutions.get(execution);
+    if (text === undefined) {
+      text = encodeState(execution);
+      this.encodedExecutions.set(execution, text);
+    }
+    return text;
   }
 
   private write(name: string, text: string): void {

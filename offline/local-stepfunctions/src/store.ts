@@ -38,6 +38,12 @@ export interface Execution extends Readonly<ExecutionRunFields> {
   persisted(): PersistedExecution;
 }
 
+/** What exportState() writes of an execution. */
+function persistedForm(execution: Execution): PersistedExecution {
+  const { executionArn, name, input, startDate, status, stopDate, output, error, cause } = execution;
+  return { executionArn, stateMachineArn: execution.stateMachine.arn, name, input, startDate, status, stopDate, output, error, cause, history: execution.history(), snapshot: execution.snapshot() };
+}
+
 /** The error a restored execution was aborted with when the previous server died while it ran. */
 export const INTERRUPTED_ERROR = 'local-stepfunctions.Interrupted';
 
@@ -116,9 +122,12 @@ export class RestoredExecution implements Execution {
     return { ...this.saved };
   }
 
+  private form?: PersistedExecution;
+
+  /** The same object every time: a restored execution never changes. */
   persisted(): PersistedExecution {
-    const { executionArn, name, input, startDate, status, stopDate, output, error, cause } = this;
-    return { executionArn, stateMachineArn: this.stateMachine.arn, name, input, startDate, status, stopDate, output, error, cause, history: this.history(), snapshot: this.snapshot() };
+    this.form ??= persistedForm(this);
+    return this.form;
   }
 }
 
@@ -225,9 +234,8 @@ export class ExecutionRecord implements Execution {
   /** Cached once closed: a closed execution's history no longer changes. */
   persisted(): PersistedExecution {
     if (this.closedForm) return this.closedForm;
-    const { executionArn, name, input, startDate, status, stopDate, output, error, cause } = this;
-    const form = { executionArn, stateMachineArn: this.stateMachine.arn, name, input, startDate, status, stopDate, output, error, cause, history: this.history(), snapshot: this.snapshot() };
-    if (status !== 'RUNNING' && form.history.at(-1)?.type.startsWith('Execution')) this.closedForm = form;
+    const form = persistedForm(this);
+    if (this.status !== 'RUNNING' && form.history.at(-1)?.type.startsWith('Execution')) this.closedForm = form;
     return form;
   }
 

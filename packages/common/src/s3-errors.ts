@@ -6,9 +6,22 @@ const TRANSIENT_S3_CODES = new Set(['SlowDown', 'InternalError', 'ServiceUnavail
 /** A connection that dropped while a response body was being read. */
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
 
+const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/** No such object: GetObject's NoSuchKey, HeadObject's bodiless NotFound, or any 404. */
+export function isMissingS3Object(error: unknown): boolean {
+  const name = errorName(error);
+  return name === 'NoSuchKey' || name === 'NotFound' || httpStatus(error) === 404;
+}
+
+/** A conditional request's condition did not hold (If-Match, If-None-Match): 412 PreconditionFailed. */
+export function isS3PreconditionFailed(error: unknown): boolean {
+  return errorName(error) === 'PreconditionFailed' || httpStatus(error) === 412;
+}
+
 export function isTransientS3Error(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = httpStatus(error);
   const code = (error as { code?: string }).code;
   return TRANSIENT_S3_CODES.has(error.name) || (status !== undefined && status >= 500) || (code !== undefined && NETWORK_CODES.has(code)) || error.name === 'TimeoutError';
 }

@@ -7,7 +7,7 @@
  * score the challenger's test rows. A deliberately different schema is a new family (a new key folder).
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DatasetError, FamilySchemaDocumentSchema, errorName, type FamilySchemaDocument } from '@mlops/common';
+import { DatasetError, FamilySchemaDocumentSchema, isMissingS3Object, isS3PreconditionFailed, type FamilySchemaDocument } from '@mlops/common';
 import type { SchemaDocument } from './schema';
 
 export function familySchemaKey(familiesPrefix: string, family: string): string {
@@ -77,7 +77,7 @@ export async function readFamilySchema(s3: S3Client, bucket: string, key: string
   try {
     text = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToString();
   } catch (error) {
-    if (errorName(error) === 'NoSuchKey' || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    if (isMissingS3Object(error)) return undefined;
     throw error;
   }
   const parsed = FamilySchemaDocumentSchema.safeParse(JSON.parse(text));
@@ -94,7 +94,7 @@ export async function establishFamilySchema(s3: S3Client, bucket: string, key: s
   try {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(schema, null, 2), ContentType: 'application/json', IfNoneMatch: '*' }));
   } catch (error) {
-    if (errorName(error) !== 'PreconditionFailed' && (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+    if (!isS3PreconditionFailed(error)) throw error;
     const winner = await readFamilySchema(s3, bucket, key);
     if (winner) assertFitsFamily(winner, schema, incomingPrefix);
   }

@@ -9,7 +9,7 @@
  */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { DatasetError, InputValidationError, decodeS3EventKey, errorName, familyOfKey, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
+import { DatasetError, InputValidationError, decodeS3EventKey, familyOfKey, isMissingS3Object, isS3PreconditionFailed, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
 import { startPipeline } from './execution';
@@ -62,7 +62,6 @@ function skipReason(upload: Upload, config: IngestConfig): string | undefined {
 }
 
 const unquote = (etag: string) => etag.replace(/"/g, '');
-const httpStatus = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 /**
  * Rejection reasons quote the upload (a label, a header, the column names), so they are capped: the
@@ -97,7 +96,7 @@ async function existingSchema(s3: S3Client, bucket: string, key: string): Promis
     const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     text = await response.Body!.transformToString();
   } catch (error) {
-    if (errorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+    if (isMissingS3Object(error)) return undefined;
     throw error;
   }
   let json: unknown;
@@ -211,7 +210,7 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
   try {
     head = await s3.send(new HeadObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId }));
   } catch (error) {
-    if (errorName(error) === 'NotFound' || httpStatus(error) === 404) return skip('the object no longer exists');
+    if (isMissingS3Object(error)) return skip('the object no longer exists');
     throw error;
   }
   const etag = unquote(head.ETag ?? '');
@@ -250,7 +249,7 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
     logger.info(started.status === 'started' ? 'pipeline started' : 'duplicate delivery: the run already exists', { runId, key: upload.key, ...started });
     return { kind: 'run', run: { runId, key: upload.key, ...started } };
   } catch (error) {
-    if (errorName(error) === 'PreconditionFailed' || httpStatus(error) === 412) {
+    if (isS3PreconditionFailed(error)) {
       return skip("superseded: the object changed while it was read; the newer upload's own event processes it");
     }
     if (!(error instanceof DatasetError)) throw error;
