@@ -5,7 +5,7 @@
  *  - a SageMaker Create* whose request carries `Tags` also needs `sagemaker:AddTags` on that resource;
  *  - a request that hands SageMaker a role (`RoleArn`, `ExecutionRoleArn`) needs `iam:PassRole`;
  *  - an S3 read with `VersionId` needs `s3:GetObjectVersion`;
- *  - an S3 read that treats a missing key as normal (NoSuchKey / NotFound / 404) needs `s3:ListBucket`,
+ *  - an S3 read that treats a missing key as normal (NoSuchKey / NotFound / 404, or @mlops/common's isMissingS3Object) needs `s3:ListBucket`,
  *    without which S3 answers 403 instead of 404.
  * A command this table does not know fails the scan, so a new call cannot slip past the IAM checks.
  */
@@ -112,7 +112,7 @@ export function neededPermissions(dir: string): Needed[] {
         for (const action of actions) need(action, where);
         const read = call.name === 'GetObjectCommand' || call.name === 'HeadObjectCommand';
         if (read && /\bVersionId\s*:/.test(call.args)) need('s3:GetObjectVersion', `${where} (VersionId)`);
-        if (read && /'NoSuchKey'|'NotFound'|===\s*404/.test(fileText)) need('s3:ListBucket', `${where} (a missing key is a 404 only with ListBucket)`);
+        if (read && /'NoSuchKey'|'NotFound'|===\s*404|isMissingS3Object\(/.test(fileText)) need('s3:ListBucket', `${where} (a missing key is a 404 only with ListBucket)`);
         break;
       }
       case '@aws-sdk/client-sfn':
