@@ -142,6 +142,44 @@ export const AwaitOutputSchema = z.object({
 });
 export type AwaitOutput = z.infer<typeof AwaitOutputSchema>;
 
+
+// The model lifecycle's state contracts (lifecycle.ts has the run record and the deploy request).
+export const ModelPackageArnSchema = z.string().check(z.regex(/^arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:\d{12}:model-package\/[a-zA-Z0-9-]{1,63}\/\d+$/, 'must be the ARN of a versioned model package'));
+
+/** A version in a family's model package group (`<namePrefix>-<family>`). */
+export const ModelVersionSchema = z.object({
+  arn: ModelPackageArnSchema,
+  group: SageMakerNameSchema,
+  version: z.number().check(z.int(), z.gte(1)),
+});
+export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+/** `arn:...:model-package/<group>/<version>` → its group and version. */
+export function modelVersionOfArn(arn: string): ModelVersion {
+  const parsed = ModelVersionSchema.shape.arn.safeParse(arn);
+  if (!parsed.success) throw new Error(`'${arn}' is not the ARN of a versioned model package`);
+  const [group, version] = arn.split('/').slice(-2) as [string, string];
+  return { arn, group, version: Number(version) };
+}
+
+/** How a family's model is named to people: `abalone v3`. */
+export function modelLabel(family: string, version: ModelVersion | undefined): string {
+  return version ? `${family} v${version.version}` : `${family} (unregistered)`;
+}
+
+export const ApprovalStatusSchema = z.enum(['Approved', 'Rejected', 'PendingManualApproval']);
+export type ApprovalStatus = z.infer<typeof ApprovalStatusSchema>;
+
+/** The family's live model when a run starts: what the challenger must not be worse than. */
+export const ChampionSchema = z.object({
+  endpointName: SageMakerNameSchema,
+  endpointConfigName: SageMakerNameSchema,
+  modelName: SageMakerNameSchema,
+  /** Absent for a model deployed before the registry existed. */
+  modelVersion: z.optional(ModelVersionSchema),
+});
+export type Champion = z.infer<typeof ChampionSchema>;
+
 export const BatchInputSchema = z.object({
   run: PipelineInputSchema,
   trainingJobName: SageMakerNameSchema,
@@ -154,31 +192,67 @@ export const BatchOutputSchema = z.object({
   transformJobName: SageMakerNameSchema,
   transformOutput: S3UriSchema,
   adopted: z.boolean(),
+  /** The family's live model, transforming the same test channel (absent for a family's first model). */
+  champion: z.optional(z.extend(ChampionSchema, { transformJobName: SageMakerNameSchema, transformOutput: S3UriSchema })),
 });
 export type BatchOutput = z.infer<typeof BatchOutputSchema>;
 
-export const EvalInputSchema = z.object({ run: PipelineInputSchema, transformOutput: S3UriSchema });
+export const EvalInputSchema = z.object({ run: PipelineInputSchema, batch: BatchOutputSchema });
 export type EvalInput = z.infer<typeof EvalInputSchema>;
 export const GateResultSchema = z.extend(GateSchema, {
   direction: z.enum(['lte', 'gte']),
   value: z.number(),
   passed: z.boolean(),
-  /** A sentence for the Fail state's Cause, e.g. "mse = 7.12 is above the threshold 6 (must be <= 6)". */
+  /** A sentence for the Fail state's Cause, e.g. "mse 5.91 (challenger) is worse than 4.86 (champion, abalone v3)". */
   summary: z.string(),
+  /** The comparison with the family's live model, when it has one. */
+  champion: z.optional(
+    z.object({
+      /** `abalone v3` */
+      label: z.string(),
+      value: z.number(),
+      /** How much worse than the champion the challenger may be (the stage's GATE_TOLERANCE). */
+      tolerance: z.number().check(z.gte(0)),
+      passed: z.boolean(),
+    }),
+  ),
 });
 export type GateResult = z.infer<typeof GateResultSchema>;
 export const EvalOutputSchema = z.object({
   problemType: ProblemTypeSchema,
   rows: z.number().check(z.int(), z.gte(1)),
   metrics: z.record(z.string(), z.number()),
+  /** The champion's metrics on the same rows. */
+  champion: z.optional(z.object({ label: z.string(), metrics: z.record(z.string(), z.number()) })),
   gate: GateResultSchema,
   reportUri: S3UriSchema,
 });
 export type EvalOutput = z.infer<typeof EvalOutputSchema>;
 
-export const DeployInputSchema = z.object({ run: PipelineInputSchema, modelName: SageMakerNameSchema, executionArn: ExecutionArnSchema });
+export const RegisterInputSchema = z.object({
+  run: PipelineInputSchema,
+  modelArtifacts: S3UriSchema,
+  batch: BatchOutputSchema,
+  evaluation: EvalOutputSchema,
+  executionArn: ExecutionArnSchema,
+});
+export type RegisterInput = z.infer<typeof RegisterInputSchema>;
+export const RegisterOutputSchema = z.extend(ModelVersionSchema, {
+  approvalStatus: ApprovalStatusSchema,
+  /** `true` when this attempt found the run's version already registered (a retry). */
+  adopted: z.boolean(),
+});
+export type RegisterOutput = z.infer<typeof RegisterOutputSchema>;
+
+/** mlops_deploy's input: the deploy state machine's request and its execution. */
+export const DeployInputSchema = z.object({ modelPackageArn: ModelPackageArnSchema, executionArn: ExecutionArnSchema });
 export type DeployInput = z.infer<typeof DeployInputSchema>;
 export const DeployOutputSchema = z.object({
+  family: FamilyNameSchema,
+  modelVersion: ModelVersionSchema,
+  /** The run whose model this is (the package's metadata), for its run record. */
+  runId: z.optional(z.string()),
+  modelName: SageMakerNameSchema,
   endpointName: SageMakerNameSchema,
   endpointConfigName: SageMakerNameSchema,
   action: z.enum(['created', 'updated', 'unchanged']),
@@ -213,16 +287,21 @@ export const IngestOutputSchema = z.object({
 export type IngestOutput = z.infer<typeof IngestOutputSchema>;
 
 /** The whole state document as it grows through the execution; every reader parses it with this. */
+const ErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+
+/** The whole state document as it grows through the execution; every reader parses it with this. */
 export const PipelineStateSchema = z.extend(PipelineInputSchema, {
   training: z.optional(TrainOutputSchema),
   trainingPoll: z.optional(AwaitOutputSchema),
   batch: z.optional(BatchOutputSchema),
-  transformPoll: z.optional(AwaitOutputSchema),
+  /** The Parallel state's two transform polls (the champion's is absent for a first model). */
+  transforms: z.optional(z.object({ challenger: AwaitOutputSchema, champion: z.optional(z.nullable(AwaitOutputSchema)) })),
   evaluation: z.optional(EvalOutputSchema),
-  deploy: z.optional(DeployOutputSchema),
-  endpointPoll: z.optional(AwaitOutputSchema),
-  /** Where a Catch put the error (`ResultPath: $.error`). */
-  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  registration: z.optional(RegisterOutputSchema),
+  /** The deploy state machine's execution (startExecution.sync:2): its parsed output. */
+  deployment: z.optional(z.object({ ExecutionArn: z.string(), Status: z.string(), Output: z.optional(z.looseObject({ deploy: z.optional(DeployOutputSchema) })) })),
+  /** Where a Catch put the error (`ResultPath: $.error`), or a failure state's Pass. */
+  error: z.optional(ErrorSchema),
 });
 export type PipelineState = z.infer<typeof PipelineStateSchema>;
 

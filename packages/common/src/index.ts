@@ -7,6 +7,7 @@ export * from './contracts';
 export * from './errors';
 export * from './family';
 export * from './hash';
+export * from './lifecycle';
 export * from './lines';
 export * from './metrics';
 export * from './naming';

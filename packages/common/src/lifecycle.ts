@@ -1,0 +1,151 @@
+/**
+ * The model lifecycle's contracts: the champion a run is compared with, the registered model
+ * package, the deploy state machine's input, the approval policy and the run record
+ * (`<runPrefix>run.json`) that the CLI and the report read. One zod schema each, for writer and
+ * readers alike.
+ */
+import * as z from 'zod/mini';
+import { ApprovalStatusSchema, AwaitOutputSchema, DeployOutputSchema, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
+import { ExecutionStatusSchema } from './reports';
+import './zod-locale';
+
+/**
+ * Approval policy per stage: `auto` registers a passing challenger as Approved and the pipeline
+ * deploys it; `manual` registers it as PendingManualApproval and the run ends there, successfully;
+ * approving it later deploys it (the EventBridge rule in resources/lifecycle.yml).
+ */
+export const ApprovalPolicySchema = z.enum(['auto', 'manual']);
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
+
+
+/**
+ * Customer metadata every registered version carries (SageMaker allows 50 entries, values of at
+ * most 256 characters). Plain keys: EventBridge input paths and the CLI read them.
+ */
+export const PACKAGE_METADATA = {
+  family: 'family',
+  runId: 'runId',
+  stage: 'stage',
+  datasetUri: 'datasetUri',
+  datasetETag: 'datasetETag',
+  /** `abalone v3`, or `none` for the first model of a family. */
+  comparedWith: 'comparedWith',
+  /** Promotion: where the version came from. */
+  sourceStage: 'sourceStage',
+  sourceVersion: 'sourceVersion',
+  sourceRun: 'sourceRun',
+} as const;
+/** Metric values: `metric:<name>` for the challenger, `champion:<name>` for the champion it was compared with. */
+export const metricMetadataKey = (owner: 'metric' | 'champion', name: string) => `${owner}:${name}`;
+
+
+/** Why a deploy runs; the run record and the CLI show it. */
+export const DeployReasonSchema = z.enum(['pipeline', 'approval', 'promotion', 'rollback']);
+export type DeployReason = z.infer<typeof DeployReasonSchema>;
+
+/** The deploy state machine's input (statemachines/deploy.asl.yml): one approved version of a family. */
+export const DeployRequestSchema = z.object({
+  modelPackageArn: ModelPackageArnSchema,
+  reason: DeployReasonSchema,
+});
+export type DeployRequest = z.infer<typeof DeployRequestSchema>;
+
+const MetricsSchema = z.record(z.string(), z.number());
+
+/** One deploy of a run's model (a run's model can be deployed again, by rollback). */
+export const DeploymentRecordSchema = z.object({
+  executionArn: z.string(),
+  reason: DeployReasonSchema,
+  endpointName: z.string(),
+  endpointConfigName: z.string(),
+  status: z.enum(['deployed', 'failed']),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type DeploymentRecord = z.infer<typeof DeploymentRecordSchema>;
+
+/**
+ * A run's record, `<runPrefix>run.json`: what ran on which data, how it scored against whom, what
+ * the gate decided, what was registered and deployed. Written when the pipeline's execution ends
+ * (success or failure) and appended to by each deploy of its model.
+ */
+export const RunRecordSchema = z.object({
+  version: z.literal(1),
+  runId: z.string(),
+  family: FamilyNameSchema,
+  stage: z.string(),
+  executionArn: z.string(),
+  status: ExecutionStatusSchema,
+  /** `deployed`, `pending-approval`, `rejected-by-gate`, `failed`: the run's outcome in one word. */
+  outcome: z.enum(['deployed', 'pending-approval', 'rejected-by-gate', 'failed']),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  dataset: z.object({ uri: z.string(), etag: z.string(), versionId: z.optional(z.string()), schema: S3UriSchema, rows: z.object({ train: z.number(), validation: z.number(), test: z.number() }) }),
+  problemType: ProblemTypeSchema,
+  hyperparameters: z.optional(z.record(z.string(), z.string())),
+  jobs: z.object({
+    training: z.optional(z.object({ name: z.string(), seconds: z.optional(z.number()), modelArtifacts: z.optional(z.string()) })),
+    transform: z.optional(z.object({ name: z.string(), seconds: z.optional(z.number()) })),
+    championTransform: z.optional(z.object({ name: z.string(), seconds: z.optional(z.number()) })),
+  }),
+  evaluation: z.optional(
+    z.object({
+      reportUri: z.string(),
+      metric: MetricNameSchema,
+      challenger: MetricsSchema,
+      champion: z.optional(z.object({ label: z.string(), modelVersion: z.optional(ModelVersionSchema), metrics: MetricsSchema })),
+      gate: z.object({ passed: z.boolean(), summary: z.string() }),
+    }),
+  ),
+  modelPackage: z.optional(z.extend(ModelVersionSchema, { approvalStatus: ApprovalStatusSchema })),
+  deployments: z.array(DeploymentRecordSchema),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** The deploy state machine's state document as it grows. */
+export const DeployStateSchema = z.extend(DeployRequestSchema, {
+  deploy: z.optional(DeployOutputSchema),
+  endpointPoll: z.optional(AwaitOutputSchema),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+});
+export type DeployState = z.infer<typeof DeployStateSchema>;
+
+/** mlops_record's input: the state document of the execution that is ending, and that execution. */
+export const RecordInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('run'), state: PipelineStateSchema, executionArn: z.string(), startedAt: z.string() }),
+  z.object({ kind: z.literal('deployment'), state: DeployStateSchema, executionArn: z.string(), startedAt: z.string() }),
+]);
+export type RecordInput = z.infer<typeof RecordInputSchema>;
+export const RecordOutputSchema = z.object({ uri: z.optional(S3UriSchema), outcome: z.string() });
+export type RecordOutput = z.infer<typeof RecordOutputSchema>;
+
+/**
+ * What the operator CLI needs to know about a deployed stage: the CloudFormation stack's Outputs
+ * (resources/lifecycle.yml), read with DescribeStacks on AWS; the offline stack writes the same
+ * values per stage it hosts to `.local/stages.json` (LocalStagesFileSchema).
+ */
+export const StageOutputsSchema = z.object({
+  DataBucketName: z.string().check(z.minLength(3)),
+  PipelineStateMachineArn: z.string().check(z.startsWith('arn:')),
+  DeployStateMachineArn: z.string().check(z.startsWith('arn:')),
+  NamePrefix: z.string().check(z.minLength(1)),
+  RunsPrefix: z.string(),
+  ApprovalPolicy: ApprovalPolicySchema,
+});
+export type StageOutputs = z.infer<typeof StageOutputsSchema>;
+
+/** `.local/stages.json`, written by `pnpm local:up`: its endpoints and each hosted stage's outputs. */
+export const LocalStagesFileSchema = z.object({
+  version: z.literal(1),
+  region: z.string(),
+  endpoints: z.object({ s3: z.string(), sagemaker: z.string(), stepfunctions: z.string() }),
+  stages: z.record(z.string(), StageOutputsSchema),
+});
+export type LocalStagesFile = z.infer<typeof LocalStagesFileSchema>;
+
+/** Stages named `local` or `local-*` live in the offline stack; every other stage is on AWS. */
+export function isOfflineStage(stage: string): boolean {
+  return stage === 'local' || stage.startsWith('local-');
+}
