@@ -4,6 +4,7 @@
  * transform processes (local SageMaker's own timestamps) against everything else (ingest,
  * orchestration, Lambda, S3, polling waits). Also the whole `pnpm pipeline --json` command.
  */
+import { deployOutputOf } from '@mlops/common';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,18 +71,18 @@ async function oneRun(): Promise<E2eRun> {
   try {
     const uploadAt = Date.now();
     const outcome = await runPipeline(stack, options, createProgressView(process.stderr, true));
-    if (outcome.status !== 'SUCCEEDED' || !outcome.state?.deploy) throw new Error(`the sample run ended ${outcome.status}: ${outcome.error} ${outcome.cause}`);
+    if (outcome.status !== 'SUCCEEDED' || !deployOutputOf(outcome.state)) throw new Error(`the sample run ended ${outcome.status}: ${outcome.error} ${outcome.cause}`);
     const history = outcome.history;
     const started = ms(history.find((e) => e.type === 'ExecutionStarted')?.timestamp);
     const ended = ms(history.find((e) => e.type === 'ExecutionSucceeded')?.timestamp);
-    const state = outcome.state;
-    const deploy = outcome.state.deploy;
+    const state = outcome.state!;
+    const deploy = deployOutputOf(state)!;
     const training = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: state.training!.jobName }));
     const transform = await stack.clients.sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: state.batch!.transformJobName }));
     const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: deploy.endpointName }));
     const trainingProcessMs = ms(training.TrainingEndTime) - ms(training.TrainingStartTime ?? training.CreationTime);
     const transformProcessMs = ms(transform.TransformEndTime) - ms(transform.TransformStartTime ?? transform.CreationTime);
-    const polls = { training: state.trainingPoll?.attempt ?? 0, transform: state.transformPoll?.attempt ?? 0, endpoint: state.endpointPoll?.attempt ?? 0 };
+    const polls = { training: state.trainingPoll?.attempt ?? 0, transform: state.transforms?.challenger.attempt ?? 0 };
     const run: Omit<E2eRun, 'stackStopMs'> = {
       stackStartMs,
       ingestMs: started - uploadAt,

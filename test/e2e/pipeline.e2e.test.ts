@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PipelineStateSchema } from '@mlops/common';
+import { AwaitOutputSchema, deployOutputOf, PipelineStateSchema } from '@mlops/common';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
@@ -63,8 +63,8 @@ describe('offline pipeline', () => {
     expect(evaluation.metrics.mse).toBeLessThan(6);
     expect(evaluation.metrics.r2).toBeGreaterThan(0.3);
     expect(evaluation.rows).toBe(first.state!.dataset.rows.test);
-    expect(first.state!.deploy).toMatchObject({ endpointName: 'mlops-local-abalone', action: 'created' });
-    expect(await endpointConfigName()).toBe(first.state!.deploy!.endpointConfigName);
+    expect(deployOutputOf(first.state)).toMatchObject({ endpointName: 'mlops-local-abalone', action: 'created' });
+    expect(await endpointConfigName()).toBe(deployOutputOf(first.state)!.endpointConfigName);
     // Held-out rows answered by the live endpoint, close to their labels.
     expect(first.endpointChecks).toHaveLength(5);
     for (const check of first.endpointChecks) expect(Math.abs(Number(check.predicted) - Number(check.actual))).toBeLessThan(8);
@@ -85,10 +85,11 @@ describe('offline pipeline', () => {
     // Wait state slept `waitSeconds` emulated seconds (1/100 of them in real time); the resource's clock
     // must have moved by that much, plus the poll's own cost (well under 60 emulated seconds, 0.6 s real).
     let pairs = 0;
-    for (const [state, key] of [['AwaitTraining', 'trainingPoll'], ['AwaitTransform', 'transformPoll'], ['AwaitEndpoint', 'endpointPoll']] as const) {
+    // (The endpoint's loop runs in the deploy state machine's execution.)
+    for (const [state, key] of [['AwaitTraining', 'trainingPoll'], ['AwaitChallengerTransform', 'poll']] as const) {
       const polls = first.history
         .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === state)
-        .map((e) => PipelineStateSchema.parse(JSON.parse(e.stateExitedEventDetails!.output!))[key]!);
+        .map((e) => AwaitOutputSchema.parse((JSON.parse(e.stateExitedEventDetails!.output!) as Record<string, unknown>)[key]));
       for (let i = 1; i < polls.length; i++) {
         if (polls[i - 1]!.state !== 'InProgress' || polls[i]!.state !== 'InProgress') continue;
         pairs++;
@@ -131,8 +132,8 @@ describe('offline pipeline', () => {
     await probe;
     expect(second.status).toBe('SUCCEEDED');
     expect(second.executionName).not.toBe(first.executionName);
-    expect(second.state!.deploy).toMatchObject({ action: 'updated', previousConfigName: previousConfig });
-    expect(await endpointConfigName()).toBe(second.state!.deploy!.endpointConfigName);
+    expect(deployOutputOf(second.state)).toMatchObject({ action: 'updated', previousConfigName: previousConfig });
+    expect(await endpointConfigName()).toBe(deployOutputOf(second.state)!.endpointConfigName);
     expect(failures).toEqual([]);
     expect(answered).toBeGreaterThan(10);
   });

@@ -12,7 +12,7 @@ import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 
 const root = projectRoot();
-const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];
+const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_deploy', 'mlops_record'];
 const samples = FUNCTIONS.flatMap((fn) => readdirSync(join(root, 'services', fn, 'events')).map((file) => [fn, file] as const));
 let stack: LocalStack;
 

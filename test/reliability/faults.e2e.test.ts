@@ -5,6 +5,7 @@
  * One stack; scenarios run one after another, each with its own dataset, so the Lambda fault hook
  * and the SageMaker fault configuration belong to one scenario at a time.
  */
+import { deployOutputOf } from '@mlops/common';
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
@@ -130,7 +131,7 @@ describe('fault injection', () => {
     expect(lambdaFaults.injected).toBe(10);
     expect(resources.trainingJobs).toHaveLength(1);
     expect(resources.transformJobs).toHaveLength(1);
-    expect(run.state.deploy?.endpointName).toBe('mlops-local-abalone');
+    expect(deployOutputOf(run.state)?.endpointName).toBe('mlops-local-abalone');
   });
 
   it('writes under the output prefixes never trigger ingestion', async () => {

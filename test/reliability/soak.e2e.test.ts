@@ -8,6 +8,7 @@
  * Runs are sequential: runs deploying at the same time race for the one stage endpoint, which is
  * not what this measures. The local SageMaker's own S3 transfers are not faulted (see s3-faults.ts).
  */
+import { deployOutputOf } from '@mlops/common';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeEndpointCommand,
@@ -262,13 +263,13 @@ describe('soak', () => {
       expected: 'zero jobs or endpoints left running that should not be',
       observed:
         `${trainingRunning.length + trainingStopping.length} training and ${transformRunning.length + transformStopping.length} transform jobs running; ` +
-        `${(endpoints.Endpoints ?? []).length} endpoint (${endpoint.EndpointStatus} on the last successful run's config: ${endpoint.EndpointConfigName === lastDeployed.state.deploy?.endpointConfigName}), ` +
+        `${(endpoints.Endpoints ?? []).length} endpoint (${endpoint.EndpointStatus} on the last successful run's config: ${endpoint.EndpointConfigName === deployOutputOf(lastDeployed.state)?.endpointConfigName}), ` +
         `${processes.length} live process (${processes.map((p) => p.kind).join(', ')}); the endpoint answers ${new TextDecoder().decode(prediction.Body).trim()}`,
       counts: { leaks },
     });
     expect([trainingRunning, trainingStopping, transformRunning, transformStopping]).toEqual([[], [], [], []]);
     expect((endpoints.Endpoints ?? []).map((e) => [e.EndpointName, e.EndpointStatus])).toEqual([['mlops-local-abalone', 'InService']]);
-    expect(endpoint.EndpointConfigName).toBe(lastDeployed.state.deploy!.endpointConfigName);
+    expect(endpoint.EndpointConfigName).toBe(deployOutputOf(lastDeployed.state)!.endpointConfigName);
     expect(processes.map((p) => p.kind)).toEqual(['endpoint']);
     expect(Number(new TextDecoder().decode(prediction.Body))).toBeGreaterThan(0);
   });

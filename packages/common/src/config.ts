@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors';
 import { HyperparametersSchema, MetricNameSchema, ProblemTypeSchema } from './contracts';
+import { ApprovalPolicySchema } from './lifecycle';
 import './zod-locale';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -103,11 +104,26 @@ export const EvalConfigSchema = z.object({
   /** The gate for classification runs, unless the upload names its own. */
   CLASSIFICATION_GATE_METRIC: z._default(MetricNameSchema, 'f1_macro'),
   CLASSIFICATION_GATE_THRESHOLD: z._default(finiteNumber, 0.5),
+  /** How much worse than the family's champion a challenger may score (in the metric's units); 0: not worse. */
+  GATE_TOLERANCE: z._default(z.coerce.number().check(z.refine(Number.isFinite, 'must be a finite number'), z.gte(0)), 0),
 });
 export type EvalConfig = z.infer<typeof EvalConfigSchema>;
 
+export const RegisterConfigSchema = z.object({
+  ...base,
+  APPROVAL_POLICY: ApprovalPolicySchema,
+  INFERENCE_IMAGE: z.string().check(z.minLength(1), z.refine((s) => !s.endsWith(':latest'), 'must pin a tag, not :latest')),
+  TRANSFORM_INSTANCE_TYPE: z.string().check(z.startsWith('ml.')),
+  ENDPOINT_INSTANCE_TYPE: z.string().check(z.startsWith('ml.')),
+});
+export type RegisterConfig = z.infer<typeof RegisterConfigSchema>;
+
+export const RecordConfigSchema = z.object({ ...base });
+export type RecordConfig = z.infer<typeof RecordConfigSchema>;
+
 export const DeployConfigSchema = z.object({
   ...base,
+  SAGEMAKER_ROLE_ARN: z.string().check(z.startsWith('arn:', 'must be an ARN')),
   ENDPOINT_INSTANCE_TYPE: z.string().check(z.startsWith('ml.')),
   ENDPOINT_INSTANCE_COUNT: z._default(positiveInt, 1),
   /** Blue/green: how long the old fleet stays after traffic moved, for a fast rollback. */

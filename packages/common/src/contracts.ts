@@ -237,11 +237,7 @@ export const RegisterInputSchema = z.object({
   executionArn: ExecutionArnSchema,
 });
 export type RegisterInput = z.infer<typeof RegisterInputSchema>;
-export const RegisterOutputSchema = z.extend(ModelVersionSchema, {
-  approvalStatus: ApprovalStatusSchema,
-  /** `true` when this attempt found the run's version already registered (a retry). */
-  adopted: z.boolean(),
-});
+export const RegisterOutputSchema = z.extend(ModelVersionSchema, { approvalStatus: ApprovalStatusSchema });
 export type RegisterOutput = z.infer<typeof RegisterOutputSchema>;
 
 /** mlops_deploy's input: the deploy state machine's request and its execution. */

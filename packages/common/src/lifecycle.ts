@@ -5,7 +5,7 @@
  * readers alike.
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, AwaitOutputSchema, DeployOutputSchema, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
+import { ApprovalStatusSchema, AwaitOutputSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
 import { ExecutionStatusSchema } from './reports';
 import './zod-locale';
 
@@ -56,8 +56,10 @@ const MetricsSchema = z.record(z.string(), z.number());
 export const DeploymentRecordSchema = z.object({
   executionArn: z.string(),
   reason: DeployReasonSchema,
-  endpointName: z.string(),
-  endpointConfigName: z.string(),
+  modelVersion: ModelVersionSchema,
+  /** Absent when the deploy failed before it reached the endpoint. */
+  endpointName: z.optional(z.string()),
+  endpointConfigName: z.optional(z.string()),
   status: z.enum(['deployed', 'failed']),
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
   startedAt: z.string(),
@@ -118,7 +120,11 @@ export const RecordInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('deployment'), state: DeployStateSchema, executionArn: z.string(), startedAt: z.string() }),
 ]);
 export type RecordInput = z.infer<typeof RecordInputSchema>;
-export const RecordOutputSchema = z.object({ uri: z.optional(S3UriSchema), outcome: z.string() });
+export const RecordOutputSchema = z.object({
+  uri: z.optional(S3UriSchema),
+  /** The failure the execution ends with (a failed child execution's own Error and Cause), absent on success. */
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+});
 export type RecordOutput = z.infer<typeof RecordOutputSchema>;
 
 /**
@@ -148,4 +154,9 @@ export type LocalStagesFile = z.infer<typeof LocalStagesFileSchema>;
 /** Stages named `local` or `local-*` live in the offline stack; every other stage is on AWS. */
 export function isOfflineStage(stage: string): boolean {
   return stage === 'local' || stage.startsWith('local-');
+}
+
+/** The deploy a pipeline execution ran (the deploy state machine's output), if it got that far. */
+export function deployOutputOf(state: PipelineState | undefined): DeployOutput | undefined {
+  return state?.deployment?.Output?.deploy;
 }

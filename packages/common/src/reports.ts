@@ -4,7 +4,7 @@
  * execution statuses shown to the user. One zod schema each, used by writer and readers alike.
  */
 import * as z from 'zod/mini';
-import { GateResultSchema, ProblemTypeSchema } from './contracts';
+import { GateResultSchema, ModelVersionSchema, ProblemTypeSchema } from './contracts';
 import './zod-locale';
 
 /** Step Functions' execution statuses (DescribeExecution.status). */
@@ -51,6 +51,15 @@ export const EvaluationReportSchema = z.extend(ScorerReportSchema, {
   gate: GateResultSchema,
   transformOutput: z.string(),
   objects: z.array(z.object({ uri: z.string(), rows: z.number() })),
+  /** The family's live model scored on the same rows (absent for a family's first model). */
+  champion: z.optional(
+    z.extend(ScorerReportSchema, {
+      label: z.string(),
+      modelVersion: z.optional(ModelVersionSchema),
+      metrics: z.record(z.string(), z.number()),
+      transformOutput: z.string(),
+    }),
+  ),
   createdAt: z.string(),
 });
 export type EvaluationReport = z.infer<typeof EvaluationReportSchema>;

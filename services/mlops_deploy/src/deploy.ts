@@ -1,17 +1,22 @@
 /**
- * Points the stage's endpoint at the run's model: a new endpoint config per run, then
- * CreateEndpoint when the stage has no endpoint yet, or a blue/green UpdateEndpoint when it does.
- * The endpoint name is stable per stage so clients keep one name. Nothing is ever deleted: not the
- * live endpoint, not a config in use (old configs are the rollback targets).
+ * Deploys one approved model version to its family's endpoint (`<namePrefix>-<family>`): a model
+ * created from the model package (so SageMaker itself records which version serves), an endpoint
+ * config per version, then CreateEndpoint when the family has no endpoint yet, or a blue/green
+ * UpdateEndpoint when it does. The endpoint name is stable per family so clients keep one name.
+ * Nothing is ever deleted: not the live endpoint, not a config in use (earlier versions' configs
+ * are the rollback targets).
  */
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   type CreateEndpointConfigInput,
+  CreateModelCommand,
   type DeploymentConfig,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   type DescribeEndpointOutput,
+  DescribeModelCommand,
+  DescribeModelPackageCommand,
   type EndpointStatus,
   type ProductionVariantInstanceType,
   type SageMakerClient,
@@ -23,17 +28,21 @@ import {
   type DeployInput,
   type DeployOutput,
   errorName,
+  FamilyNameSchema,
+  familyResourceName,
   isAlreadyExists,
   isNotFound,
-  runTags,
+  modelLabel,
+  modelVersionOfArn,
+  type ModelVersion,
+  PACKAGE_METADATA,
   SageMakerTransientError,
   sageMakerName,
   tagValue,
   UnknownStatusError,
   withTransientAsRetryable,
-  familyResourceName,
 } from '@mlops/common';
-import { EndpointNeedsRepairError } from './errors';
+import { EndpointNeedsRepairError, ModelNotDeployableError } from './errors';
 
 export interface DeployDeps {
   sageMaker: SageMakerClient;
@@ -42,25 +51,45 @@ export interface DeployDeps {
 
 export const VARIANT_NAME = 'AllTraffic';
 
-/** One config per run (and so per model): never changed after creation, it stays a rollback target. */
-export function endpointConfigNameFor(input: DeployInput, config: DeployConfig): string {
-  return sageMakerName(config.NAME_PREFIX, input.run.runId);
+/** The family a version belongs to: its group must be one of this stage's (`<namePrefix>-<family>`). */
+export function familyOfVersion(version: ModelVersion, config: DeployConfig): string {
+  const prefix = `${config.NAME_PREFIX}-`;
+  const family = version.group.startsWith(prefix) ? version.group.slice(prefix.length) : undefined;
+  if (!family || !FamilyNameSchema.safeParse(family).success || familyResourceName(config.NAME_PREFIX, family) !== version.group) {
+    throw new ModelNotDeployableError(`model package group ${version.group} is not a model family of stage ${config.STAGE} (its groups are ${prefix}<family>); not deploying ${version.arn}`);
+  }
+  return family;
 }
 
-export function endpointConfigRequest(input: DeployInput, config: DeployConfig): CreateEndpointConfigInput {
+/** The model and the endpoint config of a version share one name: `<namePrefix>-<family>-v<version>`. */
+export function versionResourceName(config: DeployConfig, family: string, version: ModelVersion): string {
+  return sageMakerName(config.NAME_PREFIX, `${family}-v${version.version}`);
+}
+
+function versionTags(config: DeployConfig, family: string, version: ModelVersion, executionArn: string) {
+  return [
+    { Key: 'mlops:stage', Value: tagValue(config.STAGE) },
+    { Key: 'mlops:family', Value: tagValue(family) },
+    { Key: 'mlops:version', Value: String(version.version) },
+    { Key: 'mlops:execution', Value: tagValue(executionArn) },
+  ];
+}
+
+export function endpointConfigRequest(input: DeployInput, config: DeployConfig, family: string, version: ModelVersion): CreateEndpointConfigInput {
+  const name = versionResourceName(config, family, version);
   return {
-    EndpointConfigName: endpointConfigNameFor(input, config),
+    EndpointConfigName: name,
     ProductionVariants: [
       {
         VariantName: VARIANT_NAME,
-        ModelName: input.modelName,
+        ModelName: name,
         // The config only checks the `ml.` prefix; SageMaker validates the type itself.
         InstanceType: config.ENDPOINT_INSTANCE_TYPE as ProductionVariantInstanceType,
         InitialInstanceCount: config.ENDPOINT_INSTANCE_COUNT,
         InitialVariantWeight: 1,
       },
     ],
-    Tags: runTags({ stage: config.STAGE, runId: input.run.runId, executionArn: input.executionArn }),
+    Tags: versionTags(config, family, version, input.executionArn),
   };
 }
 
@@ -106,18 +135,68 @@ async function describeEndpoint(sageMaker: SageMakerClient, name: string): Promi
   }
 }
 
-export async function deployModel(input: DeployInput, { sageMaker, config }: DeployDeps): Promise<DeployOutput> {
+/** The version must be an Approved, completed package of one of this stage's families. */
+async function approvedVersion(input: DeployInput, { sageMaker, config }: DeployDeps) {
+  const version = modelVersionOfArn(input.modelPackageArn);
+  const family = familyOfVersion(version, config);
+  const label = modelLabel(family, version);
+  let described;
+  try {
+    described = await withTransientAsRetryable(`describing ${input.modelPackageArn}`, () => sageMaker.send(new DescribeModelPackageCommand({ ModelPackageName: input.modelPackageArn })));
+  } catch (error) {
+    if (isNotFound(error)) throw new ModelNotDeployableError(`${label} does not exist (${input.modelPackageArn})`, { cause: error });
+    throw error;
+  }
+  if (described.ModelApprovalStatus !== 'Approved') {
+    throw new ModelNotDeployableError(`${label} is ${described.ModelApprovalStatus ?? 'without an approval status'}; only an Approved version is deployed (pnpm mlops approve ${family} ${version.version})`);
+  }
+  if (described.ModelPackageStatus !== 'Completed') throw new ModelNotDeployableError(`${label} is ${described.ModelPackageStatus}, not Completed`);
+  return { version, family, runId: described.CustomerMetadataProperties?.[PACKAGE_METADATA.runId] };
+}
+
+export async function deployModel(input: DeployInput, deps: DeployDeps): Promise<DeployOutput> {
+  const { sageMaker, config } = deps;
+  const { version, family, runId } = await approvedVersion(input, deps);
   // Each family has its own endpoint per stage; two families never touch each other's.
-  const endpointName = familyResourceName(config.NAME_PREFIX, input.run.family);
-  const endpointConfigName = endpointConfigNameFor(input, config);
+  const endpointName = familyResourceName(config.NAME_PREFIX, family);
+  const modelName = versionResourceName(config, family, version);
+  const endpointConfigName = modelName;
+  const done = (action: DeployOutput['action'], previousConfigName?: string): DeployOutput => ({
+    family,
+    modelVersion: version,
+    ...(runId ? { runId } : {}),
+    modelName,
+    endpointName,
+    endpointConfigName,
+    action,
+    ...(previousConfigName ? { previousConfigName } : {}),
+  });
 
   await createOrAdopt({
+    resource: `model ${modelName}`,
+    create: () =>
+      sageMaker.send(
+        new CreateModelCommand({
+          ModelName: modelName,
+          // From the package: DescribeModel then names the version, which is how the champion is found.
+          PrimaryContainer: { ModelPackageName: version.arn },
+          ExecutionRoleArn: config.SAGEMAKER_ROLE_ARN,
+          Tags: versionTags(config, family, version, input.executionArn),
+        }),
+      ),
+    describe: () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })),
+    foreignBecause: (existing) => {
+      const source = existing.PrimaryContainer?.ModelPackageName;
+      return source === version.arn ? undefined : `it was created from ${source ?? 'no model package'}, not ${version.arn}`;
+    },
+  });
+  await createOrAdopt({
     resource: `endpoint config ${endpointConfigName}`,
-    create: () => sageMaker.send(new CreateEndpointConfigCommand(endpointConfigRequest(input, config))),
+    create: () => sageMaker.send(new CreateEndpointConfigCommand(endpointConfigRequest(input, config, family, version))),
     describe: () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
     foreignBecause: (existing) => {
       const models = (existing.ProductionVariants ?? []).map((v) => v.ModelName);
-      return models.length === 1 && models[0] === input.modelName ? undefined : `it serves ${models.join(', ') || 'no model'}, not ${input.modelName}`;
+      return models.length === 1 && models[0] === modelName ? undefined : `it serves ${models.join(', ') || 'no model'}, not ${modelName}`;
     },
   });
 
@@ -126,22 +205,21 @@ export async function deployModel(input: DeployInput, { sageMaker, config }: Dep
     try {
       await withTransientAsRetryable(`creating endpoint ${endpointName}`, () =>
         // The endpoint outlives runs, so it carries the stage only; each config carries its run.
-        sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, Tags: [{ Key: 'mlops:stage', Value: tagValue(config.STAGE) }, { Key: 'mlops:family', Value: tagValue(input.run.family) }] })),
+        sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, Tags: [{ Key: 'mlops:stage', Value: tagValue(config.STAGE) }, { Key: 'mlops:family', Value: tagValue(family) }] })),
       );
     } catch (error) {
       // Another deploy created it since our Describe: start over, and update it then.
       if (isAlreadyExists(error)) throw new SageMakerTransientError(`endpoint ${endpointName} was created concurrently; retrying the deploy`, { cause: error });
       throw error;
     }
-    return { endpointName, endpointConfigName, action: 'created' };
+    return done('created');
   }
 
   const current = endpoint.EndpointConfigName;
-  const previous = current ? { previousConfigName: current } : {};
   // A retry after our own CreateEndpoint or UpdateEndpoint went through: the poll loop takes it from here.
-  if (current === endpointConfigName) return { endpointName, endpointConfigName, action: 'unchanged' };
+  if (current === endpointConfigName) return done('unchanged');
   if (endpoint.PendingDeploymentSummary?.EndpointConfigName === endpointConfigName) {
-    return { endpointName, endpointConfigName, action: 'updated', ...previous };
+    return done('updated', current);
   }
 
   const status = endpoint.EndpointStatus;
@@ -168,6 +246,6 @@ export async function deployModel(input: DeployInput, { sageMaker, config }: Dep
         }
         throw error;
       }
-      return { endpointName, endpointConfigName, action: 'updated', ...previous };
+      return done('updated', current);
   }
 }

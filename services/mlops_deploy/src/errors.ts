@@ -4,3 +4,8 @@ import { MlopsError } from '@mlops/common';
 export class EndpointNeedsRepairError extends MlopsError {
   override readonly name = 'EndpointNeedsRepairError';
 }
+
+/** Only an Approved version of one of this stage's families is deployed. */
+export class ModelNotDeployableError extends MlopsError {
+  override readonly name = 'ModelNotDeployableError';
+}

@@ -1,12 +1,13 @@
 /**
- * mlops_eval: scores the batch transform's predictions of the test channel, writes the
- * evaluation report next to the run, publishes the metrics, and applies the quality gate
- * (the state machine's QualityGate Choice reads `gate.passed`).
+ * mlops_eval: scores the challenger's batch predictions of the test channel and, when the family has
+ * a live model, the champion's predictions of the same rows; writes the evaluation report next to the
+ * run, publishes the metrics, and applies the quality gate (threshold, and not worse than the
+ * champion; the state machine's QualityGate Choice reads `gate.passed`).
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DatasetError, InputValidationError, gateSummary, joinKey, parseS3Uri, s3Uri, withS3TransientAsRetryable, type EvalConfig, type EvalInput, type EvaluationReport, type EvalOutput, type GateResult } from '@mlops/common';
+import { DatasetError, InputValidationError, joinKey, modelLabel, parseS3Uri, s3Uri, withS3TransientAsRetryable, type EvalConfig, type EvalInput, type EvaluationReport, type EvalOutput } from '@mlops/common';
 import { logger, type metrics as powertoolsMetrics } from '@mlops/common/lambda';
-import { resolveGate } from './gate';
+import { judge, resolveGate } from './gate';
 import { listOutputObjects, streamPairs } from './predictions';
 import { ClassificationScorer, RegressionScorer, type Scorer } from './scorers';
 
@@ -40,20 +41,35 @@ async function scorePredictions(s3: S3Client, transformOutput: string, scorer: S
   return { perObject, rows };
 }
 
+/** Scores one model's predictions; a retry (S3TransientError) starts over with a fresh scorer, so nothing is counted twice. */
+async function score(s3: S3Client, input: EvalInput, transformOutput: string) {
+  let scorer = scorerFor(input);
+  const read = await withS3TransientAsRetryable(`reading the predictions under ${transformOutput}`, () => {
+    scorer = scorerFor(input);
+    return scorePredictions(s3, transformOutput, scorer);
+  });
+  return { ...read, scorer, metrics: scorer.metrics() as Record<string, number> };
+}
+
 export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOutput> {
-  const { run, transformOutput } = input;
+  const { run, batch } = input;
+  const { transformOutput } = batch;
   const { s3, config } = deps;
   // Both checks come before any S3 call: a bad gate or input should not cost a full read.
   const gate = resolveGate(run, config);
-  const scorer = scorerFor(input);
+  scorerFor(input);
 
-  // A retry (S3TransientError) starts over with a fresh scorer: nothing read so far is counted twice.
-  const { perObject, rows } = await withS3TransientAsRetryable(`reading the predictions under ${transformOutput}`, () => scorePredictions(s3, transformOutput, scorer));
+  const challenger = await score(s3, input, transformOutput);
+  const { perObject, rows, scorer, metrics } = challenger;
+  const championOf = batch.champion;
+  const champion = championOf && { ...(await score(s3, input, championOf.transformOutput)), label: modelLabel(run.family, championOf.modelVersion) };
+  if (champion && champion.rows !== rows) {
+    throw new DatasetError(`the champion (${champion.label}) predicted ${champion.rows} rows and the challenger ${rows}: they must score the same test rows`);
+  }
 
-  const metrics = scorer.metrics() as Record<string, number>;
   // resolveGate admits only metrics of the run's problem type, which the scorer computes.
   const value = metrics[gate.metric]!;
-  const result: GateResult = { ...gate, value, ...gateSummary(gate.metric, value, gate.threshold, gate.direction) };
+  const result = judge(gate, value, champion && { label: champion.label, value: champion.metrics[gate.metric]! }, config.GATE_TOLERANCE);
 
   const location = parseS3Uri(run.runPrefix);
   const reportKey = joinKey(location.key, 'evaluation/report.json');
@@ -66,6 +82,9 @@ export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOu
     ...scorer.report(),
     transformOutput,
     objects: perObject,
+    ...(champion && championOf
+      ? { champion: { label: champion.label, ...(championOf.modelVersion ? { modelVersion: championOf.modelVersion } : {}), metrics: champion.metrics, transformOutput: championOf.transformOutput, ...champion.scorer.report() } }
+      : {}),
     createdAt: (deps.now ?? (() => new Date()))().toISOString(),
   };
   await withS3TransientAsRetryable(`writing ${s3Uri(location.bucket, reportKey)}`, () =>
@@ -74,11 +93,19 @@ export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOu
 
   deps.metrics.addDimension('stage', config.STAGE);
   deps.metrics.addMetadata('runId', run.runId);
+  deps.metrics.addDimension('family', run.family);
   for (const [name, metricValue] of Object.entries(metrics)) deps.metrics.addMetric(name, 'None', metricValue);
   deps.metrics.addMetric('rows', 'Count', rows);
   deps.metrics.addMetric('gate_passed', 'Count', result.passed ? 1 : 0);
   deps.metrics.publishStoredMetrics();
 
   logger.info('evaluated', { runId: run.runId, rows, metrics, gate: result.summary, passed: result.passed });
-  return { problemType: run.task.problemType, rows, metrics, gate: result, reportUri: s3Uri(location.bucket, reportKey) };
+  return {
+    problemType: run.task.problemType,
+    rows,
+    metrics,
+    ...(champion ? { champion: { label: champion.label, metrics: champion.metrics } } : {}),
+    gate: result,
+    reportUri: s3Uri(location.bucket, reportKey),
+  };
 }

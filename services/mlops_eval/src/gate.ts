@@ -1,4 +1,4 @@
-import { ConfigurationError, metricDirection, metricsFor, type EvalConfig, type Gate, type PipelineInput } from '@mlops/common';
+import { ConfigurationError, gateSummary, metricDirection, metricsFor, type EvalConfig, type Gate, type GateResult, type PipelineInput } from '@mlops/common';
 
 export interface ResolvedGate extends Gate {
   direction: 'lte' | 'gte';
@@ -28,4 +28,38 @@ export function resolveGate(run: PipelineInput, config: EvalConfig): ResolvedGat
     throw new ConfigurationError(`run.overrides.gate names the metric '${metric}' without a threshold (the stage's threshold is for ${stage.metric})`);
   }
   return { metric, threshold, direction: metricDirection(metric) };
+}
+
+export interface ChampionScore {
+  /** `abalone v3` */
+  label: string;
+  value: number;
+}
+
+/** Enough significant digits (3 at least) that two different values never print the same. */
+export function distinguishable(a: number, b: number): [string, string] {
+  for (let digits = 3; digits < 12; digits++) {
+    const [x, y] = [a, b].map((v) => Number(v.toPrecision(digits)).toString()) as [string, string];
+    if (x !== y || a === b) return [x, y];
+  }
+  return [String(a), String(b)];
+}
+
+/**
+ * The quality gate: the stage's threshold, and, when the family has a champion, not worse than the
+ * champion by more than `tolerance`, in the metric's own direction. The first model of a family is
+ * judged by the threshold alone.
+ */
+export function judge(gate: ResolvedGate, value: number, champion: ChampionScore | undefined, tolerance: number): GateResult {
+  const threshold = gateSummary(gate.metric, value, gate.threshold, gate.direction);
+  const base = { ...gate, value };
+  if (!champion) return { ...base, ...threshold };
+  const notWorse = gate.direction === 'lte' ? value <= champion.value + tolerance : value >= champion.value - tolerance;
+  const comparison = { label: champion.label, value: champion.value, tolerance, passed: notWorse };
+  const [mine, theirs] = distinguishable(value, champion.value);
+  const versus = `${theirs} (champion, ${champion.label})`;
+  const allowance = tolerance > 0 ? ` by more than the tolerance ${Number(tolerance.toPrecision(6))}` : '';
+  if (!threshold.passed) return { ...base, passed: false, summary: threshold.summary, champion: comparison };
+  if (!notWorse) return { ...base, passed: false, summary: `${gate.metric} ${mine} (challenger) is worse than ${versus}${allowance}`, champion: comparison };
+  return { ...base, passed: true, summary: `${threshold.summary}, and ${gate.metric} ${mine} (challenger) is not worse than ${versus}${allowance}`, champion: comparison };
 }

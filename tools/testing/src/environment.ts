@@ -58,12 +58,24 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
     GATE_THRESHOLD: '6',
     CLASSIFICATION_GATE_METRIC: 'f1_macro',
     CLASSIFICATION_GATE_THRESHOLD: '0.5',
+    GATE_TOLERANCE: '0',
+  },
+  mlops_register: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_register',
+    APPROVAL_POLICY: 'auto',
+    INFERENCE_IMAGE: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+    TRANSFORM_INSTANCE_TYPE: 'ml.m5.large',
+    ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
   },
   mlops_deploy: {
     POWERTOOLS_SERVICE_NAME: 'mlops_deploy',
+    SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
     ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
     ENDPOINT_INSTANCE_COUNT: '1',
     ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
+  },
+  mlops_record: {
+    POWERTOOLS_SERVICE_NAME: 'mlops_record',
   },
 };
 

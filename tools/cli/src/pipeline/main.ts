@@ -1,8 +1,9 @@
 /**
  * `pnpm pipeline`: the whole MLOps workflow offline, on the bundled sample or on your CSV.
- * Exit code 0 only when the execution succeeded and the model was deployed.
+ * Exit code 0 only when the execution succeeded: the model deployed, or registered and awaiting approval.
  */
 import { join } from 'node:path';
+import { deployOutputOf, modelLabel } from '@mlops/common';
 import { writeReport } from '@mlops/report';
 import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
@@ -30,7 +31,11 @@ function humanSummary(outcome: RunOutcome, reportPath: string): string {
     const metrics = Object.entries(state.evaluation.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`).join('  ');
     lines.push(`metrics    ${metrics}`, `gate       ${state.evaluation.gate.summary}`);
   }
-  if (state?.deploy) lines.push(`endpoint   ${state.deploy.endpointName} (${state.deploy.action}, config ${state.deploy.endpointConfigName})`);
+  const deployed = deployOutputOf(state);
+  if (deployed) lines.push(`endpoint   ${deployed.endpointName} (${deployed.action}, ${modelLabel(deployed.family, deployed.modelVersion)}, config ${deployed.endpointConfigName})`);
+  if (state?.registration?.approvalStatus === 'PendingManualApproval') {
+    lines.push(`model      ${modelLabel(state.family, state.registration)} awaits approval: pnpm mlops approve ${state.family} ${state.registration.version}`);
+  }
   if (outcome.endpointChecks.length) {
     lines.push('', 'held-out rows sent to the endpoint (InvokeEndpoint):', `  ${'actual'.padStart(10)}  ${'predicted'.padStart(10)}  features`);
     for (const c of outcome.endpointChecks) lines.push(`  ${c.actual.padStart(10)}  ${formatPrediction(c.predicted).padStart(10)}  ${c.features.length > 60 ? `${c.features.slice(0, 57)}...` : c.features}`);
@@ -46,7 +51,8 @@ function jsonSummary(outcome: RunOutcome, report: { htmlPath: string; jsonPath: 
       execution: { name: outcome.executionName, arn: outcome.executionArn, status: outcome.status, error: outcome.error, cause: outcome.cause, wallSeconds: outcome.wallMs / 1000 },
       metrics: state?.evaluation?.metrics,
       gate: state?.evaluation?.gate,
-      endpoint: state?.deploy ? { ...state.deploy, checks: outcome.endpointChecks } : undefined,
+      model: state?.registration,
+      endpoint: deployOutputOf(state) ? { ...deployOutputOf(state), checks: outcome.endpointChecks } : undefined,
       report: report.htmlPath,
       reportJson: report.jsonPath,
     },
@@ -91,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     const written = await writeReport(join(options.outDir, outcome.executionName), report);
     if (options.json) process.stdout.write(`${jsonSummary(outcome, written)}\n`);
     else process.stderr.write(`${humanSummary(outcome, written.htmlPath)}\n`);
-    return outcome.status === 'SUCCEEDED' && outcome.state?.deploy ? 0 : 1;
+    return outcome.status === 'SUCCEEDED' ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);

@@ -9,7 +9,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 // The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { executionArnFor, executionNameFor, PipelineStateSchema, runIdFor } from '@mlops/common';
+import { deployOutputOf, executionArnFor, executionNameFor, PipelineStateSchema, runIdFor } from '@mlops/common';
 import { readLines } from '@mlops/common';
 import { parseS3Uri } from '@mlops/common';
 import type { PipelineState } from '@mlops/common';
@@ -75,7 +75,7 @@ async function checkEndpoint(stack: LocalStack, state: PipelineState, rows = 5):
     if (line.trim()) lines.push(line);
     if (lines.length === rows) break;
   }
-  const endpointName = state.deploy!.endpointName;
+  const endpointName = deployOutputOf(state)!.endpointName;
   const classes = state.task.classes;
   return Promise.all(
     lines.map(async (line) => {
@@ -128,7 +128,7 @@ export async function runPipeline(stack: LocalStack, options: PipelineOptions, p
   progress.done();
 
   const state = description.output ? PipelineStateSchema.parse(JSON.parse(description.output)) : lastStateInput(history);
-  const endpointChecks = description.status === 'SUCCEEDED' && state?.deploy ? await checkEndpoint(stack, state) : [];
+  const endpointChecks = description.status === 'SUCCEEDED' && state && deployOutputOf(state) ? await checkEndpoint(stack, state) : [];
   return {
     ...base,
     status: description.status ?? 'UNKNOWN',
