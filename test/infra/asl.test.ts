@@ -204,7 +204,7 @@ describe('the lifecycle in pipeline.asl.yml', () => {
     expect(S.Approval!.Choices).toEqual([{ Variable: '$.registration.approvalStatus', StringEquals: 'Approved', Next: 'Deploy' }]);
     const deployTask = S.Deploy!;
     expect(deployTask.Resource).toBe(NESTED_DEPLOY);
-    expect(deployTask.Parameters.StateMachineArn).toEqual({ Ref: 'MlopsDeployStateMachine' });
+    expect(deployTask.Parameters.StateMachineArn['Fn::Sub']).toMatch(/:stateMachine:\$\{self:custom\.deployStateMachineName\}$/);
     // The input the pipeline gives the deploy state machine is its contract (DeployRequestSchema).
     const input = Object.fromEntries(Object.entries(deployTask.Parameters.Input as Record<string, unknown>).filter(([k]) => !k.endsWith('.$')));
     expect(DeployRequestSchema.safeParse({ ...input, modelPackageArn: 'arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-dev-abalone/3' }).success).toBe(true);

@@ -1,13 +1,14 @@
 /**
  * Packages the dev and prod stages offline (osls + serverless-esbuild + serverless-step-functions)
  * and checks the CloudFormation they would deploy: the functions, the state machine, the trigger,
- * the bucket hardening and least-privilege IAM.
+ * the bucket hardening, least-privilege IAM and the approval rule that deploys approved versions.
  */
+import { matchesPattern } from '@mlops/local-eventbridge';
 import { packagedTemplates, type Resource, type Template } from './packaged';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
 
-const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];
+const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_deploy', 'mlops_record'];
 /** Actions AWS offers no resource-level permission for: the only ones allowed on Resource "*". */
 const STAR_RESOURCE_ALLOWED = new Set([
   'xray:PutTraceSegments',
@@ -54,7 +55,7 @@ function roleOf(t: Template, fn: string): Resource {
 describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
   const t = () => templates[stage]!;
 
-  it('has the six functions on Node 22 arm64 with tracing and source maps', () => {
+  it('has the eight functions on Node 22 arm64 with tracing and source maps', () => {
     const fns = ofType(t(), 'AWS::Lambda::Function');
     expect(fns.map(([id]) => id).sort()).toEqual(FUNCTIONS.map((f) => `Mlops${'Underscore'}${f.slice(6)}LambdaFunction`).sort());
     for (const [, fn] of fns) {
@@ -75,14 +76,69 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     }
   });
 
-  it('has one STANDARD state machine with logging and tracing, calling functions by GetAtt', () => {
+  it('has the pipeline and the deploy state machine, STANDARD, with logging and tracing, calling functions by GetAtt', () => {
     const machines = ofType(t(), 'AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
-    const sm = machines[0]![1].Properties;
-    expect(sm.StateMachineType).toBe('STANDARD');
-    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
-    expect(sm.LoggingConfiguration.Level).toBe('ERROR');
-    expect(JSON.stringify(sm.DefinitionString)).not.toMatch(/arn:aws:lambda:[a-z0-9-]+:\d{12}/);
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([`mlops-${stage}-deploy`, `mlops-${stage}-pipeline`]);
+    for (const [, machine] of machines) {
+      const sm = machine.Properties;
+      expect(sm.StateMachineType).toBe('STANDARD');
+      expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+      expect(sm.LoggingConfiguration.Level).toBe('ERROR');
+      expect(JSON.stringify(sm.DefinitionString)).not.toMatch(/arn:aws:lambda:[a-z0-9-]+:\d{12}/);
+    }
+  });
+
+  it("lets the pipeline start and watch only the deploy state machine's executions", () => {
+    const role = t().Resources.MlopsPipelineStateMachineRole!;
+    const statements = statementsOf(role);
+    const starts = statements.filter((s) => asList(s.Action).includes('states:StartExecution'));
+    expect(starts.map((s) => s.Resource)).toEqual([[{ 'Fn::Sub': expect.stringMatching(new RegExp(`:stateMachine:mlops-${stage}-deploy$`)) }]]);
+    const watches = statements.filter((s) => asList(s.Action).includes('states:DescribeExecution'));
+    expect(watches.length).toBeGreaterThan(0);
+    for (const s of watches) expect(JSON.stringify(s.Resource)).toMatch(new RegExp(`:execution:mlops-${stage}-deploy:\\*`));
+  });
+
+  describe('the approval rule', () => {
+    const rule = () => t().Resources.DeployOnApprovalRule!.Properties;
+    const event = (detail: Record<string, unknown>) => ({
+      version: '0',
+      id: '7c4e2ad0-0000-4000-8000-000000000000',
+      source: 'aws.sagemaker',
+      account: '123456789012',
+      time: '2026-12-06T10:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': 'SageMaker Model Package State Change',
+      detail: { ModelPackageGroupName: `mlops-${stage}-abalone`, ModelPackageVersion: 3, ModelPackageArn: `arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-${stage}-abalone/3`, ...detail },
+    });
+
+    it('matches an approval of one of this stage’s versions, and nothing else', () => {
+      const pattern = rule().EventPattern;
+      expect(matchesPattern(pattern, event({ ModelApprovalStatus: 'Approved', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toBe(true);
+      // Registered Approved by the pipeline (auto approval): created, not updated, so the pipeline deploys it alone.
+      expect(matchesPattern(pattern, event({ ModelApprovalStatus: 'Approved' }))).toBe(false);
+      expect(matchesPattern(pattern, event({ ModelApprovalStatus: 'Rejected', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toBe(false);
+      expect(matchesPattern(pattern, event({ ModelApprovalStatus: 'Approved', UpdatedModelPackageFields: ['CustomerMetadataProperties'] }))).toBe(false);
+      const other = stage === 'dev' ? 'prod' : 'dev';
+      expect(matchesPattern(pattern, event({ ModelPackageGroupName: `mlops-${other}-abalone`, ModelApprovalStatus: 'Approved', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toBe(false);
+    });
+
+    it('starts the deploy state machine with a deploy request, through a role that may do only that', () => {
+      const [target] = rule().Targets;
+      expect(target.Arn).toEqual({ Ref: 'MlopsDeployStateMachine' });
+      expect(target.InputTransformer.InputPathsMap).toEqual({ modelPackageArn: '$.detail.ModelPackageArn' });
+      expect(JSON.parse(target.InputTransformer.InputTemplate.replace('<modelPackageArn>', '"arn:x"'))).toEqual({ modelPackageArn: 'arn:x', reason: 'approval' });
+      const role = t().Resources[target.RoleArn['Fn::GetAtt'][0]]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
+      ]);
+      expect(statementsOf(role)).toEqual([{ Sid: 'StartDeploy', Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'MlopsDeployStateMachine' } }]);
+    });
+
+    it('exports what the operator CLI reads', () => {
+      expect(Object.keys(t().Outputs ?? {})).toEqual(expect.arrayContaining(['DataBucketName', 'PipelineStateMachineArn', 'DeployStateMachineArn', 'NamePrefix', 'RunsPrefix', 'ApprovalPolicy']));
+      expect(t().Outputs!.ApprovalPolicy!.Value).toBe(stage === 'prod' ? 'manual' : 'auto');
+    });
   });
 
   it('hardens the data bucket: public access blocked, encrypted, versioned, TLS only, retained', () => {
@@ -149,6 +205,9 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     const actions = Object.fromEntries(FUNCTIONS.map((f) => [f, allowedActions(roleOf(t(), f))]));
     expect(actions.mlops_ingest!.filter((a) => a.startsWith('sagemaker:'))).toEqual([]);
     for (const f of FUNCTIONS) expect({ f, starts: actions[f]!.includes('states:StartExecution') }).toEqual({ f, starts: f === 'mlops_ingest' });
+    // Only mlops_register writes to the registry, and nothing changes an approval but a person (or the CLI).
+    for (const f of FUNCTIONS) expect({ f, registers: actions[f]!.includes('sagemaker:CreateModelPackage') }).toEqual({ f, registers: f === 'mlops_register' });
+    for (const f of FUNCTIONS) expect({ f, approves: actions[f]!.includes('sagemaker:UpdateModelPackage') }).toEqual({ f, approves: false });
     expect(actions.mlops_await!.filter((a) => /^sagemaker:(Create|Update|Delete)/.test(a))).toEqual([]);
     for (const f of FUNCTIONS) expect({ f, deletes: actions[f]!.some((a) => /^sagemaker:Delete/.test(a)) }).toEqual({ f, deletes: false });
     expect(actions.mlops_eval!.filter((a) => !a.startsWith('s3:') && !a.startsWith('logs:') && !a.startsWith('xray:'))).toEqual([]);

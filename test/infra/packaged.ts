@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { projectRoot } from '@mlops/serverless-config';
 
 export type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string | string[] };
-export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
+export type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: unknown }> };
 
 const root = projectRoot();
 const INPUTS = ['serverless.yml', 'resources', 'statemachines', 'services', 'packages/common', 'esbuild.config.cjs', 'package.json', 'pnpm-lock.yaml', 'scripts/package.sh'];

@@ -31,7 +31,7 @@ type Statement = {
 
 const root = projectRoot();
 const STAGES = ['dev', 'prod', 'local'] as const;
-const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'] as const;
+const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_deploy', 'mlops_record'] as const;
 const INCOMING = 'incoming/';
 const RUNS = 'runs/';
 const FAMILIES = 'families/';
@@ -64,7 +64,7 @@ const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSeg
  * does not say (the prefixes come from configuration). ingest reads the upload (any version, and
  * HEAD of a deleted one must be a 404) and the schema of an earlier delivery, and writes the run's
  * channels, schema and rejection records, and reads or writes its family's schema; eval reads predictions and writes its report; SageMaker
- * jobs read channels and write artifacts and predictions. Nobody writes under incoming/.
+ * jobs read channels and write artifacts and predictions; record reads and writes run records. Nobody writes under incoming/.
  */
 const S3_FLOW: Record<string, Record<string, string[]>> = {
   IngestRole: {
@@ -75,6 +75,7 @@ const S3_FLOW: Record<string, Record<string, string[]>> = {
     's3:ListBucket': [INCOMING, RUNS, FAMILIES],
   },
   EvalRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
+  RecordRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   SageMakerExecutionRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
 };
 /** CloudWatch Logs accepts only these retention periods (cfn-lint E3012-style allowed values). */
@@ -244,27 +245,47 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
       }
     }
     const passing = FUNCTIONS.filter((fn) => allows(t().Resources[roleIdOf(t(), fn)]!).some((s) => asList(s.Action).includes('iam:PassRole')));
-    expect(passing.sort()).toEqual(['mlops_batch', 'mlops_train']);
+    expect(passing.sort()).toEqual(['mlops_batch', 'mlops_deploy', 'mlops_train']);
   });
 
-  it("invokes from the state machine exactly the functions its definition calls, nothing else on a resource", () => {
-    const sm = ofType(t(), 'AWS::StepFunctions::StateMachine')[0]![1];
-    const [definition, vars] = sm.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, { 'Fn::GetAtt': [string, string] }>];
-    const called = new Set<string>();
-    for (const [name, value] of Object.entries(vars)) if (definition.includes(`\${${name}}`)) called.add(value['Fn::GetAtt'][0]);
-    // Every Task resource is one of these functions (no other service integration).
-    const tasks = Object.values(JSON.parse(definition.replace(/\$\{[^}]+\}/g, 'X')).States as Record<string, { Type: string; Resource?: string }>).filter((s) => s.Type === 'Task');
-    expect(tasks.every((s) => s.Resource === 'X')).toBe(true);
-    expect(called).not.toContain(functionId('mlops_ingest'));
-    expect([...called].sort()).toEqual(FUNCTIONS.filter((f) => f !== 'mlops_ingest').map(functionId).sort());
+  /** What each state machine calls: its Lambda tasks, and the pipeline's nested run of the deploy state machine. */
+  const MACHINE_CALLS = {
+    [`mlops-${stage}-pipeline`]: { functions: ['mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_record'], nested: [`mlops-${stage}-deploy`] },
+    [`mlops-${stage}-deploy`]: { functions: ['mlops_deploy', 'mlops_await', 'mlops_record'], nested: [] as string[] },
+  };
 
-    const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0] as string;
-    const role = t().Resources[roleId]!;
+  it.each(Object.keys(MACHINE_CALLS))("%s invokes exactly the functions its definition calls, and nothing else on a resource", (name) => {
+    const [, sm] = ofType(t(), 'AWS::StepFunctions::StateMachine').find(([, m]) => m.Properties.StateMachineName === name)!;
+    const { functions, nested } = MACHINE_CALLS[name]!;
+    const [definition, vars] = sm.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, { 'Fn::GetAtt'?: [string, string] }>];
+    const called = new Set<string>();
+    for (const [variable, value] of Object.entries(vars)) if (value['Fn::GetAtt'] && definition.includes(`\${${variable}}`)) called.add(value['Fn::GetAtt'][0]);
+    expect([...called].sort()).toEqual(functions.map(functionId).sort());
+    // Every Task is a function, or the nested run of this stage's deploy state machine (no other integration).
+    const states = (def: { States: Record<string, { Type: string; Resource?: string; Branches?: { States: never }[] }> }): { Type: string; Resource?: string }[] =>
+      Object.values(def.States).flatMap((s) => [s, ...(s.Branches ?? []).flatMap((b) => states(b))]);
+    const tasks = states(JSON.parse(definition.replace(/\$\{[^}]+\}/g, 'X')));
+    for (const task of tasks.filter((s) => s.Type === 'Task')) expect(['X', ...(nested.length ? ['arn:aws:states:::states:startExecution.sync:2'] : [])]).toContain(task.Resource);
+
+    const role = t().Resources[sm.Properties.RoleArn['Fn::GetAtt'][0] as string]!;
     const invoke = grants(role).filter((g) => g.action === 'lambda:InvokeFunction').map((g) => g.resource);
     expect(invoke.sort()).toEqual([...called].flatMap((id) => [`GetAtt:${id}.Arn`, `GetAtt:${id}.Arn:*`]).sort());
+    const arnOf = (machine: string) => `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${machine}`;
+    const nestedGrants = new Set(
+      nested.flatMap((machine) => [
+        `states:StartExecution on ${arnOf(machine)}`,
+        `states:DescribeExecution on ${arnOf(machine).replace(':stateMachine:', ':execution:')}:*`,
+        `states:StopExecution on ${arnOf(machine).replace(':stateMachine:', ':execution:')}:*`,
+        // The managed rule through which Step Functions learns that a .sync child ended (AWS documents these three).
+        ...['PutTargets', 'PutRule', 'DescribeRule'].map((a) => `events:${a} on arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`),
+      ]),
+    );
     for (const g of grants(role).filter((x) => x.action !== 'lambda:InvokeFunction')) {
+      if (nestedGrants.has(`${g.action} on ${g.resource}`)) continue;
       expect({ action: g.action, resource: g.resource, justified: STAR_JUSTIFIED[g.action]?.roles.includes('statemachine') }).toEqual({ action: g.action, resource: '*', justified: true });
     }
+    const granted = grants(role).map((g) => `${g.action} on ${g.resource}`);
+    for (const needed of nestedGrants) expect(granted).toContain(needed);
     const trust: Statement[] = role.Properties.AssumeRolePolicyDocument.Statement;
     expect(trust).toHaveLength(1);
     expect(trust[0]).toMatchObject({ Effect: 'Allow', Action: 'sts:AssumeRole' });
@@ -272,7 +293,7 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
   });
 
   it('uses Resource "*" only for the justified actions, for the principals that need them, with their conditions', () => {
-    const kindOf = (id: string) => (id === 'SageMakerExecutionRole' ? 'sagemaker' : id === 'MlopsPipelineStateMachineRole' ? 'statemachine' : 'functions');
+    const kindOf = (id: string) => (id === 'SageMakerExecutionRole' ? 'sagemaker' : /StateMachineRole$/.test(id) ? 'statemachine' : 'functions');
     for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
       for (const g of grants(role).filter((x) => x.resource === '*')) {
         const rule = STAR_JUSTIFIED[g.action];
@@ -358,7 +379,7 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
     expect(t().Resources.DataBucket).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 
-  it('lets only its service assume each role: Lambda for functions, SageMaker (this account) for jobs, Step Functions for the state machine', () => {
+  it('lets only its service assume each role: Lambda for functions, SageMaker (this account) for jobs, Step Functions for the state machines, EventBridge (this account) for the approval rule', () => {
     const fnRoles = new Set(FUNCTIONS.map((fn) => roleIdOf(t(), fn)));
     for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
       const trust: Statement[] = role.Properties.AssumeRolePolicyDocument.Statement;
@@ -370,6 +391,9 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       else if (id === 'SageMakerExecutionRole') {
         expect(service).toBe('sagemaker.amazonaws.com');
         expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      } else if (id === 'DeployOnApprovalRole') {
+        expect(service).toBe('events.amazonaws.com');
+        expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
       } else expect({ id, service }).toEqual({ id, service: expect.stringMatching(/^states\./) });
     }
   });
@@ -378,7 +402,8 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
     const used = new Set([
       ...FUNCTIONS.map((fn) => roleIdOf(t(), fn)),
       ...ofType(t(), 'AWS::StepFunctions::StateMachine').map(([, sm]) => sm.Properties.RoleArn['Fn::GetAtt'][0] as string),
-      'SageMakerExecutionRole', // passed to SageMaker by train and batch (checked above)
+      'SageMakerExecutionRole', // passed to SageMaker by train, batch and deploy (checked above)
+      ...ofType(t(), 'AWS::Events::Rule').flatMap(([, rule]) => (rule.Properties.Targets as { RoleArn?: { 'Fn::GetAtt': [string] } }[]).map((target) => target.RoleArn?.['Fn::GetAtt'][0] ?? '')),
     ]);
     expect(ofType(t(), 'AWS::IAM::Role').map(([id]) => id).filter((id) => !used.has(id))).toEqual([]);
   });
