@@ -70,6 +70,7 @@ export class SageMakerService {
     this.endpoints = new EndpointService(ctx, this.endpointConfigs, this.models, this.tags);
     this.modelPackageGroups = new ModelPackageGroupStore(ctx, this.tags);
     this.modelPackages = new ModelPackageStore(ctx, this.modelPackageGroups, this.tags);
+    this.models.packages = this.modelPackages;
     const any = (f: (i: never) => unknown): Handler => f as Handler;
     this.handlers = {
       CreateTrainingJob: (i) => this.training.create(i),

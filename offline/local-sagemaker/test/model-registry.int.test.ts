@@ -3,12 +3,20 @@
  * approval updates with their EventBridge events, listing, tags, AWS's errors, and a restarted server
  * that takes back the registry (its version counters included) from the previous one's exportState().
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import {
   AddTagsCommand,
   CreateModelPackageCommand,
   type CreateModelPackageCommandInput,
   CreateModelPackageGroupCommand,
+  CreateEndpointConfigCommand,
+  CreateEndpointCommand,
+  CreateModelCommand,
+  DescribeModelCommand,
+  waitUntilEndpointInService,
   DescribeModelPackageCommand,
   DescribeModelPackageGroupCommand,
   ListModelPackageGroupsCommand,
@@ -260,6 +268,62 @@ describe('versioned model packages', () => {
     ]);
     const missing = await failure(sm.send(new ListTagsCommand({ ResourceArn: `${ARN}:model-package/tagged/9` })));
     expect(missing).toEqual({ name: 'ValidationException', message: `Resource ${ARN}:model-package/tagged/9 does not exist.`, status: 400 });
+  });
+});
+
+describe('models from a model package (CreateModel with ModelPackageName)', () => {
+  const ROLE = 'arn:aws:iam::123456789012:role/sagemaker-execution';
+  let packageArn: string;
+
+  beforeAll(async () => {
+    // A mean model (model.json, what the mean image serves) packed as SageMaker packs model data.
+    const dir = fs.mkdtempSync(path.join(h.tmp, 'pkg-model-'));
+    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify({ mean: 10 }));
+    execFileSync('tar', ['-czf', path.join(h.tmp, 'pkg-model.tar.gz'), '-C', dir, 'model.json']);
+    await h.put('models/pkg/model.tar.gz', fs.readFileSync(path.join(h.tmp, 'pkg-model.tar.gz')));
+    await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'from-package' }));
+    packageArn = await register('from-package', {
+      InferenceSpecification: { ...inference(`s3://${BUCKET}/models/pkg/model.tar.gz`), Containers: [{ Image: MEAN_IMAGE, ModelDataUrl: `s3://${BUCKET}/models/pkg/model.tar.gz`, Environment: { FROM: 'package', BOTH: 'package' } }] },
+    });
+  });
+
+  it('runs the package`s inference container (Image, ModelDataUrl) and describes the container by ModelPackageName', async () => {
+    // Not approved: SageMaker documents no approval requirement for CreateModel (approval gates deployment by convention).
+    expect((await sm.send(new DescribeModelPackageCommand({ ModelPackageName: packageArn }))).ModelApprovalStatus).toBe('PendingManualApproval');
+    const { ModelArn } = await sm.send(
+      new CreateModelCommand({ ModelName: 'from-package-1', ExecutionRoleArn: ROLE, PrimaryContainer: { ModelPackageName: packageArn, Environment: { BOTH: 'model' } } }),
+    );
+    expect(ModelArn).toBe(`${ARN}:model/from-package-1`);
+    const described = await sm.send(new DescribeModelCommand({ ModelName: 'from-package-1' }));
+    expect(described.PrimaryContainer).toEqual({ ModelPackageName: packageArn, Mode: 'SingleModel', Environment: { BOTH: 'model' } });
+    expect(h.sm.state.snapshot().models.find((m) => m.name === 'from-package-1')).toMatchObject({ image: MEAN_IMAGE, modelDataUrl: `s3://${BUCKET}/models/pkg/model.tar.gz` });
+
+    await sm.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'from-package-cfg', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'from-package-1', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await sm.send(new CreateEndpointCommand({ EndpointName: 'from-package-ep', EndpointConfigName: 'from-package-cfg' }));
+    expect((await waitUntilEndpointInService({ client: sm, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: 'from-package-ep' })).state).toBe('SUCCESS');
+    const res = await h.runtime.send(new InvokeEndpointCommand({ EndpointName: 'from-package-ep', Body: Buffer.from('1,2\n'), ContentType: 'text/csv' }));
+    expect(Buffer.from(res.Body!).toString().trim()).toBe('13'); // mean 10 from the package's model data + 1 + 2
+    const inst = h.sm.state.snapshot().endpoints.find((e) => e.name === 'from-package-ep')!.instances[0]!;
+    const debug = (await (await fetch(`http://127.0.0.1:${inst.port}/debug`)).json()) as { env: Record<string, string> };
+    expect(debug.env).toMatchObject({ FROM: 'package', BOTH: 'model' });
+  });
+
+  it('takes the package by its versioned name <group>/<version> too', async () => {
+    await sm.send(new CreateModelCommand({ ModelName: 'from-package-2', ExecutionRoleArn: ROLE, PrimaryContainer: { ModelPackageName: `from-package/${packageArn.split('/').pop()}` } }));
+    expect(h.sm.state.snapshot().models.find((m) => m.name === 'from-package-2')).toMatchObject({ image: MEAN_IMAGE });
+  });
+
+  it('refuses a package that does not exist, and creates no model', async () => {
+    const missing = `${ARN}:model-package/from-package/99`;
+    const e = await failure(sm.send(new CreateModelCommand({ ModelName: 'from-package-3', ExecutionRoleArn: ROLE, PrimaryContainer: { ModelPackageName: missing } })));
+    expect(e).toEqual({ name: 'ValidationException', message: `ModelPackage ${missing} does not exist. (primaryContainer.modelPackageName)`, status: 400 });
+    expect(h.sm.state.snapshot().models.find((m) => m.name === 'from-package-3')).toBeUndefined();
+  });
+
+  it('is validated against the API model (ModelPackageName pattern)', async () => {
+    const e = await failure(sm.send(new CreateModelCommand({ ModelName: 'from-package-4', ExecutionRoleArn: ROLE, PrimaryContainer: { ModelPackageName: 'not a name!' } })));
+    expect(e.name).toBe('ValidationException');
+    expect(e.message).toMatch(/primaryContainer\.modelPackageName/);
   });
 });
 

@@ -1,5 +1,8 @@
 // The offline stack's entry point: start it, and the pieces tests and tools drive it with.
-export { startLocalStack, type LocalStack, type LocalStackOptions, type IngestOutcome } from './stack';
+export { startLocalStack, type LocalStack, type LocalStackOptions, type LocalStage, type IngestOutcome } from './stack';
+export { resolveLocalResources, type LocalResources, type LocalFunction, type LocalStateMachine } from './resources';
+export { startStackEventBridge, sageMakerEventEntry, type StackEventBridge } from './events';
+export { localStagesFile, stagesFrom, writeLocalStagesFile } from './stages-file';
 export { restoreSummary, type StackRestoreReport } from './stack-state';
 export type { StateSnapshot } from '@mlops/local-sagemaker';
 export { encodeS3EventKey, toAwsRecord, type S3EventRecord } from './s3-trigger';

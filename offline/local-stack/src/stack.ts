@@ -1,8 +1,10 @@
 /**
- * The offline AWS stack, wired from serverless.yml's `local` stage: s3rver (with the bucket's S3
- * trigger), the local SageMaker, the local Lambda runtime running the deployment bundles, and the
- * local Step Functions service running statemachines/pipeline.asl.yml. Everything listens on
- * 127.0.0.1 and `close()` stops every process and port it opened.
+ * The offline AWS stack, wired from serverless.yml's offline stages (`local`, `local*`): s3rver (with
+ * each stage's buckets and S3 triggers), the local SageMaker, the local Lambda runtime running the
+ * deployment bundles as each stage's functions, the local Step Functions service running every stage's
+ * state machines, and a local EventBridge with every stage's rules (fed by the local SageMaker's events).
+ * One of each service hosts all stages, as one AWS account and region hosts dev and prod. Everything
+ * listens on 127.0.0.1 and `close()` stops every process and port it opened.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -12,23 +14,27 @@ import { promisify } from 'node:util';
 import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesErrorOf, type FaultHook, type LocalLambda } from '@mlops/local-lambda';
 import { startLocalSageMaker } from '@mlops/local-sagemaker';
 import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
+import { startStackEventBridge, type StackEventBridge } from './events';
 import { startLocalS3 } from './local-s3';
 import { continuedClock, emulatedClock } from './signing-clock';
 import { reapProcesses, StackState, type StackRestoreReport } from './stack-state';
 import { resolveLocalResources, type LocalResources } from './resources';
 import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
-import { routeMatches, s3TriggerRoutes, toAwsRecord } from './s3-trigger';
+import { routeMatches, s3TriggerRoutes, toAwsRecord, type S3TriggerRoute } from './s3-trigger';
 
 type LocalSageMaker = Awaited<ReturnType<typeof startLocalSageMaker>>;
 
 export interface LocalStackOptions {
+  /** The stages to host (default `['local']`); bundles are built once and serve every stage. */
+  stages?: string[];
+  /** One stage: the same as `stages: [stage]`. */
   stage?: string;
   root?: string;
   /**
@@ -73,13 +79,33 @@ export interface IngestOutcome {
   error?: string;
 }
 
+/** One hosted stage: its resolved resources and the values its CloudFormation stack would output. */
+export interface LocalStage {
+  stage: string;
+  resources: LocalResources;
+  /** Its data bucket (the first bucket of its resources). */
+  bucket: string;
+  incomingPrefix: string;
+  /** State machine ARNs by their key in serverless.yml (`pipeline`, `deploy`). */
+  stateMachineArns: Record<string, string>;
+  /** The CloudFormation Outputs, evaluated (DataBucketName, PipelineStateMachineArn, DeployStateMachineArn, ...). */
+  outputs: Record<string, string>;
+}
+
 export interface LocalStack {
   root: string;
   workDir: string;
+  /** The first stage's resources (`stages[stageNames[0]]`). */
   resources: LocalResources;
   bundles: FunctionBundle[];
+  /** The first stage's data bucket and incoming prefix. */
   bucket: string;
   incomingPrefix: string;
+  /** The hosted stages, in the order asked for. */
+  stageNames: string[];
+  stages: Record<string, LocalStage>;
+  /** Every stage's EventBridge rules on one local bus, fed by the local SageMaker. */
+  eventBridge: StackEventBridge;
   endpoints: { s3: string; sagemaker: string; stepfunctions: string };
   /** AWS_ENDPOINT_URL_* and friends, for the AWS CLI and `sls invoke local`. */
   environment: Record<string, string>;
@@ -91,8 +117,8 @@ export interface LocalStack {
   restored?: StackRestoreReport;
   /** The S3 fault proxy's controller, when the stack started with `s3Faults`. */
   s3Faults?: S3FaultController;
-  /** What the S3 trigger's last ingest invocation for this key returned. */
-  ingestOutcome(key: string): IngestOutcome | undefined;
+  /** What the S3 trigger's last ingest invocation for this key returned (in `bucket`, or in any bucket). */
+  ingestOutcome(key: string, bucket?: string): IngestOutcome | undefined;
   /** Resolves when every S3-triggered invocation started so far has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -124,7 +150,13 @@ async function buildLocalImage(root: string, folder: string): Promise<void> {
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const root = options.root ?? projectRoot();
-  const stage = options.stage ?? 'local';
+  const stageNames = options.stages ?? [options.stage ?? 'local'];
+  if (stageNames.length === 0) throw new Error('startLocalStack: no stage to host');
+  if (options.stages && options.stage !== undefined && !options.stages.includes(options.stage)) {
+    throw new Error(`startLocalStack: stage ${options.stage} is not one of stages ${options.stages.join(', ')}`);
+  }
+  const duplicate = stageNames.find((s, i) => stageNames.indexOf(s) !== i);
+  if (duplicate) throw new Error(`startLocalStack: stage ${duplicate} is listed twice`);
   const persistent = options.workDir !== undefined;
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'mlops-local-'));
   mkdirSync(workDir, { recursive: true });
@@ -141,14 +173,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const previous = stackState?.previous;
     const reapedProcesses = previous?.sageMaker ? reapProcesses(previous.sageMaker.processes) : [];
     if (stackState) closers.push(async () => stackState.close());
-    const config = await printServerlessConfig(stage, root);
-    const resources = resolveLocalResources(config);
+    const configs = await Promise.all(stageNames.map((stage) => printServerlessConfig(stage, root)));
+    const stageResources = configs.map((config) => resolveLocalResources(config));
+    const resources = stageResources[0]!;
+    const region = resources.region;
+    const other = stageResources.find((r) => r.region !== region);
+    if (other) throw new Error(`startLocalStack: stage ${other.stage} is in ${other.region}, stage ${resources.stage} in ${region}; one offline stack is one region`);
     for (const [option, keys] of [['functionEnvironment', options.functionEnvironment], ['bundleOverrides', options.bundleOverrides]] as const) {
       const unknown = Object.keys(keys ?? {}).filter((key) => !resources.functions.some((f) => f.key === key));
       if (unknown.length) throw new Error(`${option}: no function ${unknown.join(', ')} in serverless.yml (functions: ${resources.functions.map((f) => f.key).join(', ')})`);
     }
-    const [bundles] = await Promise.all([buildFunctionBundles(root, config.functions, join(workDir, 'build')), ...LOCAL_IMAGES.map((folder) => buildLocalImage(root, folder))]);
-    const region = resources.region;
+    // The same code for every stage: one bundle per function key (the handlers of every stage's functions).
+    const handlers: Record<string, { handler: string }> = {};
+    for (const config of configs) for (const [key, fn] of Object.entries(config.functions)) handlers[key] ??= fn;
+    const [bundles] = await Promise.all([buildFunctionBundles(root, handlers, join(workDir, 'build')), ...LOCAL_IMAGES.map((folder) => buildLocalImage(root, folder))]);
+    // Every stage's functions, by name (mlops-local-ingest, mlops-localprod-ingest...) and by Lambda ARN.
+    const allFunctions = stageResources.flatMap((r) => r.functions);
+    const functionByArn = new Map(stageResources.flatMap((r) => [...r.functionByArn].map(([arn, key]) => [arn, r.functions.find((f) => f.key === key)!] as const)));
     const credentials = LOCAL_CREDENTIALS;
 
     // One emulated clock for SageMaker and the functions, at the rate the waits are scaled; S3 answers
@@ -165,12 +206,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const s3 = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true, region, credentials });
     const s3Proxies = options.s3Faults ? await startS3FaultProxies(s3Endpoint, options.s3Faults, functionsClock) : undefined;
     if (s3Proxies) closers.push(() => s3Proxies.close());
-    for (const bucket of Object.values(resources.buckets)) {
+    for (const bucket of stageResources.flatMap((r) => Object.values(r.buckets))) {
       await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((e: Error) => {
         if (e.name !== 'BucketAlreadyOwnedByYou' && e.name !== 'BucketAlreadyExists') throw e;
       });
       await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })).catch(() => undefined);
     }
+
+    // EventBridge: every stage's rules; state machine targets start executions through the Step
+    // Functions API (the client is made once that service listens).
+    let sfnForEvents: SFNClient | undefined;
+    const eventBridge = startStackEventBridge({
+      rules: stageResources.flatMap((r) => r.rules),
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      startExecution: (stateMachineArn, input) => sfnForEvents!.send(new StartExecutionCommand({ stateMachineArn, input })),
+      logger: options.onLog ? eventLogger(options.onLog) : undefined,
+    });
+    closers.push(() => eventBridge.close());
 
     // SageMaker
     const sageMaker = await startLocalSageMaker({
@@ -185,6 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.sageMakerTimings,
       restore: previous?.sageMaker,
       onProcessesChanged: () => stackState?.saveNow(),
+      onEvent: (event) => eventBridge.onSageMakerEvent(event),
     });
     closers.push(() => sageMaker.close());
 
@@ -203,22 +257,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       S3_FORCE_PATH_STYLE: 'true',
     });
 
-    const lambdaByKey = new Map(resources.functions.map((f) => [f.key, f]));
     let lambda: LocalLambda | undefined;
     const stepFunctions = await startLocalStepFunctions({
       port: stepFunctionsPort,
       region,
       accountId: LOCAL_ACCOUNT_ID,
       waitScale,
-      stateMachines: [{ name: resources.stateMachine.name, definition: resources.stateMachine.definition }],
+      stateMachines: stageResources.flatMap((r) => Object.values(r.stateMachines).map((sm) => ({ name: sm.name, definition: sm.definition }))),
       restore: previous?.executions ? { executions: previous.executions, lastSeen: previous.lastSeen } : undefined,
       taskHandlers: (resource) => {
-        const key = resources.functionByArn.get(resource);
-        if (!key) return undefined;
-        return (input) => invokeAsTask(lambda!, lambdaByKey.get(key)!.name, input);
+        const fn = functionByArn.get(resource);
+        if (!fn) return undefined;
+        return (input) => invokeAsTask(lambda!, fn.name, input);
       },
     });
     closers.push(() => stepFunctions.close());
+    const sfnEvents = new SFNClient({ endpoint: stepFunctions.endpoint, region, credentials });
+    sfnForEvents = sfnEvents;
+    closers.push(async () => sfnEvents.destroy());
 
     const environment = serviceEnvironment(stepFunctions.endpoint);
     const bundleByKey = new Map(bundles.map((b) => [b.key, b]));
@@ -226,7 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       region,
       accountId: LOCAL_ACCOUNT_ID,
-      functions: resources.functions.map((f) => {
+      functions: allFunctions.map((f) => {
         const override = options.bundleOverrides?.[f.key];
         return {
           name: f.name,
@@ -242,31 +298,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => lambda!.close());
 
-    // The S3 trigger, as the bucket's NotificationConfiguration says. S3 invokes asynchronously and
-    // Lambda retries a failed async invocation twice, so do the same.
-    const routes = s3TriggerRoutes(config);
+    // The S3 trigger, as each stage's bucket NotificationConfiguration says. S3 invokes asynchronously
+    // and Lambda retries a failed async invocation twice, so do the same.
+    const stageRoutes = configs.map((config, i) => ({ resources: stageResources[i]!, routes: s3TriggerRoutes(config) }));
     const outcomes = new Map<string, IngestOutcome>();
     const inFlight = new Set<Promise<void>>();
     localS3.onEvent((event) => {
       for (const raw of event.Records) {
-        const bucketLogicalId = Object.entries(resources.buckets).find(([, name]) => name === raw.s3.bucket.name)?.[0];
-        for (const route of routes.filter((r) => r.bucketLogicalId === bucketLogicalId && routeMatches(r, raw.eventName, raw.s3.object.key))) {
-          const fn = lambdaByKey.get(functionKeyOfLogicalId(route.functionLogicalId, [...lambdaByKey.keys()]) ?? '');
-          if (!fn) continue;
-          const record = toAwsRecord(raw, region);
-          const key = raw.s3.object.key;
-          const task = invokeAsync(lambda!, fn.name, { Records: [record] })
-            .then((result) => {
-              const r = result as IngestOutcome['result'];
-              outcomes.set(key, { key, result: r, rejected: r?.rejected?.map((x) => x.reason).join('; ') || undefined });
-            })
-            .catch((error: Error) => {
-              outcomes.set(key, { key, error: `${error.name}: ${error.message}` });
-            })
-            .finally(() => {
-              inFlight.delete(task);
-            });
-          inFlight.add(task);
+        for (const { resources: stageRes, routes } of stageRoutes) {
+          const bucketLogicalId = Object.entries(stageRes.buckets).find(([, name]) => name === raw.s3.bucket.name)?.[0];
+          if (bucketLogicalId === undefined) continue;
+          const functionKeys = stageRes.functions.map((f) => f.key);
+          for (const route of routes.filter((r: S3TriggerRoute) => r.bucketLogicalId === bucketLogicalId && routeMatches(r, raw.eventName, raw.s3.object.key))) {
+            const fn = stageRes.functions.find((f) => f.key === functionKeyOfLogicalId(route.functionLogicalId, functionKeys));
+            if (!fn) continue;
+            const record = toAwsRecord(raw, region);
+            const key = raw.s3.object.key;
+            const bucket = raw.s3.bucket.name;
+            const remember = (outcome: IngestOutcome) => {
+              outcomes.set(key, outcome);
+              outcomes.set(`${bucket}\0${key}`, outcome);
+            };
+            const task = invokeAsync(lambda!, fn.name, { Records: [record] })
+              .then((result) => {
+                const r = result as IngestOutcome['result'];
+                remember({ key, result: r, rejected: r?.rejected?.map((x) => x.reason).join('; ') || undefined });
+              })
+              .catch((error: Error) => {
+                remember({ key, error: `${error.name}: ${error.message}` });
+              })
+              .finally(() => {
+                inFlight.delete(task);
+              });
+            inFlight.add(task);
+          }
         }
       }
     });
@@ -277,7 +342,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(async () => {
       for (const client of [s3, sfn, sm, runtime]) client.destroy();
     });
-    const dataBucket = Object.values(resources.buckets)[0]!;
+    // Runs first on close: deliveries still in flight finish while Step Functions still listens.
+    closers.push(() => eventBridge.close());
+    const stages: Record<string, LocalStage> = {};
+    for (const { resources: stageRes, routes } of stageRoutes) {
+      stages[stageRes.stage] = {
+        stage: stageRes.stage,
+        resources: stageRes,
+        bucket: Object.values(stageRes.buckets)[0]!,
+        incomingPrefix: routes[0]?.prefix ?? '',
+        stateMachineArns: Object.fromEntries(Object.entries(stageRes.stateMachines).map(([key, sm]) => [key, sm.arn])),
+        outputs: stageRes.outputs,
+      };
+    }
+    const first = stages[resources.stage]!;
     stackState?.track({ sageMaker: () => sageMaker.exportState(), executions: () => stepFunctions.exportState(), emulatedNow: () => functionsClock.now() });
     const restored: StackRestoreReport | undefined = previous && {
       previousPid: previous.pid,
@@ -294,8 +372,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workDir,
       resources,
       bundles,
-      bucket: dataBucket,
-      incomingPrefix: routes[0]?.prefix ?? '',
+      bucket: first.bucket,
+      incomingPrefix: first.incomingPrefix,
+      stageNames: [...stageNames],
+      stages,
+      eventBridge,
       endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint },
       environment,
       clients: { s3, sfn, sageMaker: sm, runtime },
@@ -303,7 +384,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepFunctions,
       lambda,
       ...(s3Proxies ? { s3Faults: s3Proxies.controller } : {}),
-      ingestOutcome: (key) => outcomes.get(key),
+      ingestOutcome: (key, bucket) => outcomes.get(bucket === undefined ? key : `${bucket}\0${key}`),
       settled: async () => {
         while (inFlight.size) await Promise.allSettled([...inFlight]);
       },
@@ -315,6 +396,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+
+/** The local EventBridge's log lines, through the stack's onLog. */
+function eventLogger(onLog: (source: string, line: string) => void) {
+  const line = (level: string) => (message: string, details?: Record<string, unknown>) => onLog('eventbridge', `${level} ${message}${details ? ` ${JSON.stringify(details)}` : ''}`);
+  return { info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
+}
 
 /**
  * A Task state's view of a Lambda invocation: a failure surfaces with the function's errorType as

@@ -9,6 +9,7 @@ import {
   validationException,
 } from './errors';
 import { withoutExecutionData } from './history';
+import { nestedHandler, nestedPattern, startedBy } from './nested';
 import { type Execution, ExecutionRecord, type RegisteredStateMachine, RestoredExecution } from './store';
 import type { ExecutionInspector, ExecutionSnapshot, ExecutionsRestoreReport, ExecutionStatus, PersistedExecution, Logger, ServiceOptions, TaskHandlerResolver } from './types';
 import { checkName, isValidName, paginate, parseExecutionInput, validateAgainstModel } from './validation';
@@ -31,7 +32,18 @@ export class StepFunctionsService {
 
   constructor(options: ServiceOptions) {
     this.scope = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
-    this.taskHandlers = options.taskHandlers;
+    // The Step Functions integration (states:startExecution[.sync[:2]]) runs state machines of this service.
+    this.taskHandlers = (resource, stateName) => {
+      const pattern = nestedPattern(resource);
+      if (pattern === undefined) return options.taskHandlers(resource, stateName);
+      return nestedHandler(pattern, {
+        start: (request) => {
+          const started = this.startExecution(request);
+          return { executionArn: started.executionArn as string, startDate: started.startDate as Date };
+        },
+        execution: (arn) => this.records.get(arn),
+      });
+    };
     this.waitScale = options.waitScale ?? 1;
     this.logger = options.logger;
     if (!(this.waitScale > 0)) throw new Error(`waitScale must be a positive number, got ${this.waitScale}`);
@@ -151,6 +163,7 @@ export class StepFunctionsService {
       waitScale: this.waitScale,
       region: this.scope.region,
       logger: this.logger,
+      parentExecutionArn: startedBy(parsedInput),
     });
     this.records.set(arn, record);
     this.logger?.info('local-stepfunctions: execution started', { executionArn: arn });

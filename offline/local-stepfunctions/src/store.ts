@@ -24,6 +24,8 @@ export interface StartParameters {
   waitScale: number;
   region: string;
   logger?: Logger;
+  /** The execution that started this one (its input's AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID). */
+  parentExecutionArn?: string;
 }
 
 /** What the service keeps per execution: a run of the engine, or one restored from a previous server. */
@@ -148,8 +150,10 @@ export class ExecutionRecord implements Execution {
   private readonly engine: EngineRun;
   private readonly waitScale: number;
   private readonly region: string;
+  private readonly parentExecutionArn?: string;
 
   constructor(params: StartParameters) {
+    this.parentExecutionArn = params.parentExecutionArn;
     this.executionArn = params.executionArn;
     this.name = params.name;
     this.stateMachine = params.stateMachine;
@@ -261,6 +265,7 @@ export class ExecutionRecord implements Execution {
       // Each Wait slept seconds × waitScale of real time; count it at its requested length instead.
       virtualElapsedSeconds: realElapsed + virtualWaitSeconds * (1 - this.waitScale),
       retries: this.engine.retries.map((r) => ({ ...r })),
+      ...(this.parentExecutionArn === undefined ? {} : { parentExecutionArn: this.parentExecutionArn }),
     };
   }
 }

@@ -109,6 +109,11 @@ export interface ExecutionSnapshot {
   /** Wall-clock duration with each Wait counted at its requested (unscaled) length. */
   virtualElapsedSeconds: number;
   retries: RetryRecord[];
+  /**
+   * The execution that started this one, from its input's `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`
+   * (AWS associates a nested execution with its parent by that input key).
+   */
+  parentExecutionArn?: string;
 }
 
 export interface HistoryEvent {

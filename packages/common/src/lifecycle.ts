@@ -151,9 +151,13 @@ export const LocalStagesFileSchema = z.object({
 });
 export type LocalStagesFile = z.infer<typeof LocalStagesFileSchema>;
 
-/** Stages named `local` or `local-*` live in the offline stack; every other stage is on AWS. */
+/**
+ * Stages whose name starts with `local` (`local`, `localprod`) live in the offline stack; every other
+ * stage is on AWS. (Not `local-prod`: IAM and the approval rule match `<namePrefix>-*`, so no stage's
+ * name may be another's followed by a hyphen.)
+ */
 export function isOfflineStage(stage: string): boolean {
-  return stage === 'local' || stage.startsWith('local-');
+  return stage.startsWith('local');
 }
 
 /** The deploy a pipeline execution ran (the deploy state machine's output), if it got that far. */

@@ -73,7 +73,6 @@ export function modelPackageRequest(input: RegisterInput, config: RegisterConfig
     },
     ModelMetrics: { ModelQuality: { Statistics: { ContentType: 'application/json', S3Uri: evaluation.reportUri } } },
     ModelApprovalStatus: approved ? 'Approved' : 'PendingManualApproval',
-    ...(approved ? { ApprovalDescription: `Approved by the ${config.STAGE} stage's auto approval policy` } : {}),
     CustomerMetadataProperties: packageMetadata(input, config),
     ClientToken: clientTokenFor(group, run.runId),
     Tags: [...runTags({ stage: config.STAGE, runId: run.runId, executionArn: input.executionArn }), { Key: 'mlops:family', Value: tagValue(run.family) }],

@@ -47,3 +47,4 @@ export {
   type ScatterOptions,
 } from './charts';
 export { escapeHtml, formatDuration, formatInt, formatNumber, formatPercent, formatTimestamp } from './format';
+export { ExecutionTracker, type PollView, type TrackedHistoryEvent } from './tracker';

@@ -4,7 +4,7 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
-import { EvaluationReportSchema, ExecutionStatusSchema, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
+import { deployOutputOf, EvaluationReportSchema, ExecutionStatusSchema, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
 import type { AslDefinition, JobSummary, RunReport } from '@mlops/report';
 import type { LocalStack } from '@mlops/local-stack';
 import type { RunOutcome } from './run';
@@ -51,12 +51,12 @@ async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineSta
       });
     }
   }
-  if (state?.deploy) {
-    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: state.deploy.endpointName })).catch(() => undefined);
+  if (deployOutputOf(state)) {
+    const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: deployOutputOf(state)!.endpointName })).catch(() => undefined);
     if (endpoint) {
       jobs.push({
         kind: 'endpoint',
-        name: state.deploy.endpointName,
+        name: deployOutputOf(state)!.endpointName,
         status: endpoint.EndpointStatus ?? 'Unknown',
         polls: polls('endpoint'),
         seconds: endpoint.LastModifiedTime && endpoint.CreationTime ? (endpoint.LastModifiedTime.getTime() - endpoint.CreationTime.getTime()) / 1000 : undefined,
@@ -99,10 +99,10 @@ export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run
     steps: outcome.tracker.timings(),
     jobs: await jobsOf(stack, outcome, state),
     evaluation,
-    endpoint: state?.deploy ? { name: state.deploy.endpointName, configName: state.deploy.endpointConfigName, checks: outcome.endpointChecks } : undefined,
+    endpoint: deployOutputOf(state) ? { name: deployOutputOf(state)!.endpointName, configName: deployOutputOf(state)!.endpointConfigName, checks: outcome.endpointChecks } : undefined,
     artifacts: {
       ...(state?.trainingPoll?.outputs.modelArtifacts ? { model: state.trainingPoll.outputs.modelArtifacts } : {}),
-      ...(state?.transformPoll?.outputs.transformOutput ? { predictions: state.transformPoll.outputs.transformOutput } : {}),
+      ...(state?.transforms?.challenger.outputs.transformOutput ? { predictions: state.transforms.challenger.outputs.transformOutput } : {}),
       ...(state?.evaluation ? { evaluation: state.evaluation.reportUri } : {}),
     },
   };

@@ -1,0 +1,96 @@
+/**
+ * serverless.yml's offline stages resolved as the stack hosts them: every state machine with `Ref`s of
+ * state machines replaced by their ARNs, the EventBridge rules with stage-distinct names, the stack's
+ * Outputs evaluated, and each stage's functions and buckets under its own names.
+ */
+import { StageOutputsSchema } from '@mlops/common';
+import { printServerlessConfig } from '@mlops/serverless-config';
+import { type LocalResources, resolveLocalResources, stateMachineLogicalId } from '../src/resources';
+
+const ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine';
+let local: LocalResources;
+let prod: LocalResources;
+
+beforeAll(async () => {
+  const resolved = await Promise.all(['local', 'localprod'].map(async (stage) => resolveLocalResources(await printServerlessConfig(stage))));
+  local = resolved[0]!;
+  prod = resolved[1]!;
+});
+
+/** Every value of a JSON tree. */
+const leaves = (value: unknown): unknown[] =>
+  value !== null && typeof value === 'object' ? Object.values(value).flatMap(leaves) : [value];
+
+describe('resolveLocalResources', () => {
+  it('resolves every state machine of the stage, the first one as `stateMachine`', () => {
+    expect(Object.keys(local.stateMachines)).toEqual(['pipeline', 'deploy']);
+    expect(local.stateMachines.pipeline).toMatchObject({ name: 'mlops-local-pipeline', arn: `${ARN}:mlops-local-pipeline`, logicalId: 'MlopsPipelineStateMachine' });
+    expect(local.stateMachines.deploy).toMatchObject({ name: 'mlops-local-deploy', arn: `${ARN}:mlops-local-deploy`, logicalId: 'MlopsDeployStateMachine' });
+    expect(local.stateMachine).toBe(local.stateMachines.pipeline);
+    expect(prod.stateMachines.deploy!.arn).toBe(`${ARN}:mlops-localprod-deploy`);
+  });
+
+  it('replaces a Ref of another state machine by its ARN inside a definition', () => {
+    const deploy = (local.stateMachines.pipeline!.definition.States as Record<string, { Parameters?: { StateMachineArn?: unknown } }>).Deploy!;
+    expect(deploy.Parameters!.StateMachineArn).toBe(`${ARN}:mlops-local-deploy`);
+    const prodDeploy = (prod.stateMachines.pipeline!.definition.States as Record<string, { Parameters?: { StateMachineArn?: unknown } }>).Deploy!;
+    expect(prodDeploy.Parameters!.StateMachineArn).toBe(`${ARN}:mlops-localprod-deploy`);
+    // No intrinsic is left in any definition.
+    for (const sm of [...Object.values(local.stateMachines), ...Object.values(prod.stateMachines)]) {
+      expect(JSON.stringify(sm.definition)).not.toMatch(/"(Ref|Fn::GetAtt|Fn::Sub)"/);
+    }
+  });
+
+  it('names state machines without `id` as serverless-step-functions does', () => {
+    expect(stateMachineLogicalId('pipeline')).toBe('PipelineStepFunctionsStateMachine');
+    expect(stateMachineLogicalId('deploy-v2')).toBe('DeployDashv2StepFunctionsStateMachine');
+    expect(stateMachineLogicalId('deploy', 'MyId')).toBe('MyId');
+  });
+
+  it('evaluates the stack Outputs, and they fit StageOutputsSchema', () => {
+    expect(StageOutputsSchema.parse(local.outputs)).toEqual({
+      DataBucketName: 'mlops-local-data',
+      PipelineStateMachineArn: `${ARN}:mlops-local-pipeline`,
+      DeployStateMachineArn: `${ARN}:mlops-local-deploy`,
+      NamePrefix: 'mlops-local',
+      RunsPrefix: 'runs/',
+      ApprovalPolicy: 'auto',
+    });
+    expect(StageOutputsSchema.parse(prod.outputs)).toMatchObject({ DataBucketName: 'mlops-localprod-data', DeployStateMachineArn: `${ARN}:mlops-localprod-deploy`, NamePrefix: 'mlops-localprod', ApprovalPolicy: 'manual' });
+  });
+
+  it('reads the approval rule: stage-distinct names, the deploy state machine as target, its input transformer', () => {
+    expect(local.rules).toHaveLength(1);
+    const [rule] = local.rules;
+    expect(rule).toMatchObject({
+      name: 'mlops-local-DeployOnApprovalRule',
+      logicalId: 'DeployOnApprovalRule',
+      state: 'ENABLED',
+      eventPattern: { source: ['aws.sagemaker'], 'detail-type': ['SageMaker Model Package State Change'] },
+      targets: [
+        {
+          id: 'DeployStateMachine',
+          arn: `${ARN}:mlops-local-deploy`,
+          roleArn: 'arn:aws:iam::000000000000:role/mlops-local-DeployOnApprovalRole',
+          inputTransformer: { inputPathsMap: { modelPackageArn: '$.detail.ModelPackageArn' }, inputTemplate: '{"modelPackageArn": <modelPackageArn>, "reason": "approval"}' },
+        },
+      ],
+    });
+    expect(prod.rules[0]).toMatchObject({ name: 'mlops-localprod-DeployOnApprovalRule', targets: [{ arn: `${ARN}:mlops-localprod-deploy` }] });
+  });
+
+  it("gives each stage its own function names, buckets and Lambda ARNs", () => {
+    expect(local.functions.map((f) => f.name)).toContain('mlops-local-mlops_ingest');
+    expect(prod.functions.map((f) => f.name)).toContain('mlops-localprod-mlops_ingest');
+    expect(Object.values(local.buckets)).toEqual(['mlops-local-data']);
+    expect(Object.values(prod.buckets)).toEqual(['mlops-localprod-data']);
+    const localArns = [...local.functionByArn.keys()];
+    expect([...prod.functionByArn.keys()].some((arn) => localArns.includes(arn))).toBe(false);
+    // Every Lambda ARN a definition names is one of its stage's functions.
+    for (const res of [local, prod]) {
+      const named = Object.values(res.stateMachines).flatMap((sm) => leaves(sm.definition)).filter((v): v is string => typeof v === 'string' && v.startsWith('arn:aws:lambda:'));
+      expect(named.length).toBeGreaterThan(0);
+      for (const arn of named) expect(res.functionByArn.has(arn)).toBe(true);
+    }
+  });
+});

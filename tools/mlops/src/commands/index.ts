@@ -1,0 +1,10 @@
+import { approveCommand, rejectCommand } from './approval';
+import type { AnyCommand } from './command';
+import { modelsCommand } from './models';
+import { promoteCommand } from './promote';
+import { reportCommand } from './report';
+import { rollbackCommand } from './rollback';
+import { runsCommand } from './runs';
+
+export const COMMANDS: readonly AnyCommand[] = [runsCommand, modelsCommand, approveCommand, rejectCommand, promoteCommand, rollbackCommand, reportCommand];
+export type { Command, CommandContext, CommandResult } from './command';

@@ -1,0 +1,33 @@
+/** The CLI's two kinds of failure and their exit codes (0 ok, 1 the operation failed, 2 usage). */
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The command line is wrong: unknown command or option, a missing or malformed argument. Exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = EXIT_CODES.usage;
+}
+
+/** What an operation found wrong, named for scripts (`--json` prints the code). */
+export type OperationErrorCode =
+  | 'stage-not-deployed'
+  | 'unknown-family'
+  | 'unknown-version'
+  | 'not-approved'
+  | 'no-live-version'
+  | 'no-rollback-target'
+  | 'refused'
+  | 'run-not-found'
+  | 'deploy-failed'
+  | 'unreachable';
+
+/** The operation could not be done, and why. Exit 1. */
+export class OperationError extends Error {
+  override readonly name = 'OperationError';
+  readonly exitCode = EXIT_CODES.failed;
+  constructor(
+    readonly code: OperationErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

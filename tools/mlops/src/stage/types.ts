@@ -1,0 +1,26 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { StageOutputs } from '@mlops/common';
+
+/** The SDK clients every command works with (injected: tests pass mocks). */
+export interface Clients {
+  s3: S3Client;
+  sageMaker: SageMakerClient;
+  sfn: SFNClient;
+  cloudFormation: CloudFormationClient;
+}
+
+/** A stage the CLI acts on: its outputs and the clients that reach it. */
+export interface StageTarget {
+  stage: string;
+  offline: boolean;
+  outputs: StageOutputs;
+  clients: Clients;
+  /** Stages with the same `reach` are served by the same clients (one S3 client sees both buckets). */
+  reach: string;
+}
+
+/** Resolves a stage name to its target; throws an OperationError naming the stage when it is not deployed. */
+export type StageResolver = (stage: string) => Promise<StageTarget>;
