@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AwaitOutputSchema, deployOutputOf, PipelineStateSchema } from '@mlops/common';
+import { AwaitOutputSchema, deployOutputOf } from '@mlops/common';
 import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
@@ -74,7 +74,7 @@ describe('offline pipeline', () => {
     expect(job.HyperParameters).toMatchObject({ num_round: '50', max_depth: '5', objective: 'reg:squarederror' });
     expect((job.FinalMetricDataList ?? []).map((m) => m.MetricName)).toEqual(expect.arrayContaining(['train:rmse', 'validation:rmse']));
     // The path went through every stage, in order.
-    const order = ['Train', 'AwaitTraining', 'Batch', 'AwaitTransform', 'Evaluate', 'QualityGate', 'Deploy', 'AwaitEndpoint', 'Deployed'];
+    const order = ['Train', 'AwaitTraining', 'Batch', 'Transforms', 'AwaitChallengerTransform', 'NoChampion', 'Evaluate', 'QualityGate', 'Register', 'Deploy', 'RecordRun', 'Deployed'];
     const firstSeen = order.map((s) => first.tracker.path.indexOf(s));
     expect(firstSeen.every((i, n) => i >= 0 && (n === 0 || i > firstSeen[n - 1]!))).toBe(true);
   });
@@ -85,9 +85,15 @@ describe('offline pipeline', () => {
     // Wait state slept `waitSeconds` emulated seconds (1/100 of them in real time); the resource's clock
     // must have moved by that much, plus the poll's own cost (well under 60 emulated seconds, 0.6 s real).
     let pairs = 0;
-    // (The endpoint's loop runs in the deploy state machine's execution.)
-    for (const [state, key] of [['AwaitTraining', 'trainingPoll'], ['AwaitChallengerTransform', 'poll']] as const) {
-      const polls = first.history
+    // The endpoint's loop runs in the deploy state machine's execution, which the pipeline started.
+    const deployHistory = stack.stepFunctions.executions.history(first.state!.deployment!.ExecutionArn);
+    type Exit = { type?: string; stateExitedEventDetails?: { name?: string; output?: string } };
+    for (const [history, state, key] of [
+      [first.history as Exit[], 'AwaitTraining', 'trainingPoll'],
+      [first.history as Exit[], 'AwaitChallengerTransform', 'poll'],
+      [deployHistory as Exit[], 'AwaitEndpoint', 'endpointPoll'],
+    ] as const) {
+      const polls = history
         .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === state)
         .map((e) => AwaitOutputSchema.parse((JSON.parse(e.stateExitedEventDetails!.output!) as Record<string, unknown>)[key]));
       for (let i = 1; i < polls.length; i++) {
@@ -127,12 +133,14 @@ describe('offline pipeline', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    const second = await run(dataset('abalone-part.csv', abalone.split('\n').slice(0, 3000).join('\n')), { family: 'abalone' });
+    // The same rows under another name: a new run whose model scores exactly as the champion (not worse passes).
+    const second = await run(dataset('abalone-again.csv', abalone), { family: 'abalone' });
     probing = false;
     await probe;
     expect(second.status).toBe('SUCCEEDED');
     expect(second.executionName).not.toBe(first.executionName);
-    expect(deployOutputOf(second.state)).toMatchObject({ action: 'updated', previousConfigName: previousConfig });
+    expect(second.state!.evaluation!.gate.champion).toMatchObject({ label: 'abalone v1', passed: true });
+    expect(deployOutputOf(second.state)).toMatchObject({ action: 'updated', previousConfigName: previousConfig, endpointConfigName: 'mlops-local-abalone-v2' });
     expect(await endpointConfigName()).toBe(deployOutputOf(second.state)!.endpointConfigName);
     expect(failures).toEqual([]);
     expect(answered).toBeGreaterThan(10);
@@ -186,7 +194,7 @@ describe('offline pipeline', () => {
     const flowersEndpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-flowers' }));
     expect(flowersEndpoint.EndpointStatus).toBe('InService');
     expect(flowersEndpoint.EndpointConfigName).toMatch(/^mlops-local-flowers-/);
-    expect(abaloneConfig).toMatch(/^mlops-local-abalone-part-/);
+    expect(abaloneConfig).toBe('mlops-local-abalone-v2');
   });
 
   it("rejects a dataset that does not fit its family's schema, naming the difference, and starts nothing", async () => {

@@ -290,8 +290,8 @@ export const PipelineStateSchema = z.extend(PipelineInputSchema, {
   training: z.optional(TrainOutputSchema),
   trainingPoll: z.optional(AwaitOutputSchema),
   batch: z.optional(BatchOutputSchema),
-  /** The Parallel state's two transform polls (the champion's is absent for a first model). */
-  transforms: z.optional(z.object({ challenger: AwaitOutputSchema, champion: z.optional(z.nullable(AwaitOutputSchema)) })),
+  /** The Parallel state's two transform polls (the champion's branch answers `{}` for a first model). */
+  transforms: z.optional(z.object({ challenger: AwaitOutputSchema, champion: z.optional(z.nullable(z.union([AwaitOutputSchema, z.strictObject({})]))) })),
   evaluation: z.optional(EvalOutputSchema),
   registration: z.optional(RegisterOutputSchema),
   /** The deploy state machine's execution (startExecution.sync:2): its parsed output. */

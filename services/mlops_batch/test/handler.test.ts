@@ -3,7 +3,7 @@
  * naming the variable. Modules load in isolation so each case reads its own environment.
  */
 import sampleEvent from '../events/batch.json';
-import { loadHandler, withValueAt } from '@mlops/testing';
+import { awsError, loadHandler, withValueAt } from '@mlops/testing';
 
 // The function's `local` stage environment, its SageMaker client mocked in a fresh module registry.
 const start = loadHandler({ name: 'mlops_batch', clients: ['sageMaker'], module: () => require('../src/handler') });
@@ -13,6 +13,8 @@ function load(changes: Record<string, string | undefined> = {}) {
   const sm = mocks.sageMaker;
   sm.on(sdk.sageMaker.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-7aa1b19755' });
   sm.on(sdk.sageMaker.CreateTransformJobCommand).resolves({ TransformJobArn: 'arn:aws:sagemaker:us-east-1:000000000000:transform-job/mlops-local-abalone-7aa1b19755-batch' });
+  // The family's first model: its endpoint does not exist yet.
+  sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone".'));
   return { handler, context, sm };
 }
 
@@ -25,7 +27,7 @@ describe('mlops_batch handler', () => {
       transformOutput: 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/',
       adopted: false,
     });
-    expect(sm.calls()).toHaveLength(2);
+    expect(sm.calls()).toHaveLength(3);
   });
 
   it.each([

@@ -1,17 +1,21 @@
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
+  CreateModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  DescribeModelPackageCommand,
+  type DescribeModelPackageCommandOutput,
   SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
 import { sageMakerModel } from '@mlops/aws-models';
-import { DeployConfigSchema, type DeployInput, DeployInputSchema, parseConfig, ResourceConflictError, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
+import { DeployConfigSchema, type DeployInput, DeployInputSchema, DeployOutputSchema, parseConfig, ResourceConflictError, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import sampleEvent from '../events/deploy.json';
-import { deployModel } from '../src/deploy';
-import { EndpointNeedsRepairError } from '../src/errors';
+import { deployModel, familyOfVersion, versionResourceName } from '../src/deploy';
+import { EndpointNeedsRepairError, ModelNotDeployableError } from '../src/errors';
 import { awsError, expectRequestsValid } from '@mlops/testing';
 
 const sm = mockClient(SageMakerClient);
@@ -19,21 +23,32 @@ const ENV = {
   STAGE: 'local',
   DATA_BUCKET: 'mlops-local-data',
   NAME_PREFIX: 'mlops-local',
+  SAGEMAKER_ROLE_ARN: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
   ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
   ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
 };
 const config = parseConfig(DeployConfigSchema, ENV);
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
 const ENDPOINT = 'mlops-local-abalone';
-const CONFIG = 'mlops-local-abalone-7aa1b19755';
-const OLD_CONFIG = 'mlops-local-abalone-9999999999';
-const MODEL = 'mlops-local-abalone-7aa1b19755';
+const PACKAGE = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1';
+const VERSION = { arn: PACKAGE, group: 'mlops-local-abalone', version: 1 };
+/** The model and the endpoint config of version 1 share this name. */
+const V1 = 'mlops-local-abalone-v1';
+const OLD_CONFIG = 'mlops-local-abalone-v0-legacy';
+const EXECUTION = 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-deploy:abalone-7aa1b19755-v1';
+const VERSION_TAGS = [
+  { Key: 'mlops:stage', Value: 'local' },
+  { Key: 'mlops:family', Value: 'abalone' },
+  { Key: 'mlops:version', Value: '1' },
+  { Key: 'mlops:execution', Value: EXECUTION },
+];
 
 function event(patch: (e: DeployInput) => void = () => undefined): DeployInput {
   const e = DeployInputSchema.parse(structuredClone(sampleEvent));
   patch(e);
   return e;
 }
+const packageArn = (group: string, version: number) => `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/${version}`;
 const notFound = awsError('ValidationException', `Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}".`);
 const live = (patch: object = {}) => ({
   EndpointName: ENDPOINT,
@@ -44,49 +59,157 @@ const live = (patch: object = {}) => ({
   LastModifiedTime: new Date('2025-06-01T00:10:00Z'),
   ...patch,
 });
+const described = (patch: Partial<DescribeModelPackageCommandOutput> = {}) => ({
+  ModelPackageName: 'mlops-local-abalone',
+  ModelPackageGroupName: 'mlops-local-abalone',
+  ModelPackageVersion: 1,
+  ModelPackageArn: PACKAGE,
+  ModelPackageStatus: 'Completed' as const,
+  ModelApprovalStatus: 'Approved' as const,
+  CustomerMetadataProperties: { family: 'abalone', runId: 'abalone-7aa1b19755', stage: 'local' },
+  CreationTime: new Date('2025-06-01T00:00:00Z'),
+  ...patch,
+});
+const exists = (what: string, name: string) => awsError('ValidationException', `Cannot create already existing ${what} "arn:aws:sagemaker:us-east-1:000000000000:${name}".`);
 
 beforeEach(() => {
   sm.reset();
-  sm.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${CONFIG}` });
+  sm.on(DescribeModelPackageCommand).resolves(described());
+  sm.on(CreateModelCommand).resolves({ ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${V1}` });
+  sm.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${V1}` });
   sm.on(CreateEndpointCommand).resolves({ EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}` });
   sm.on(UpdateEndpointCommand).resolves({ EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}` });
 });
 afterEach(() => expectRequestsValid(sm));
 
+const output = (action: 'created' | 'updated' | 'unchanged', previousConfigName?: string) => ({
+  family: 'abalone',
+  modelVersion: VERSION,
+  runId: 'abalone-7aa1b19755',
+  modelName: V1,
+  endpointName: ENDPOINT,
+  endpointConfigName: V1,
+  action,
+  ...(previousConfigName ? { previousConfigName } : {}),
+});
+
+describe('familyOfVersion and versionResourceName', () => {
+  it.each([
+    ['mlops-local-abalone', 'abalone'],
+    ['mlops-local-iris-v2', 'iris-v2'],
+  ])('the group %s is the family %s of the stage', (group, family) => {
+    expect(familyOfVersion({ arn: packageArn(group, 1), group, version: 1 }, config)).toBe(family);
+  });
+
+  it.each(['mlops-prod-abalone', 'mlops-localabalone', 'mlops-local', 'mlops-local-Abalone', 'mlops-local-a--b'])('refuses the group %s', (group) => {
+    expect(() => familyOfVersion({ arn: packageArn(group, 1), group, version: 1 }, config)).toThrow(ModelNotDeployableError);
+  });
+
+  it('names the model and the config of a version <namePrefix>-<family>-v<version>', () => {
+    expect(versionResourceName(config, 'abalone', { ...VERSION, version: 12 })).toBe('mlops-local-abalone-v12');
+  });
+});
+
 describe('deployModel', () => {
+  describe('refuses what is not an Approved version of this stage, before creating anything', () => {
+    it("refuses a package of another stage's group without even describing it", async () => {
+      const prod = packageArn('mlops-prod-abalone', 4);
+      const error = await deployModel(event((e) => (e.modelPackageArn = prod)), deps).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelNotDeployableError);
+      expect((error as Error).message).toBe(
+        `model package group mlops-prod-abalone is not a model family of stage local (its groups are mlops-local-<family>); not deploying ${prod}`,
+      );
+      expect(sm.calls()).toHaveLength(0);
+    });
+
+    it.each([
+      ['PendingManualApproval', 'abalone v1 is PendingManualApproval; only an Approved version is deployed (pnpm mlops approve abalone 1)'],
+      ['Rejected', 'abalone v1 is Rejected; only an Approved version is deployed (pnpm mlops approve abalone 1)'],
+      [undefined, 'abalone v1 is without an approval status; only an Approved version is deployed (pnpm mlops approve abalone 1)'],
+    ] as const)('refuses a version that is %s', async (status, message) => {
+      sm.on(DescribeModelPackageCommand).resolves(described({ ModelApprovalStatus: status }));
+      const error = await deployModel(event(), deps).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelNotDeployableError);
+      expect((error as Error).message).toBe(message);
+      expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeModelPackageCommand']);
+    });
+
+    it('refuses an Approved version that is not Completed', async () => {
+      sm.on(DescribeModelPackageCommand).resolves(described({ ModelPackageStatus: 'Failed' }));
+      await expect(deployModel(event(), deps)).rejects.toThrow(new ModelNotDeployableError('abalone v1 is Failed, not Completed'));
+      expect(sm).not.toHaveReceivedCommand(CreateModelCommand);
+    });
+
+    it('refuses a version that does not exist', async () => {
+      const missing = awsError('ValidationException', `ModelPackage ${PACKAGE} does not exist.`);
+      sm.on(DescribeModelPackageCommand).rejects(missing);
+      const error = await deployModel(event(), deps).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelNotDeployableError);
+      expect((error as Error).message).toBe(`abalone v1 does not exist (${PACKAGE})`);
+      expect((error as Error).cause).toBe(missing);
+      expect(sm).not.toHaveReceivedCommand(CreateModelCommand);
+    });
+
+    it('re-throws throttling of DescribeModelPackage as SageMakerTransientError', async () => {
+      sm.on(DescribeModelPackageCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+      await expect(deployModel(event(), deps)).rejects.toBeInstanceOf(SageMakerTransientError);
+      expect(sm).not.toHaveReceivedCommand(CreateModelCommand);
+    });
+  });
+
+  it('creates the model from the package, the config of the version and, for a family without an endpoint, the endpoint', async () => {
+    sm.on(DescribeEndpointCommand).rejects(notFound);
+    const result = await deployModel(event(), deps);
+    expect(result).toEqual(output('created'));
+    expect(DeployOutputSchema.parse(result)).toEqual(result);
+    expect(sm).toHaveReceivedCommandWith(DescribeModelPackageCommand, { ModelPackageName: PACKAGE });
+    expect(sm).toHaveReceivedCommandWith(CreateModelCommand, {
+      ModelName: V1,
+      PrimaryContainer: { ModelPackageName: PACKAGE },
+      ExecutionRoleArn: 'arn:aws:iam::000000000000:role/mlops-local-sagemaker-execution',
+      Tags: VERSION_TAGS,
+    });
+    expect(sm).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
+      EndpointConfigName: V1,
+      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V1, InstanceType: 'ml.t2.medium', InitialInstanceCount: 1, InitialVariantWeight: 1 }],
+      Tags: VERSION_TAGS,
+    });
+    expect(sm).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: ENDPOINT });
+    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: V1, Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'abalone' }] });
+    expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  });
+
   it("deploys each family to its own endpoint (<namePrefix>-<family>) and never looks at another family's", async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
-    const iris = event((e) => {
-      e.run.family = 'iris';
+    const iris = packageArn('mlops-local-iris', 2);
+    sm.on(DescribeModelPackageCommand).resolves(described({ ModelPackageArn: iris, CustomerMetadataProperties: { family: 'iris', runId: 'iris-0123456789' } }));
+    await expect(deployModel(event((e) => (e.modelPackageArn = iris)), deps)).resolves.toMatchObject({
+      family: 'iris',
+      modelVersion: { arn: iris, group: 'mlops-local-iris', version: 2 },
+      runId: 'iris-0123456789',
+      modelName: 'mlops-local-iris-v2',
+      endpointName: 'mlops-local-iris',
+      endpointConfigName: 'mlops-local-iris-v2',
+      action: 'created',
     });
-    await expect(deployModel(iris, deps)).resolves.toMatchObject({ endpointName: 'mlops-local-iris', action: 'created' });
     expect(sm.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['mlops-local-iris']);
     expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: 'mlops-local-iris', Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'iris' }] });
   });
 
-  it('creates the config and, for a stage without an endpoint, the endpoint', async () => {
+  it('leaves runId out for a version registered without one (by hand)', async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
-    await expect(deployModel(event(), deps)).resolves.toEqual({ endpointName: ENDPOINT, endpointConfigName: CONFIG, action: 'created' });
-    expect(sm).toHaveReceivedCommandWith(CreateEndpointConfigCommand, {
-      EndpointConfigName: CONFIG,
-      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: MODEL, InstanceType: 'ml.t2.medium', InitialInstanceCount: 1, InitialVariantWeight: 1 }],
-      Tags: [
-        { Key: 'mlops:stage', Value: 'local' },
-        { Key: 'mlops:run', Value: 'abalone-7aa1b19755' },
-        { Key: 'mlops:execution', Value: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-pipeline:abalone-7aa1b19755' },
-      ],
-    });
-    expect(sm).toHaveReceivedCommandWith(DescribeEndpointCommand, { EndpointName: ENDPOINT });
-    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: CONFIG, Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'abalone' }] });
-    expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    sm.on(DescribeModelPackageCommand).resolves(described({ CustomerMetadataProperties: undefined }));
+    const result = await deployModel(event(), deps);
+    expect(result).not.toHaveProperty('runId');
+    expect(result).toMatchObject({ family: 'abalone', modelVersion: VERSION, action: 'created' });
   });
 
   it('updates a live endpoint blue/green and reports the config it replaces', async () => {
     sm.on(DescribeEndpointCommand).resolves(live());
-    await expect(deployModel(event(), deps)).resolves.toEqual({ endpointName: ENDPOINT, endpointConfigName: CONFIG, action: 'updated', previousConfigName: OLD_CONFIG });
+    await expect(deployModel(event(), deps)).resolves.toEqual(output('updated', OLD_CONFIG));
     expect(sm).toHaveReceivedCommandWith(UpdateEndpointCommand, {
       EndpointName: ENDPOINT,
-      EndpointConfigName: CONFIG,
+      EndpointConfigName: V1,
       DeploymentConfig: {
         BlueGreenUpdatePolicy: {
           TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 },
@@ -114,17 +237,29 @@ describe('deployModel', () => {
     });
   });
 
-  it('leaves an endpoint already on this run’s config alone (a retry after the create went through)', async () => {
-    sm.on(DescribeEndpointCommand).resolves(live({ EndpointConfigName: CONFIG, EndpointStatus: 'Creating' }));
-    await expect(deployModel(event(), deps)).resolves.toEqual({ endpointName: ENDPOINT, endpointConfigName: CONFIG, action: 'unchanged' });
+  it('leaves an endpoint already on this version’s config alone (a retry after the create went through)', async () => {
+    sm.on(DescribeEndpointCommand).resolves(live({ EndpointConfigName: V1, EndpointStatus: 'Creating' }));
+    await expect(deployModel(event(), deps)).resolves.toEqual(output('unchanged'));
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
     expect(sm).not.toHaveReceivedCommand(CreateEndpointCommand);
   });
 
   it('recognizes its own update in flight (a retry after the update went through)', async () => {
-    sm.on(DescribeEndpointCommand).resolves(live({ EndpointStatus: 'Updating', PendingDeploymentSummary: { EndpointConfigName: CONFIG } }));
-    await expect(deployModel(event(), deps)).resolves.toEqual({ endpointName: ENDPOINT, endpointConfigName: CONFIG, action: 'updated', previousConfigName: OLD_CONFIG });
+    sm.on(DescribeEndpointCommand).resolves(live({ EndpointStatus: 'Updating', PendingDeploymentSummary: { EndpointConfigName: V1 } }));
+    await expect(deployModel(event(), deps)).resolves.toEqual(output('updated', OLD_CONFIG));
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+  });
+
+  it('rolls back to an earlier version: its model and config exist already, the endpoint is updated to them', async () => {
+    sm.on(CreateModelCommand).rejects(exists('model', `model/${V1}`));
+    sm.on(DescribeModelCommand).resolves({ ModelName: V1, PrimaryContainer: { ModelPackageName: PACKAGE } });
+    sm.on(CreateEndpointConfigCommand).rejects(exists('endpoint configuration', `endpoint-config/${V1}`));
+    sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: V1, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V1 }] });
+    sm.on(DescribeEndpointCommand).resolves(live({ EndpointConfigName: 'mlops-local-abalone-v2' }));
+    await expect(deployModel(event(), deps)).resolves.toEqual(output('updated', 'mlops-local-abalone-v2'));
+    expect(sm).toHaveReceivedCommandWith(DescribeModelCommand, { ModelName: V1 });
+    expect(sm).toHaveReceivedCommandWith(DescribeEndpointConfigCommand, { EndpointConfigName: V1 });
+    expect(sm).toHaveReceivedCommandWith(UpdateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: V1 });
   });
 
   /** What deploy does with an endpoint on another config, for every status of the official API model. */
@@ -171,34 +306,57 @@ describe('deployModel', () => {
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
   });
 
-  describe('when the endpoint config already exists', () => {
-    const exists = awsError('ValidationException', `Cannot create already existing endpoint configuration "arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${CONFIG}".`);
+  describe('when the model already exists', () => {
     beforeEach(() => {
-      sm.on(CreateEndpointConfigCommand).rejects(exists);
+      sm.on(CreateModelCommand).rejects(exists('model', `model/${V1}`));
       sm.on(DescribeEndpointCommand).resolves(live());
     });
 
-    it('reuses it when it serves this run’s model', async () => {
-      sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: CONFIG, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: MODEL }] });
-      await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'updated', endpointConfigName: CONFIG });
-      expect(sm).toHaveReceivedCommandWith(DescribeEndpointConfigCommand, { EndpointConfigName: CONFIG });
+    it('adopts it when it was created from this version’s package', async () => {
+      sm.on(DescribeModelCommand).resolves({ ModelName: V1, PrimaryContainer: { ModelPackageName: PACKAGE } });
+      await expect(deployModel(event(), deps)).resolves.toEqual(output('updated', OLD_CONFIG));
+    });
+
+    it.each([
+      ['another package', { ModelPackageName: packageArn('mlops-local-abalone', 2) }, `it was created from ${packageArn('mlops-local-abalone', 2)}, not ${PACKAGE}`],
+      ['no package', { Image: 'some-image:1', ModelDataUrl: 's3://elsewhere/model.tar.gz' }, `it was created from no model package, not ${PACKAGE}`],
+    ])('fails loudly when it was created from %s, before the endpoint config', async (_case, PrimaryContainer, detail) => {
+      sm.on(DescribeModelCommand).resolves({ ModelName: V1, PrimaryContainer });
+      const error = await deployModel(event(), deps).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ResourceConflictError);
+      expect((error as Error).message).toContain(`model ${V1} already exists`);
+      expect((error as Error).message).toContain(detail);
+      expect(sm).not.toHaveReceivedCommand(CreateEndpointConfigCommand);
+    });
+  });
+
+  describe('when the endpoint config already exists', () => {
+    beforeEach(() => {
+      sm.on(CreateEndpointConfigCommand).rejects(exists('endpoint configuration', `endpoint-config/${V1}`));
+      sm.on(DescribeEndpointCommand).resolves(live());
+    });
+
+    it('reuses it when it serves this version’s model', async () => {
+      sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: V1, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V1 }] });
+      await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'updated', endpointConfigName: V1 });
+      expect(sm).toHaveReceivedCommandWith(DescribeEndpointConfigCommand, { EndpointConfigName: V1 });
     });
 
     it.each([
       ['another model', [{ VariantName: 'AllTraffic', ModelName: 'someone-else' }], 'it serves someone-else'],
-      ['more variants', [{ VariantName: 'AllTraffic', ModelName: MODEL }, { VariantName: 'Shadow', ModelName: 'x' }], `it serves ${MODEL}, x`],
+      ['more variants', [{ VariantName: 'AllTraffic', ModelName: V1 }, { VariantName: 'Shadow', ModelName: 'x' }], `it serves ${V1}, x`],
     ])('fails loudly when it serves %s, before touching the endpoint', async (_case, ProductionVariants, detail) => {
-      sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: CONFIG, ProductionVariants });
+      sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: V1, ProductionVariants });
       const error = await deployModel(event(), deps).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ResourceConflictError);
-      expect((error as Error).message).toContain(`endpoint config ${CONFIG} already exists and does not belong to this run: ${detail}`);
+      expect((error as Error).message).toContain(`endpoint config ${V1} already exists and does not belong to this run: ${detail}`);
       expect(sm).not.toHaveReceivedCommand(DescribeEndpointCommand);
     });
   });
 
   it('retries when another deploy created the endpoint since the Describe', async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
-    sm.on(CreateEndpointCommand).rejects(awsError('ValidationException', `Cannot create already existing endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}".`));
+    sm.on(CreateEndpointCommand).rejects(exists('endpoint', `endpoint/${ENDPOINT}`));
     await expect(deployModel(event(), deps)).rejects.toBeInstanceOf(SageMakerTransientError);
   });
 
@@ -216,6 +374,7 @@ describe('deployModel', () => {
   });
 
   it.each([
+    ['CreateModel', CreateModelCommand],
     ['CreateEndpointConfig', CreateEndpointConfigCommand],
     ['DescribeEndpoint', DescribeEndpointCommand],
     ['UpdateEndpoint', UpdateEndpointCommand],
@@ -228,6 +387,12 @@ describe('deployModel', () => {
   it('never deletes anything', async () => {
     sm.on(DescribeEndpointCommand).resolves(live());
     await deployModel(event(), deps);
-    expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['CreateEndpointConfigCommand', 'DescribeEndpointCommand', 'UpdateEndpointCommand']);
+    expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'DescribeModelPackageCommand',
+      'CreateModelCommand',
+      'CreateEndpointConfigCommand',
+      'DescribeEndpointCommand',
+      'UpdateEndpointCommand',
+    ]);
   });
 });

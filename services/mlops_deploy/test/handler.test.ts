@@ -11,7 +11,14 @@ const start = loadHandler({ name: 'mlops_deploy', clients: ['sageMaker'], module
 function load(changes: Record<string, string | undefined> = {}) {
   const { handler, context, mocks, sdk } = start(changes);
   const sm = mocks.sageMaker;
-  sm.on(sdk.sageMaker.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-7aa1b19755' });
+  sm.on(sdk.sageMaker.DescribeModelPackageCommand).resolves({
+    ModelPackageArn: sampleEvent.modelPackageArn,
+    ModelPackageStatus: 'Completed',
+    ModelApprovalStatus: 'Approved',
+    CustomerMetadataProperties: { family: 'abalone', runId: 'abalone-7aa1b19755' },
+  });
+  sm.on(sdk.sageMaker.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-v1' });
+  sm.on(sdk.sageMaker.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-v1' });
   sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone".'));
   sm.on(sdk.sageMaker.CreateEndpointCommand).resolves({ EndpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone' });
   return { handler, context, sm };
@@ -21,18 +28,30 @@ describe('mlops_deploy handler', () => {
   it('deploys the sample event', async () => {
     const { handler, context, sm } = load();
     await expect(handler(sampleEvent, context)).resolves.toEqual({
+      family: 'abalone',
+      modelVersion: { arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1', group: 'mlops-local-abalone', version: 1 },
+      runId: 'abalone-7aa1b19755',
+      modelName: 'mlops-local-abalone-v1',
       endpointName: 'mlops-local-abalone',
-      endpointConfigName: 'mlops-local-abalone-7aa1b19755',
+      endpointConfigName: 'mlops-local-abalone-v1',
       action: 'created',
     });
-    expect(sm.calls()).toHaveLength(3);
+    expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'DescribeModelPackageCommand',
+      'CreateModelCommand',
+      'CreateEndpointConfigCommand',
+      'DescribeEndpointCommand',
+      'CreateEndpointCommand',
+    ]);
   });
 
   it.each([
-    ['a model name SageMaker would reject', { ...sampleEvent, modelName: 'model_1' }, 'modelName'],
-    ['a missing model name', { ...sampleEvent, modelName: undefined }, 'modelName'],
+    ['a missing model package ARN', { ...sampleEvent, modelPackageArn: undefined }, 'modelPackageArn'],
+    ['a model package group without a version', { ...sampleEvent, modelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package-group/mlops-local-abalone' }, 'modelPackageArn'],
+    ['an unversioned model package', { ...sampleEvent, modelPackageArn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone' }, 'modelPackageArn'],
+    ['a model ARN instead of a package', withValueAt(sampleEvent, ['modelPackageArn'], 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-v1'), 'modelPackageArn'],
+    ['the pipeline input of before (a run and a model name)', { run: {}, modelName: 'mlops-local-abalone-7aa1b19755', executionArn: sampleEvent.executionArn }, 'modelPackageArn'],
     ['a missing execution ARN', { ...sampleEvent, executionArn: undefined }, 'executionArn'],
-    ['an unknown problem type', withValueAt(sampleEvent, ['run', 'task', 'problemType'], 'ranking'), 'run.task.problemType'],
   ])('rejects %s naming the field, before any SageMaker call', async (_case, event, field) => {
     const { handler, context, sm } = load();
     const error = await handler(event, context).catch((e: unknown) => e);
@@ -41,6 +60,8 @@ describe('mlops_deploy handler', () => {
   });
 
   it.each([
+    ['SAGEMAKER_ROLE_ARN', { SAGEMAKER_ROLE_ARN: undefined }],
+    ['SAGEMAKER_ROLE_ARN', { SAGEMAKER_ROLE_ARN: 'mlops-local-sagemaker-execution' }],
     ['ENDPOINT_INSTANCE_TYPE', { ENDPOINT_INSTANCE_TYPE: 't2.medium' }],
     ['ENDPOINT_MAX_EXECUTION_SECONDS', { ENDPOINT_MAX_EXECUTION_SECONDS: '60' }],
     ['ENDPOINT_TERMINATION_WAIT_SECONDS', { ENDPOINT_TERMINATION_WAIT_SECONDS: '7200' }],

@@ -14,6 +14,8 @@ describeMalformedEvents({
   schema: DeployInputSchema,
   samples: { 'deploy.json': sample },
   control: 'sageMaker',
-  expectedPaths: ['modelName', 'executionArn', 'run.runId', 'run.task.problemType', 'run.overrides.hyperparameters'],
-  minimumCases: 500,
+  expectedPaths: ['modelPackageArn', 'executionArn'],
+  // Two fields only: more generated values per violation.
+  runsPerViolation: 40,
+  minimumCases: 250,
 });

@@ -71,7 +71,7 @@ describe('mlops_eval with s3rver', () => {
     );
     await putObjects(`${PREDICTIONS}regression/`, objects);
 
-    const output = await evaluate(sampleInput((i) => (i.transformOutput = `s3://${BUCKET}/${PREDICTIONS}regression/`)), deps());
+    const output = await evaluate(sampleInput((i) => (i.batch.transformOutput = `s3://${BUCKET}/${PREDICTIONS}regression/`)), deps());
 
     // Independently: the textbook two-pass formulas.
     const n = pairs.length;
@@ -108,7 +108,7 @@ describe('mlops_eval with s3rver', () => {
     await putObjects(`${PREDICTIONS}classification/`, objects);
 
     const input = sampleInput((i) => {
-      i.transformOutput = `s3://${BUCKET}/${PREDICTIONS}classification/`;
+      i.batch.transformOutput = `s3://${BUCKET}/${PREDICTIONS}classification/`;
       i.run.task = { problemType: 'classification', target: 'species', classes };
     });
     const output = await evaluate(input, deps());

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { ConfigurationError, DatasetError, InputValidationError, S3TransientError } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
-import type { EvaluationReport } from '@mlops/common';
+import type { EvalInput, EvaluationReport } from '@mlops/common';
 import { evaluate } from '../src/evaluate';
 import { FakeBucket } from '@mlops/testing';
 import { BUCKET, evalConfig, recordingMetrics, sampleInput } from './helpers';
@@ -113,7 +113,7 @@ describe('regression', () => {
     await evaluate(sampleInput(), d);
 
     expect(recorded).toEqual({
-      dimensions: { stage: 'test' },
+      dimensions: { stage: 'test', family: 'abalone' },
       metadata: { runId: 'abalone-7aa1b19755' },
       metrics: [
         ['mse', 'None', REGRESSION.mse],
@@ -316,3 +316,132 @@ describe('transient S3 failures', () => {
     await expect(evaluate(sampleInput(), deps().deps)).rejects.toBe(error);
   });
 });
+
+describe('with a champion (the family endpoint’s model, transformed over the same rows)', () => {
+  const CHAMPION_PREDICTIONS = `${RUN}champion-predictions/`;
+  const V3 = { arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-test-abalone/3', group: 'mlops-test-abalone', version: 3 };
+  /** The champion of the sample run, its predictions under champion-predictions/. */
+  /** `null`: a champion deployed before the registry, without a version. */
+  function withChampion(modelVersion: typeof V3 | null = V3): EvalInput {
+    return sampleInput((input) => {
+      input.batch.champion = {
+        endpointName: 'mlops-test-abalone',
+        endpointConfigName: 'mlops-test-abalone-v3',
+        modelName: 'mlops-test-abalone-v3',
+        ...(modelVersion ? { modelVersion } : {}),
+        transformJobName: 'mlops-test-abalone-7aa1b19755-champion',
+        transformOutput: `s3://${BUCKET}/${CHAMPION_PREDICTIONS}`,
+      };
+    });
+  }
+  /** The same labels as putRegressionPairs, predicted better: errors 0, 1, 0, 0. */
+  function putChampionPairs(lines = '3,3\n5,4\n2,2\n7,7\n'): void {
+    bucket.putChunks(`${CHAMPION_PREDICTIONS}test.csv.out`, lines);
+  }
+  const CHAMPION = { mse: 0.25, rmse: 0.5, mae: 0.25, r2: 1 - 1 / 14.75 };
+
+  it('scores both on the same rows and judges the challenger against the champion', async () => {
+    putRegressionPairs();
+    putChampionPairs();
+    const output = await evaluate(withChampion(), deps().deps);
+
+    expect(output).toEqual({
+      problemType: 'regression',
+      rows: 4,
+      metrics: REGRESSION,
+      champion: { label: 'abalone v3', metrics: CHAMPION },
+      gate: {
+        metric: 'mse',
+        threshold: 6,
+        direction: 'lte',
+        value: 1.3125,
+        passed: false,
+        summary: 'mse 1.31 (challenger) is worse than 0.25 (champion, abalone v3)',
+        champion: { label: 'abalone v3', value: 0.25, tolerance: 0, passed: false },
+      },
+      reportUri: `s3://${BUCKET}/${REPORT}`,
+    });
+    const read = s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key);
+    expect(read).toEqual([`${PREDICTIONS}test.csv.out`, `${PREDICTIONS}test2.csv.out`, `${CHAMPION_PREDICTIONS}test.csv.out`]);
+  });
+
+  it('passes a challenger within the stage’s tolerance of the champion', async () => {
+    putRegressionPairs();
+    putChampionPairs();
+    const output = await evaluate(withChampion(), deps({ GATE_TOLERANCE: '1.1' }).deps);
+    expect(output.gate).toMatchObject({
+      passed: true,
+      summary: 'mse = 1.3125 meets the threshold 6 (must be <= 6), and mse 1.31 (challenger) is not worse than 0.25 (champion, abalone v3) by more than the tolerance 1.1',
+      champion: { label: 'abalone v3', value: 0.25, tolerance: 1.1, passed: true },
+    });
+  });
+
+  it('puts the champion’s metrics, version, output and sample in the report', async () => {
+    putRegressionPairs();
+    putChampionPairs();
+    await evaluate(withChampion(), deps().deps);
+    const written = report();
+    expect(written.metrics).toEqual(REGRESSION);
+    expect(written.champion).toMatchObject({
+      label: 'abalone v3',
+      modelVersion: V3,
+      metrics: CHAMPION,
+      transformOutput: `s3://${BUCKET}/${CHAMPION_PREDICTIONS}`,
+    });
+    expect(written.champion!.sample).toEqual(
+      expect.arrayContaining([
+        { actual: 3, predicted: 3 },
+        { actual: 5, predicted: 4 },
+        { actual: 2, predicted: 2 },
+        { actual: 7, predicted: 7 },
+      ]),
+    );
+    expect(written.champion!.sample).toHaveLength(4);
+    expect(written.champion!.residualHistogram!.reduce((sum, bin) => sum + bin.count, 0)).toBe(4);
+    // The challenger's own sample is still the challenger's.
+    expect(written.sample).toContainEqual({ actual: 2, predicted: 4 });
+    expect(written.gate.champion).toEqual({ label: 'abalone v3', value: 0.25, tolerance: 0, passed: false });
+  });
+
+  it('labels a champion without a version as unregistered', async () => {
+    putRegressionPairs();
+    putChampionPairs();
+    const output = await evaluate(withChampion(null), deps().deps);
+    expect(output.champion!.label).toBe('abalone (unregistered)');
+    expect(output.gate.summary).toBe('mse 1.31 (challenger) is worse than 0.25 (champion, abalone (unregistered))');
+    expect(report().champion!.modelVersion).toBeUndefined();
+  });
+
+  it('fails with a DatasetError when the two did not predict the same number of rows, writing no report', async () => {
+    putRegressionPairs();
+    putChampionPairs('3,3\n5,4\n2,2\n');
+    const error = await evaluate(withChampion(), deps().deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe('the champion (abalone v3) predicted 3 rows and the challenger 4: they must score the same test rows');
+    expect(s3Mock).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('fails with a DatasetError when the champion’s transform wrote nothing', async () => {
+    putRegressionPairs();
+    const error = await evaluate(withChampion(), deps().deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as Error).message).toBe(`no .out objects under s3://${BUCKET}/${CHAMPION_PREDICTIONS}: the batch transform wrote no predictions`);
+  });
+
+  it('judges classification in the metric’s direction (higher is better)', async () => {
+    putClassificationPairs();
+    // The champion predicts every class right: f1_macro 1.
+    bucket.putChunks(`${CHAMPION_PREDICTIONS}test.csv.out`, '0,0\n0,0\n0,0\n1,1\n1,1\n2,2\n2,2\n2,2\n1,1\n0,0\n');
+    const input = withChampion();
+    input.run.task = { problemType: 'classification', target: 'species', classes: ['ant', 'bee', 'cat'] };
+    const output = await evaluate(input, deps().deps);
+    expect(output.champion!.metrics.f1_macro).toBe(1);
+    expect(output.gate).toMatchObject({ metric: 'f1_macro', direction: 'gte', passed: false, summary: 'f1_macro 0.514 (challenger) is worse than 1 (champion, abalone v3)' });
+    expect(report().champion!.confusionMatrix!.matrix).toEqual([
+      [4, 0, 0],
+      [0, 3, 0],
+      [0, 0, 3],
+    ]);
+  });
+});
+

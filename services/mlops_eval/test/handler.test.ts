@@ -59,7 +59,7 @@ describe('mlops_eval handler', () => {
 
   it('rejects wrong values of the right type by name, with zero AWS calls', async () => {
     const cases = fc.oneof(
-      fc.record({ path: fc.constant('transformOutput'), value: fc.string().filter((s) => !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\//.test(s)) }),
+      fc.record({ path: fc.constant('batch.transformOutput'), value: fc.string().filter((s) => !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\//.test(s)) }),
       fc.record({ path: fc.constant('run.task.problemType'), value: fc.string().filter((s) => s !== 'regression' && s !== 'classification') }),
       fc.record({ path: fc.constant('run.runId'), value: fc.stringMatching(/^[A-Z_ ]{1,10}$/) }),
       fc.record({ path: fc.constant('run.dataset.rows.test'), value: fc.oneof(fc.integer({ max: 0 }), fc.double().filter((x) => !Number.isInteger(x))) }),

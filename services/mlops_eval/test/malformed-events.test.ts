@@ -14,6 +14,6 @@ describeMalformedEvents({
   schema: EvalInputSchema,
   samples: { 'eval-regression.json': sample },
   control: 's3',
-  expectedPaths: ['transformOutput', 'run.dataset.rows.test', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.gate.threshold'],
+  expectedPaths: ['batch.transformOutput', 'batch.champion.transformOutput', 'batch.champion.modelVersion.version', 'run.dataset.rows.test', 'run.task.classes', 'run.overrides.gate.metric', 'run.overrides.gate.threshold'],
   minimumCases: 500,
 });

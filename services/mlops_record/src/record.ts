@@ -5,13 +5,14 @@
  * the two writers never lose each other's updates, whichever order they come in.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeTrainingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommand, DescribeTrainingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import {
   DeploymentRecordSchema,
   isMissingS3Object,
   isNotFound,
   joinKey,
   modelVersionOfArn,
+  PACKAGE_METADATA,
   parseS3Uri,
   RunRecordSchema,
   s3Uri,
@@ -91,7 +92,7 @@ async function readDeployments(s3: S3Client, bucket: string, runKey: string): Pr
 /** The one-word outcome, as the CLI lists it. */
 function outcomeOf(state: PipelineState, failure: Failure | undefined, deployments: DeploymentRecord[]): RunRecord['outcome'] {
   if (failure) return failure.Error === 'QualityGateFailed' ? 'rejected-by-gate' : 'failed';
-  if (deployments.some((d) => d.status === 'deployed')) return 'deployed';
+  if (deployments.some((d) => d.status === 'deployed') || state.deployment?.Status === 'SUCCEEDED') return 'deployed';
   return state.registration?.approvalStatus === 'PendingManualApproval' ? 'pending-approval' : 'failed';
 }
 
@@ -100,6 +101,16 @@ async function trainingHyperparameters(sageMaker: SageMakerClient, jobName: stri
   try {
     const job = await withTransientAsRetryable(`describing training job ${jobName}`, () => sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName })));
     return job.HyperParameters;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function runIdOfVersion(sageMaker: SageMakerClient, modelPackageArn: string): Promise<string | undefined> {
+  try {
+    const described = await withTransientAsRetryable(`describing ${modelPackageArn}`, () => sageMaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn })));
+    return described.CustomerMetadataProperties?.[PACKAGE_METADATA.runId];
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -187,7 +198,8 @@ export async function writeRecord(input: RecordInput, deps: RecordDeps): Promise
   }
 
   const deployment = deploymentRecordOf(input.state, { executionArn: input.executionArn, startedAt: input.startedAt, finishedAt });
-  const runId = input.state.deploy?.runId;
+  // A deploy that failed before mlops_deploy answered has no runId in its state: the package's metadata has it.
+  const runId = input.state.deploy?.runId ?? (await runIdOfVersion(deps.sageMaker, input.state.modelPackageArn));
   // A version without a run (registered by hand) has no run record to extend.
   if (!runId) return deployment.error ? { error: deployment.error } : {};
   const run = runLocation(config, runId);
