@@ -125,7 +125,19 @@ export function downsample<T>(items: readonly T[], max: number): T[] {
   return out;
 }
 
+/** How one model's points or bars look: the run's model (challenger) in blue, the family's live model (champion) in amber. */
+export interface SeriesStyle {
+  label: string;
+  fill: string;
+  stroke: string;
+}
+
+export const CHALLENGER_STYLE: Omit<SeriesStyle, 'label'> = { fill: '#2563eb', stroke: '#1d4ed8' };
+export const CHAMPION_STYLE: Omit<SeriesStyle, 'label'> = { fill: '#f59e0b', stroke: '#b45309' };
+
 export interface ScatterOptions {
+  /** Styles of the series the points belong to (a point's `s`, default 0); with two or more, a legend. */
+  series?: SeriesStyle[];
   width?: number;
   height?: number;
   xLabel: string;
@@ -144,7 +156,7 @@ export interface ScatterOptions {
  * A scatter plot. The domains are the data's extent widened to nice tick values, so a point at the minimum of
  * nice data sits on the bottom-left corner of the plot area and one at the maximum on the top-right.
  */
-export function scatterSvg(points: readonly { x: number; y: number }[], opts: ScatterOptions): string {
+export function scatterSvg(points: readonly { x: number; y: number; s?: number }[], opts: ScatterOptions): string {
   const width = opts.width ?? 400;
   const height = opts.height ?? 330;
   const f = frame(width, height);
@@ -184,15 +196,58 @@ export function scatterSvg(points: readonly { x: number; y: number }[], opts: Sc
     out.push(`<line class="reference" x1="${n(f.left)}" y1="${n(py)}" x2="${n(f.right)}" y2="${n(py)}" stroke="#dc2626" stroke-width="1.4" stroke-dasharray="6 4"/>`);
   }
   const r = shown.length > 800 ? 2 : shown.length > 200 ? 2.6 : 3.2;
-  out.push(`<g class="points" fill="#2563eb" fill-opacity="${shown.length > 800 ? 0.35 : 0.5}" stroke="#1d4ed8" stroke-opacity=".6" stroke-width=".5">`);
-  for (const p of shown) out.push(`<circle class="pt" cx="${n(sx(p.x))}" cy="${n(sy(p.y))}" r="${r}"/>`);
-  out.push('</g>');
+  const styles = opts.series && opts.series.length > 0 ? opts.series : [{ label: '', ...CHALLENGER_STYLE }];
+  // The first series (the run's own model) on top.
+  [...styles.keys()].reverse().forEach((si) => {
+    const style = styles[si]!;
+    const mine = shown.filter((p) => (p.s ?? 0) === si);
+    if (mine.length === 0) return;
+    out.push(
+      `<g class="points${si > 0 ? ` points-${si}` : ''}" data-series="${escapeHtml(style.label)}" fill="${style.fill}" fill-opacity="${shown.length > 800 ? 0.35 : 0.5}" stroke="${style.stroke}" stroke-opacity=".6" stroke-width=".5">`,
+    );
+    for (const p of mine) out.push(`<circle class="pt" cx="${n(sx(p.x))}" cy="${n(sy(p.y))}" r="${r}"/>`);
+    out.push('</g>');
+  });
+  if (styles.length > 1) {
+    const top = f.top + (opts.identityLine ? 32 : 14);
+    out.push(
+      `<g class="series-legend" font-size="10.5">${styles
+        .map((style, i) => `<circle cx="${n(f.left + 16)}" cy="${n(top + i * 15)}" r="4" fill="${style.fill}" stroke="${style.stroke}"/><text x="${n(f.left + 26)}" y="${n(top + i * 15 + 3.5)}" fill="#334155">${escapeHtml(style.label)}</text>`)
+        .join('')}</g>`,
+    );
+  }
   if (finite.length === 0) out.push(`<text x="${n((f.left + f.right) / 2)}" y="${n((f.top + f.bottom) / 2)}" text-anchor="middle" font-size="12" fill="#64748b">no points</text>`);
   if (shown.length < finite.length) {
     out.push(`<text x="${n(f.right - 4)}" y="${n(f.top + 13)}" text-anchor="end" font-size="10" fill="#64748b">${formatInt(shown.length)} of ${formatInt(finite.length)} points</text>`);
   }
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** One model's (label, prediction) sample, for plots that show several models on the same rows. */
+export interface ModelSample {
+  style: SeriesStyle;
+  points: readonly { actual: number; predicted: number }[];
+}
+
+function seriesPoints(models: readonly ModelSample[], point: (p: { actual: number; predicted: number }) => { x: number; y: number }): { x: number; y: number; s: number }[] {
+  return models.flatMap((m, s) => m.points.map((p) => ({ ...point(p), s })));
+}
+
+/** Predicted vs actual of several models on one plot (one colour each), with the y = x line. */
+export function predictedVsActualModelsSvg(models: readonly ModelSample[], opts: Partial<ScatterOptions> = {}): string {
+  return scatterSvg(
+    seriesPoints(models, (p) => ({ x: p.actual, y: p.predicted })),
+    { xLabel: 'Actual', yLabel: 'Predicted', title: 'Predicted vs actual', identityLine: true, series: models.map((m) => m.style), maxPoints: 2000 * Math.max(1, models.length), ...opts },
+  );
+}
+
+/** Residuals vs predicted of several models on one plot (one colour each), with the zero line. */
+export function residualsVsPredictedModelsSvg(models: readonly ModelSample[], opts: Partial<ScatterOptions> = {}): string {
+  return scatterSvg(
+    seriesPoints(models, (p) => ({ x: p.predicted, y: p.actual - p.predicted })),
+    { xLabel: 'Predicted', yLabel: 'Residual (actual − predicted)', title: 'Residuals vs predicted', referenceY: 0, series: models.map((m) => m.style), maxPoints: 2000 * Math.max(1, models.length), ...opts },
+  );
 }
 
 /** Predicted vs actual: x = actual, y = predicted, with the y = x line. */
@@ -247,6 +302,9 @@ export interface HistogramOptions {
   title?: string;
   /** Vertical reference line (e.g. 0 for residuals). */
   referenceX?: number;
+  /** Bar colours (default: indigo). */
+  fill?: string;
+  stroke?: string;
 }
 
 export function histogramSvg(hist: Histogram, opts: HistogramOptions): string {
@@ -270,7 +328,7 @@ export function histogramSvg(hist: Histogram, opts: HistogramOptions): string {
   const xt = ticksWithin(xd.min, xd.max, 6);
   out.push(axes(f, { ticks: xt, step: niceStep(xd.max - xd.min, 6), scale: sx, label: opts.xLabel }, { ticks: yt.ticks, step: yt.step, scale: sy, label: opts.yLabel ?? 'Count' }));
   const total = counts.reduce((a, b) => a + b, 0);
-  out.push(`<g class="bars" fill="#6366f1" fill-opacity=".78" stroke="#4338ca" stroke-width=".6">`);
+  out.push(`<g class="bars" fill="${opts.fill ?? '#6366f1'}" fill-opacity=".78" stroke="${opts.stroke ?? '#4338ca'}" stroke-width=".6">`);
   for (let i = 0; i < k; i++) {
     const c = counts[i]!;
     const left = sx(edges[i]!);

@@ -6,13 +6,17 @@
 import type { HistogramBin } from '@mlops/common';
 import type { EvaluationReport, Histogram, JobSummary, RunReport, StepTiming } from './types';
 import {
+  CHALLENGER_STYLE,
+  CHAMPION_STYLE,
   confusionMatrixSvg,
   histogramSvg,
   jobTimelineSvg,
-  predictedVsActualSvg,
+  predictedVsActualModelsSvg,
   residualHistogram,
-  residualsVsPredictedSvg,
+  residualsVsPredictedModelsSvg,
   statusColor,
+  type ModelSample,
+  type SeriesStyle,
 } from './charts';
 import { escapeHtml as e, formatDuration, formatInt, formatNumber, formatPercent, formatTimestamp } from './format';
 import { renderStateMachineSvg, STATE_TYPE_STYLES, typeStyle } from './state-machine';
@@ -64,10 +68,11 @@ header.run{background:#fff;border:1px solid #e2e8f0;border-radius:10px;padding:2
 .gate.fail{background:#fef2f2;border:1px solid #fecaca;color:#991b1b}
 .gate .verdict{font-size:22px;font-weight:800;letter-spacing:.03em;display:block}
 .muted{color:#64748b}
-.sm-layout{display:grid;grid-template-columns:minmax(0,640px) minmax(0,1fr);gap:22px;align-items:start}
-@media (max-width:1100px){.sm-layout{grid-template-columns:1fr}}
+.sm-layout{display:grid;grid-template-columns:1fr;gap:22px;align-items:start}
 .sm-figure{margin:0;overflow-x:auto}
-.sm-figure svg{display:block;max-width:100%;height:auto}
+.sm-figure svg{display:block;max-width:100%;height:auto;margin:0 auto}
+.sm-figure .legend{justify-content:center}
+.model-head{display:inline-flex;align-items:center;gap:5px}
 .legend{display:flex;flex-wrap:wrap;gap:6px 14px;font-size:12px;color:#475569;margin:10px 0 0}
 .legend span{display:inline-flex;align-items:center;gap:5px}
 .legend i{display:inline-block;width:16px;height:11px;border:2px solid;border-radius:3px}
@@ -99,6 +104,7 @@ table.metrics{max-width:760px}
 .per-class-wrap{grid-column:span 2;min-width:0}
 @media (max-width:800px){.per-class-wrap{grid-column:auto}}
 .plots figcaption{font-weight:700;font-size:13px;margin:0 0 4px 4px}
+.plots figcaption i.dot{vertical-align:0}
 .plots figcaption small{display:block;font-weight:400;color:#64748b;font-size:11.5px}
 .wrap{word-break:break-all}
 footer{color:#64748b;font-size:12px;text-align:center;margin-top:10px}
@@ -171,10 +177,38 @@ function gateCard(report: RunReport): string {
     return `<div class="card" id="gate-summary"><h3>Quality gate</h3><p class="muted">No evaluation: the run ${report.execution.status === 'RUNNING' ? 'has not reached' : 'stopped before'} the evaluation step.</p></div>`;
   }
   const g = ev.gate;
+  const vs = g.champion;
+  const champion = vs
+    ? `<dt>Champion</dt><dd>${e(vs.label)}: ${e(formatNumber(vs.value))} <span class="${vs.passed ? 'ok' : 'bad'}">${vs.passed ? '✓ not worse' : '✗ worse'}</span>${vs.tolerance > 0 ? ` <span class="muted">(tolerance ${e(formatNumber(vs.tolerance))})</span>` : ''}</dd>`
+    : `<dt>Champion</dt><dd class="muted">none: the family's first model, judged by the threshold alone</dd>`;
   return `<div class="card" id="gate-summary"><h3>Quality gate</h3>
 <div class="gate ${g.passed ? 'pass' : 'fail'}" data-passed="${g.passed}"><span class="verdict">${g.passed ? 'PASSED' : 'FAILED'}</span>${e(g.summary)}</div>
-<dl class="kv" style="margin-top:10px"><dt>Metric</dt><dd>${e(g.metric)}</dd><dt>Value</dt><dd>${e(formatNumber(g.value))}</dd><dt>Must be</dt><dd>${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</dd></dl>
+<dl class="kv" style="margin-top:10px"><dt>Metric</dt><dd>${e(g.metric)}</dd><dt>Challenger</dt><dd>${e(formatNumber(g.value))}</dd><dt>Must be</dt><dd>${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</dd>${champion}</dl>
 </div>`;
+}
+
+const APPROVAL_COLORS: Record<string, string> = { Approved: '#16a34a', PendingManualApproval: '#d97706', Rejected: '#dc2626' };
+
+/** The registered version, its approval, and the deploy of it (the deploy state machine's output). */
+function modelCard(report: RunReport): string {
+  const m = report.model;
+  const d = report.deployment;
+  const rows: string[] = [];
+  if (m) {
+    rows.push(`<dt>Version</dt><dd data-model-version="${m.version}">${e(m.label)}</dd>`);
+    rows.push(`<dt>Approval</dt><dd><span class="pill approval" data-approval="${e(m.approvalStatus)}" style="background:${APPROVAL_COLORS[m.approvalStatus] ?? '#64748b'}">${e(m.approvalStatus)}</span></dd>`);
+    rows.push(`<dt>Package</dt><dd><code class="wrap">${e(m.arn)}</code></dd>`);
+  }
+  if (d) {
+    rows.push(`<dt>Deploy</dt><dd data-deploy-action="${e(d.action ?? '')}">${e(d.model)} ${e(d.action ?? 'deployed to')} <code>${e(d.endpointName)}</code>${d.status ? ` ${statusPill(d.status)}` : ''}</dd>`);
+    rows.push(`<dt>Config</dt><dd><code class="wrap">${e(d.endpointConfigName)}</code>${d.previousConfigName ? `<small class="muted" style="display:block">was <code>${e(d.previousConfigName)}</code></small>` : ''}</dd>`);
+    if (d.executionArn) rows.push(`<dt>Execution</dt><dd><code class="wrap">${e(d.executionArn)}</code></dd>`);
+  }
+  let note = '';
+  if (!m) note = report.evaluation && !report.evaluation.gate.passed ? 'Not registered: the gate failed; the champion keeps serving.' : 'Not registered by this run.';
+  else if (!d && m.approvalStatus === 'PendingManualApproval') note = 'Awaiting approval: approving this version deploys it.';
+  else if (!d) note = 'Not deployed by this run.';
+  return `<div class="card" id="model-summary"><h3>Model</h3>${rows.length > 0 ? `<dl class="kv">${rows.join('')}</dl>` : ''}${note ? `<p class="muted">${e(note)}</p>` : ''}</div>`;
 }
 
 function endpointCard(report: RunReport): string {
@@ -190,7 +224,7 @@ ${deployJob ? `<dt>Status</dt><dd>${statusPill(deployJob.status)}</dd>` : ''}
 }
 
 function legend(): string {
-  const types = ['Task', 'Choice', 'Wait', 'Pass', 'Succeed', 'Fail'];
+  const types = ['Task', 'Choice', 'Wait', 'Pass', 'Parallel', 'Succeed', 'Fail'];
   return `<div class="legend">${types
     .map((t) => {
       const s = STATE_TYPE_STYLES[t]!;
@@ -217,21 +251,30 @@ function jobsSection(jobs: JobSummary[]): string {
     const timeline = j.transitions && j.transitions.length > 0 ? jobTimelineSvg(j.transitions) : '';
     const trail = (j.transitions ?? []).map((t) => e(t.status)).join(' → ');
     const messages = (j.transitions ?? []).filter((t) => t.message).map((t) => `<div class="muted">${e(t.status)}: ${e(t.message)}</div>`).join('');
-    return `<tr><td>${e(j.kind)}</td><td><code class="wrap">${e(j.name)}</code></td><td>${statusPill(j.status)}</td><td class="num">${formatInt(j.polls)}</td><td class="num">${e(formatDuration(j.seconds))}</td><td>${timeline}<div class="muted" style="font-size:11.5px">${trail}</div>${messages}</td></tr>`;
+    return `<tr${j.role ? ` data-role="${j.role}"` : ''}><td>${e(j.kind)}${j.role ? ` <span class="muted">(${e(j.role)})</span>` : ''}</td><td><code class="wrap">${e(j.name)}</code></td><td>${statusPill(j.status)}</td><td class="num">${formatInt(j.polls)}</td><td class="num">${e(formatDuration(j.seconds))}</td><td>${timeline}<div class="muted" style="font-size:11.5px">${trail}</div>${messages}</td></tr>`;
   });
   return `<section id="jobs"><h2>SageMaker jobs</h2><table class="jobs"><thead><tr><th>Kind</th><th>Name</th><th>Status</th><th class="num">Polls</th><th class="num">Duration</th><th>Status transitions</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function metricsTable(ev: EvaluationReport): string {
   const g = ev.gate;
+  const champion = ev.champion;
   const names = Object.keys(ev.metrics);
+  for (const name of Object.keys(champion?.metrics ?? {})) if (!names.includes(name)) names.push(name);
   if (!names.includes(g.metric)) names.unshift(g.metric);
+  const value = (metrics: Record<string, number> | undefined, name: string) => metrics?.[name];
+  const cell = (v: number | undefined, bold = false) => (v === undefined ? '<td class="num muted">—</td>' : `<td class="num">${bold ? '<b>' : ''}${e(formatNumber(v))}${bold ? '</b>' : ''}</td>`);
   const rows = names.map((name) => {
-    const value = name === g.metric && ev.metrics[name] === undefined ? g.value : ev.metrics[name]!;
-    if (name !== g.metric) return `<tr><td><code>${e(name)}</code></td><td class="num">${e(formatNumber(value))}</td><td class="num muted">—</td><td class="muted">—</td></tr>`;
-    return `<tr class="gate-row ${g.passed ? 'pass' : 'fail'}" data-gate="true"><td><code>${e(name)}</code> <span class="muted">(gate)</span></td><td class="num"><b>${e(formatNumber(value))}</b></td><td class="num">${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</td><td class="${g.passed ? 'ok' : 'bad'}">${g.passed ? '✓ pass' : '✗ fail'}</td></tr>`;
+    const mine = name === g.metric && ev.metrics[name] === undefined ? g.value : value(ev.metrics, name);
+    const theirs = name === g.metric && champion && champion.metrics[name] === undefined ? g.champion?.value : value(champion?.metrics, name);
+    const championCell = champion ? cell(theirs) : '';
+    if (name !== g.metric) return `<tr data-metric="${e(name)}"><td><code>${e(name)}</code></td>${cell(mine)}${championCell}<td class="num muted">—</td><td class="muted">—</td></tr>`;
+    const vs = g.champion ? `<div class="${g.champion.passed ? 'ok' : 'bad'}" style="font-weight:400">${g.champion.passed ? '✓' : '✗'} vs champion${g.champion.tolerance > 0 ? ` (± ${e(formatNumber(g.champion.tolerance))})` : ''}</div>` : '';
+    return `<tr class="gate-row ${g.passed ? 'pass' : 'fail'}" data-gate="true" data-metric="${e(name)}"><td><code>${e(name)}</code> <span class="muted">(gate)</span></td>${cell(mine, true)}${championCell}<td class="num">${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</td><td class="${g.passed ? 'ok' : 'bad'}">${g.passed ? '✓ pass' : '✗ fail'}${vs}</td></tr>`;
   });
-  return `<table class="metrics"><thead><tr><th>Metric</th><th class="num">Value</th><th class="num">Threshold</th><th>Result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const head = (label: string, style: SeriesStyle['fill']) => `<span class="model-head"><i class="dot" style="background:${style}"></i>${e(label)}</span>`;
+  const championHead = champion ? `<th class="num champion">${head(`Champion (${champion.label})`, CHAMPION_STYLE.fill)}</th>` : '';
+  return `<table class="metrics${champion ? ' with-champion' : ''}"><thead><tr><th>Metric</th><th class="num">${champion ? head('Challenger (this run)', CHALLENGER_STYLE.fill) : 'Value'}</th>${championHead}<th class="num">Threshold</th><th>Result</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function figure(caption: string, note: string, svg: string, cls: string): string {
@@ -243,36 +286,73 @@ function actualMinusPredicted(bins: readonly HistogramBin[]): Histogram {
   return { binEdges: [...bins.map((b) => -b.to).reverse(), -bins[0]!.from], counts: bins.map((b) => b.count).reverse() };
 }
 
+interface ModelView {
+  role: 'challenger' | 'champion';
+  style: SeriesStyle;
+  sample: EvaluationReport['sample'];
+  residualHistogram?: EvaluationReport['residualHistogram'];
+  confusionMatrix?: EvaluationReport['confusionMatrix'];
+}
+
+/** The models the evaluation scored on the same rows: the challenger, and the champion when the family had one. */
+function modelsOf(ev: EvaluationReport, model: RunReport['model']): ModelView[] {
+  const models: ModelView[] = [
+    { role: 'challenger', style: { label: ev.champion ? `challenger${model ? ` (${model.label})` : ' (this run)'}` : 'this run', ...CHALLENGER_STYLE }, sample: ev.sample, residualHistogram: ev.residualHistogram, confusionMatrix: ev.confusionMatrix },
+  ];
+  if (ev.champion) {
+    const c = ev.champion;
+    models.push({ role: 'champion', style: { label: `champion (${c.label})`, ...CHAMPION_STYLE }, sample: c.sample, residualHistogram: c.residualHistogram, confusionMatrix: c.confusionMatrix });
+  }
+  return models;
+}
+
 function evaluationSection(report: RunReport): string {
   const ev = report.evaluation;
   if (!ev) return '';
   const g = ev.gate;
   const plots: string[] = [];
-  const points = ev.sample;
+  const models = modelsOf(ev, report.model);
+  const both = models.length > 1;
+  const withPoints = models.filter((m) => m.sample.length > 0);
   const isRegression = ev.problemType === 'regression';
+  const whose = (m: ModelView) => (both ? ` — ${m.style.label}` : '');
   if (isRegression) {
-    if (points.length > 0) {
-      plots.push(figure('Predicted vs actual', `${formatInt(points.length)} sampled test rows; on the dashed line the prediction is exact`, predictedVsActualSvg(points), 'plot-scatter'));
+    const samples: ModelSample[] = withPoints.map((m) => ({ style: m.style, points: m.sample }));
+    const rows = withPoints.map((m) => formatInt(m.sample.length)).join(' + ');
+    if (samples.length > 0) {
+      plots.push(figure('Predicted vs actual', `${rows} sampled test rows${both ? ', the same rows for both models' : ''}; on the dashed line the prediction is exact`, predictedVsActualModelsSvg(samples), 'plot-scatter'));
     }
-    const hist = ev.residualHistogram?.length ? actualMinusPredicted(ev.residualHistogram) : points.length > 0 ? residualHistogram(points) : undefined;
-    if (hist) plots.push(figure('Residuals', 'actual − predicted; dashed line at 0', histogramSvg(hist, { xLabel: 'Residual (actual − predicted)', referenceX: 0 }), 'plot-histogram'));
-    if (points.length > 0) plots.push(figure('Residuals vs predicted', 'a trend or funnel here means systematic error', residualsVsPredictedSvg(points), 'plot-residuals'));
+    for (const m of models) {
+      const hist = m.residualHistogram?.length ? actualMinusPredicted(m.residualHistogram) : m.sample.length > 0 ? residualHistogram(m.sample) : undefined;
+      const style = m.role === 'champion' ? { fill: CHAMPION_STYLE.fill, stroke: CHAMPION_STYLE.stroke } : {};
+      if (hist) plots.push(figure(`Residuals${whose(m)}`, 'actual − predicted; dashed line at 0', histogramSvg(hist, { xLabel: 'Residual (actual − predicted)', referenceX: 0, ...style }), `plot-histogram plot-${m.role}`));
+    }
+    if (samples.length > 0) plots.push(figure('Residuals vs predicted', 'a trend or funnel here means systematic error', residualsVsPredictedModelsSvg(samples), 'plot-residuals'));
+  }
+  for (const m of models) {
+    const cm = m.confusionMatrix;
+    if (!cm || cm.matrix.length === 0) continue;
+    const classes = cm.labels.length > 0 ? cm.labels : (report.dataset.classes ?? []);
+    plots.push(figure(`Confusion matrix${whose(m)}`, 'rows: actual class, columns: predicted; colour = share of the actual class (blue correct, red confused)', confusionMatrixSvg(cm.matrix, classes), `plot-confusion plot-${m.role}`));
   }
   let perClass = '';
-  if (ev.confusionMatrix && ev.confusionMatrix.matrix.length > 0) {
-    const classes = ev.confusionMatrix.labels.length > 0 ? ev.confusionMatrix.labels : (report.dataset.classes ?? []);
-    plots.push(figure('Confusion matrix', 'rows: actual class, columns: predicted; colour = share of the actual class (blue correct, red confused)', confusionMatrixSvg(ev.confusionMatrix.matrix, classes), 'plot-confusion'));
-  }
   if (ev.perClass && ev.perClass.length > 0) {
-    perClass = `<div class="per-class-wrap"><h3>Per class</h3><table class="per-class"><thead><tr><th>Class</th><th class="num">Support</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th><th></th></tr></thead><tbody>${ev.perClass
-      .map(
-        (c) =>
-          `<tr><td>${e(c.label)}</td><td class="num">${formatInt(c.support)}</td><td class="num">${e(formatNumber(c.precision, 3))}</td><td class="num">${e(formatNumber(c.recall, 3))}</td><td class="num">${e(formatNumber(c.f1, 3))}</td><td><div class="share"><div class="bar"><span style="width:${(Math.max(0, Math.min(1, c.f1)) * 100).toFixed(1)}%;background:#2563eb"></span></div></div></td></tr>`,
-      )
+    const theirs = new Map((ev.champion?.perClass ?? []).map((c) => [c.label, c]));
+    const championHead = theirs.size > 0 ? '<th class="num">Champion F1</th>' : '';
+    perClass = `<div class="per-class-wrap"><h3>Per class${both ? ' (challenger)' : ''}</h3><table class="per-class"><thead><tr><th>Class</th><th class="num">Support</th><th class="num">Precision</th><th class="num">Recall</th><th class="num">F1</th>${championHead}<th></th></tr></thead><tbody>${ev.perClass
+      .map((c) => {
+        const other = theirs.get(c.label);
+        const championCell = theirs.size > 0 ? `<td class="num">${other ? e(formatNumber(other.f1, 3)) : '—'}</td>` : '';
+        return `<tr><td>${e(c.label)}</td><td class="num">${formatInt(c.support)}</td><td class="num">${e(formatNumber(c.precision, 3))}</td><td class="num">${e(formatNumber(c.recall, 3))}</td><td class="num">${e(formatNumber(c.f1, 3))}</td>${championCell}<td><div class="share"><div class="bar"><span style="width:${(Math.max(0, Math.min(1, c.f1)) * 100).toFixed(1)}%;background:#2563eb"></span></div></div></td></tr>`;
+      })
       .join('')}</tbody></table></div>`;
   }
+  const comparison = ev.champion
+    ? `<p class="muted" id="champion-comparison">Both models scored on the same ${formatInt(ev.rows)} test rows: this run's model (the challenger) and the family's live model, <b>${e(ev.champion.label)}</b> (the champion).</p>`
+    : `<p class="muted" id="champion-comparison">The family had no live model: this run's model is judged by the threshold alone.</p>`;
   return `<section id="evaluation"><h2>Evaluation <span class="pill" style="background:${g.passed ? '#16a34a' : '#dc2626'}">${g.passed ? 'gate passed' : 'gate failed'}</span></h2>
 <div class="gate ${g.passed ? 'pass' : 'fail'}" style="margin-bottom:14px">${e(g.summary)}</div>
+${comparison}
 ${metricsTable(ev)}
 ${plots.length > 0 || perClass ? `<div class="plots">${plots.join('')}${perClass}</div>` : ''}
 </section>`;
@@ -317,7 +397,7 @@ export function renderReportHtml(report: RunReport): string {
   const body = [
     header(report),
     errorBox(report),
-    `<div class="grid3">${datasetCard(report)}${gateCard(report)}${endpointCard(report)}</div>`,
+    `<div class="grid3">${datasetCard(report)}${gateCard(report)}${modelCard(report)}${endpointCard(report)}</div>`,
     `<section id="state-machine"><h2>State machine <span class="muted" style="font-weight:400;font-size:13px">the definition, with this execution's path in bold</span></h2>
 <div class="sm-layout"><figure class="sm-figure">${smSvg}${legend()}</figure>
 <div><h3>Time per state</h3>${stepTable(report)}</div></div></section>`,

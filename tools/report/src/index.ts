@@ -2,12 +2,14 @@ export type {
   AslChoiceRule,
   AslDefinition,
   AslState,
+  DeploymentSummary,
   EndpointCheck,
   EvaluationReport,
   ExecutionStatus,
   Histogram,
   JobSummary,
   JobTransition,
+  RegisteredModel,
   RunReport,
   StepTiming,
 } from './types';
@@ -18,6 +20,8 @@ export {
   layoutStateMachine,
   renderStateMachineSvg,
   stateEdges,
+  takenTransitions,
+  childScopes,
   STATE_TYPE_STYLES,
   typeStyle,
   type EdgeKind,
@@ -26,6 +30,8 @@ export {
   type StateMachineSvgOptions,
 } from './state-machine';
 export {
+  CHALLENGER_STYLE,
+  CHAMPION_STYLE,
   confusionMatrixSvg,
   downsample,
   histogram,
@@ -35,8 +41,10 @@ export {
   mixColor,
   niceStep,
   niceTicks,
+  predictedVsActualModelsSvg,
   predictedVsActualSvg,
   residualHistogram,
+  residualsVsPredictedModelsSvg,
   residualsVsPredictedSvg,
   scatterSvg,
   statusColor,
@@ -44,7 +52,9 @@ export {
   type ConfusionMatrixOptions,
   type Domain,
   type HistogramOptions,
+  type ModelSample,
   type ScatterOptions,
+  type SeriesStyle,
 } from './charts';
 export { escapeHtml, formatDuration, formatInt, formatNumber, formatPercent, formatTimestamp } from './format';
 export { ExecutionTracker, type PollView, type TrackedHistoryEvent } from './tracker';

@@ -16,6 +16,8 @@ export interface TrackedHistoryEvent {
 
 export interface PollView {
   kind: string;
+  /** For the Parallel's transforms: whose job it is (the run's model, or the family's live model). */
+  role?: 'challenger' | 'champion';
   name: string;
   polls: number;
   status: string;
@@ -27,6 +29,7 @@ export class ExecutionTracker {
   readonly path: string[] = [];
   private readonly steps = new Map<string, StepTiming>();
   private readonly open = new Map<string, number>();
+  /** The last poll of each loop: by kind (`training`, `transform`, `endpoint`), the champion's transform as `transform:champion`. */
   readonly polls = new Map<string, PollView>();
   private seen = 0;
   current?: string;
@@ -61,7 +64,11 @@ export class ExecutionTracker {
     }
   }
 
-  /** A poll Task's output carries `{kind, name, state, status, attempt}` under its ResultPath key. */
+  /**
+   * A poll Task's output carries `{kind, name, state, status, attempt}` under its ResultPath key: `trainingPoll`,
+   * `endpointPoll`, or `poll` inside the Parallel's branches (the challenger's or the champion's transform, told
+   * apart by the champion's job name in `batch.champion`); the Parallel's output has both under `transforms`.
+   */
   private notePoll(output: string | undefined): void {
     if (!output) return;
     let doc: Record<string, unknown>;
@@ -70,13 +77,24 @@ export class ExecutionTracker {
     } catch {
       return;
     }
-    // The pipeline's Parallel transforms put the challenger's poll under `transforms.challenger`.
-    const transforms = doc.transforms as { challenger?: unknown } | undefined;
-    for (const candidate of [doc.trainingPoll, doc.transformPoll, transforms?.challenger, doc.endpointPoll]) {
+    if (typeof doc !== 'object' || doc === null) return;
+    const transforms = doc.transforms as { challenger?: unknown; champion?: unknown } | undefined;
+    const championJob = (doc.batch as { champion?: { transformJobName?: string } } | undefined)?.champion?.transformJobName;
+    const candidates: [unknown, PollView['role']][] = [
+      [doc.trainingPoll, undefined],
+      [doc.transformPoll, 'challenger'],
+      [transforms?.challenger, 'challenger'],
+      [transforms?.champion, 'champion'],
+      [doc.poll, undefined],
+      [doc.endpointPoll, undefined],
+    ];
+    for (const [candidate, given] of candidates) {
       const poll = candidate as { kind?: string; name?: string; status?: string; secondaryStatus?: string; state?: string; attempt?: number } | undefined;
-      if (poll?.kind && poll.name) {
-        this.polls.set(poll.kind, { kind: poll.kind, name: poll.name, polls: poll.attempt ?? 0, status: poll.status ?? '', secondaryStatus: poll.secondaryStatus, state: poll.state ?? '' });
-      }
+      if (!poll?.kind || !poll.name) continue;
+      const role = given ?? (poll.kind === 'transform' ? (poll.name === championJob ? 'champion' : 'challenger') : undefined);
+      const view: PollView = { kind: poll.kind, name: poll.name, polls: poll.attempt ?? 0, status: poll.status ?? '', secondaryStatus: poll.secondaryStatus, state: poll.state ?? '' };
+      if (role) view.role = role;
+      this.polls.set(role === 'champion' ? `${poll.kind}:champion` : poll.kind, view);
     }
   }
 

@@ -44,6 +44,8 @@ export interface JobTransition {
 
 export interface JobSummary {
   kind: 'training' | 'transform' | 'endpoint';
+  /** Whose job: the run's model (challenger) or the family's live model (champion, its transform of the same rows). */
+  role?: 'challenger' | 'champion';
   name: string;
   status: string;
   polls: number;
@@ -61,6 +63,29 @@ export interface EndpointCheck {
   features: string;
   actual: string;
   predicted: string;
+}
+
+export interface RegisteredModel {
+  /** `abalone v4` */
+  label: string;
+  arn: string;
+  group: string;
+  version: number;
+  approvalStatus: 'Approved' | 'Rejected' | 'PendingManualApproval';
+}
+
+export interface DeploymentSummary {
+  /** The deploy state machine's execution (startExecution.sync:2) and how it ended. */
+  executionArn?: string;
+  status?: string;
+  /** `abalone v4` */
+  model: string;
+  endpointName: string;
+  endpointConfigName: string;
+  /** Absent when only the run record is known (it keeps the deploy's outcome, not its action). */
+  action?: 'created' | 'updated' | 'unchanged';
+  /** The config the endpoint served before a blue/green update (the champion's). */
+  previousConfigName?: string;
 }
 
 export interface RunReport {
@@ -94,6 +119,10 @@ export interface RunReport {
   steps: StepTiming[];
   jobs: JobSummary[];
   evaluation?: EvaluationReport;
+  /** The model package version this run registered (absent when the gate failed or the run stopped before). */
+  model?: RegisteredModel;
+  /** The deploy of this run's model: the deploy state machine's execution and its output. */
+  deployment?: DeploymentSummary;
   endpoint?: { name: string; configName?: string; checks: EndpointCheck[] };
   artifacts?: Record<string, string>;
 }

@@ -15,28 +15,58 @@ export function pipelineDefinition(): AslDefinition {
   return load(readFileSync(file, 'utf8')) as AslDefinition;
 }
 
-/** Path of a run that polls training 7 times, transform 3 times, endpoint 4 times and deploys. */
-export function succeededPath(): string[] {
-  const loop = (task: string, choice: string, wait: string, polls: number) => {
-    const out: string[] = [];
-    for (let i = 0; i < polls; i++) {
-      out.push(task, choice);
-      if (i < polls - 1) out.push(wait);
-    }
-    return out;
-  };
+function loop(task: string, choice: string, wait: string, polls: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < polls; i++) {
+    out.push(task, choice);
+    if (i < polls - 1) out.push(wait);
+  }
+  return out;
+}
+
+/** The challenger's branch of the Parallel `Transforms`: a transform polled `polls` times. */
+export function challengerBranch(polls = 3): string[] {
+  return ['ChallengerPollInit', ...loop('AwaitChallengerTransform', 'ChallengerTransformDone', 'WaitForChallengerTransform', polls), 'ChallengerTransformed'];
+}
+
+/** The champion's branch: its transform polled `polls` times, or (0) no champion. */
+export function championBranch(polls = 2): string[] {
+  if (polls === 0) return ['HasChampion', 'NoChampion'];
+  return ['HasChampion', 'ChampionPollInit', ...loop('AwaitChampionTransform', 'ChampionTransformDone', 'WaitForChampionTransform', polls), 'ChampionTransformed'];
+}
+
+/** Two branches' events as AWS records them while both run: interleaved, one state each in turn. */
+export function interleave(a: string[], b: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (i < a.length) out.push(a[i]!);
+    if (i < b.length) out.push(b[i]!);
+  }
+  return out;
+}
+
+/**
+ * Path of a run that polls training 7 times, transforms the challenger (3 polls) and the champion (2 polls)
+ * side by side (`interleaved`: as on AWS; else one branch after the other, as the offline twin records them),
+ * passes the gate, registers, deploys and records.
+ */
+export function succeededPath(options: { interleaved?: boolean; championPolls?: number } = {}): string[] {
+  const challenger = challengerBranch(3);
+  const champion = championBranch(options.championPolls ?? 2);
   return [
     'Train',
     'TrainingPollInit',
     ...loop('AwaitTraining', 'TrainingDone', 'WaitForTraining', 7),
     'Batch',
-    'TransformPollInit',
-    ...loop('AwaitTransform', 'TransformDone', 'WaitForTransform', 3),
+    'Transforms',
+    ...(options.interleaved === false ? [...challenger, ...champion] : interleave(challenger, champion)),
     'Evaluate',
     'QualityGate',
+    'Register',
+    'Approval',
     'Deploy',
-    'EndpointPollInit',
-    ...loop('AwaitEndpoint', 'EndpointDone', 'WaitForEndpoint', 4),
+    'RecordRun',
+    'Outcome',
     'Deployed',
   ];
 }
@@ -77,6 +107,8 @@ export function regressionReport(): RunReport {
     const predicted = actual * 0.82 + 1.8 + (r() - 0.5) * 5;
     return { actual, predicted: Number(predicted.toFixed(3)) };
   });
+  // The champion on the same rows: a little worse.
+  const championPoints = points.map((p) => ({ actual: p.actual, predicted: Number((p.actual * 0.78 + 2.3 + (r() - 0.5) * 6).toFixed(3)) }));
   return {
     title: 'abalone-1a2b3c4d5e — SUCCEEDED',
     generatedAt: '2025-03-01T10:04:12.000Z',
@@ -114,7 +146,8 @@ export function regressionReport(): RunReport {
           { status: 'Completed', start: '2025-03-01T11:30:00Z', end: '2025-03-01T11:30:01Z', message: 'Training job completed' },
         ],
       },
-      { kind: 'transform', name: 'abalone-1a2b3c4d5e-transform', status: 'Completed', polls: 3, seconds: 1260 },
+      { kind: 'transform', role: 'challenger', name: 'abalone-1a2b3c4d5e-transform', status: 'Completed', polls: 3, seconds: 1260 },
+      { kind: 'transform', role: 'champion', name: 'abalone-1a2b3c4d5e-champion', status: 'Completed', polls: 2, seconds: 900 },
       {
         kind: 'endpoint',
         name: 'mlops-abalone',
@@ -130,9 +163,34 @@ export function regressionReport(): RunReport {
     evaluation: evaluationReport({
       problemType: 'regression',
       metrics: { mse: 4.812, rmse: 2.1936, mae: 1.6402, r2: 0.5387 },
-      gate: { metric: 'mse', threshold: 6, direction: 'lte', value: 4.812, passed: true, summary: 'mse = 4.812 meets the threshold 6 (must be <= 6)' },
+      gate: {
+        metric: 'mse',
+        threshold: 6,
+        direction: 'lte',
+        value: 4.812,
+        passed: true,
+        summary: 'mse 4.812 (challenger) meets the threshold 6 and is not worse than 5.377 (champion, abalone v3)',
+        champion: { label: 'abalone v3', value: 5.377, tolerance: 0, passed: true },
+      },
       sample: points,
+      champion: {
+        label: 'abalone v3',
+        modelVersion: { arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/3', group: 'mlops-local-abalone', version: 3 },
+        metrics: { mse: 5.377, rmse: 2.3188, mae: 1.7911, r2: 0.4846 },
+        transformOutput: 's3://bucket/runs/run-1/champion-transform/',
+        sample: championPoints,
+      },
     }),
+    model: { label: 'abalone v4', arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/4', group: 'mlops-local-abalone', version: 4, approvalStatus: 'Approved' },
+    deployment: {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-deploy:abalone-1a2b3c4d5e-v4',
+      status: 'SUCCEEDED',
+      model: 'abalone v4',
+      endpointName: 'mlops-local-abalone',
+      endpointConfigName: 'mlops-local-abalone-v4',
+      action: 'updated',
+      previousConfigName: 'mlops-local-abalone-v3',
+    },
     endpoint: {
       name: 'mlops-abalone',
       configName: 'mlops-abalone-1a2b3c4d5e',
@@ -147,6 +205,22 @@ export function regressionReport(): RunReport {
       transformOutput: 's3://mlops-data-local/transform/abalone-1a2b3c4d5e/',
       report: 's3://mlops-data-local/reports/abalone-1a2b3c4d5e/report.html',
     },
+  };
+}
+
+/** A family's first model: no champion transform, judged by the threshold alone, created the endpoint. */
+export function firstModelReport(): RunReport {
+  const base = regressionReport();
+  const { champion: _champion, ...evaluation } = base.evaluation!;
+  const { champion: _vs, ...gate } = evaluation.gate;
+  return {
+    ...base,
+    path: succeededPath({ championPolls: 0 }),
+    steps: stepsFor(base.definition, succeededPath({ championPolls: 0 })),
+    jobs: base.jobs.filter((j) => j.role !== 'champion'),
+    evaluation: { ...evaluation, gate: { ...gate, summary: 'mse = 4.812 meets the threshold 6 (must be <= 6)' } },
+    model: { ...base.model!, label: 'abalone v1', version: 1, arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1' },
+    deployment: { ...base.deployment!, model: 'abalone v1', endpointConfigName: 'mlops-local-abalone-v1', action: 'created', previousConfigName: undefined },
   };
 }
 
@@ -173,6 +247,26 @@ export function classificationReport(): RunReport {
         ],
         invalidPredictions: [0, 0, 0],
       },
+      champion: {
+        label: 'iris v2',
+        metrics: { accuracy: 0.826, macro_f1: 0.81 },
+        transformOutput: 's3://bucket/runs/run-1/champion-transform/',
+        sample: [],
+        confusionMatrix: {
+          labels: classes,
+          matrix: [
+            [8, 0, 0],
+            [0, 5, 2],
+            [0, 2, 6],
+          ],
+          invalidPredictions: [0, 0, 0],
+        },
+        perClass: [
+          { label: 'setosa', support: 8, predicted: 8, precision: 1, recall: 1, f1: 1 },
+          { label: 'versicolor', support: 7, predicted: 7, precision: 0.714, recall: 0.714, f1: 0.714 },
+          { label: 'virginica', support: 8, predicted: 8, precision: 0.75, recall: 0.75, f1: 0.75 },
+        ],
+      },
       perClass: [
         { label: 'setosa', support: 8, predicted: 8, precision: 1, recall: 1, f1: 1 },
         { label: 'versicolor', support: 7, predicted: 7, precision: 0.857, recall: 0.857, f1: 0.857 },
@@ -192,7 +286,7 @@ export function classificationReport(): RunReport {
 /** A run whose training job failed: no evaluation, no endpoint. The cause carries markup that must be escaped. */
 export function failedBeforeEvalReport(): RunReport {
   const definition = pipelineDefinition();
-  const path = ['Train', 'TrainingPollInit', 'AwaitTraining', 'TrainingDone', 'WaitForTraining', 'AwaitTraining', 'TrainingDone', 'TrainingFailed'];
+  const path = ['Train', 'TrainingPollInit', 'AwaitTraining', 'TrainingDone', 'WaitForTraining', 'AwaitTraining', 'TrainingDone', 'TrainingFailed', 'RecordRun', 'Outcome', 'PipelineFailed'];
   return {
     title: 'abalone-<b>x</b> — FAILED',
     generatedAt: '2025-03-01T10:01:00.000Z',

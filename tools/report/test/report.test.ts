@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { escapeHtml, formatDuration, formatNumber, renderReportHtml, writeReport, type RunReport } from '../src';
-import { classificationReport, evaluationReport, failedBeforeEvalReport, pipelineDefinition, regressionReport, succeededPath } from './fixtures';
+import { childScopes, type AslDefinition } from '../src';
+import { classificationReport, evaluationReport, failedBeforeEvalReport, firstModelReport, pipelineDefinition, regressionReport, succeededPath } from './fixtures';
 import { tags } from './helpers';
 
 describe('renderReportHtml', () => {
@@ -31,33 +32,102 @@ describe('renderReportHtml', () => {
     expect(html).toContain('<title>abalone-1a2b3c4d5e — SUCCEEDED</title>');
   });
 
-  it('contains every state name of the pipeline ASL, with the taken path highlighted', () => {
+  it('contains every state name of the pipeline ASL, branches included, with the taken path highlighted', () => {
+    const names = (def: AslDefinition): string[] => Object.entries(def.States).flatMap(([name, state]) => [name, ...childScopes(state).flatMap(names)]);
     const nodes = tags(html, 'g', 'sm-node');
-    expect(nodes.map((t) => t.attrs['data-state']).sort()).toEqual(Object.keys(pipelineDefinition().States).sort());
+    expect(nodes.map((t) => t.attrs['data-state']).sort()).toEqual(names(pipelineDefinition()).sort());
+    expect(names(pipelineDefinition())).toEqual(expect.arrayContaining(['Transforms', 'AwaitChallengerTransform', 'AwaitChampionTransform']));
     const taken = nodes.filter((t) => t.attrs['data-taken'] === 'true').map((t) => t.attrs['data-state']);
     expect(new Set(taken)).toEqual(new Set(succeededPath()));
   });
 
-  it('has the timing table, the jobs, the metrics against the threshold and the regression plots', () => {
+  it('has the timing table, the jobs of both models, and the metrics of both against the threshold', () => {
     const stepRows = tags(html, 'tr').filter((t) => t.attrs['data-state']);
     expect(stepRows.map((t) => t.attrs['data-state'])).toEqual(regressionReport().steps.map((s) => s.state));
     expect(html).toContain('abalone-1a2b3c4d5e-train');
     expect(html).toContain('Starting → Downloading → Training → Uploading → Completed');
+    expect(tags(html, 'tr').filter((t) => t.attrs['data-role']).map((t) => t.attrs['data-role'])).toEqual(['challenger', 'champion']);
+    expect(html).toContain('abalone-1a2b3c4d5e-champion');
+    // Metrics: a column per model, the gate row with the comparison.
+    expect(tags(html, 'table', 'with-champion')).toHaveLength(1);
+    expect(html).toContain('Challenger (this run)');
+    expect(html).toContain('Champion (abalone v3)');
     const gateRow = tags(html, 'tr', 'gate-row')[0]!;
     expect(gateRow.attrs.class).toContain('pass');
-    expect(html).toContain('mse = 4.812 meets the threshold 6 (must be &lt;= 6)');
-    expect(html).toContain('≤ 6');
-    expect(html).toContain(formatNumber(0.5387));
+    const row = (metric: string) => html.slice(html.indexOf(`data-metric="${metric}"`), html.indexOf('</tr>', html.indexOf(`data-metric="${metric}"`)));
+    expect(row('mse')).toContain('4.812');
+    expect(row('mse')).toContain('5.377');
+    expect(row('mse')).toContain('≤ 6');
+    expect(row('mse')).toContain('✓ vs champion');
+    expect(row('r2')).toContain(formatNumber(0.5387));
+    expect(row('r2')).toContain(formatNumber(0.4846));
+    // The gate's comparison sentence, in the summary card and the evaluation section.
+    expect(html).toContain('mse 4.812 (challenger) meets the threshold 6 and is not worse than 5.377 (champion, abalone v3)');
+    expect(html).toContain('abalone v3: 5.377 <span class="ok">✓ not worse</span>');
+    expect(html).toContain('id="champion-comparison"');
+  });
+
+  it('plots both models: two series on the scatter plots, a residual histogram each', () => {
+    const report = regressionReport();
     expect(tags(html, 'figure', 'plot-scatter')).toHaveLength(1);
-    expect(tags(html, 'figure', 'plot-histogram')).toHaveLength(1);
     expect(tags(html, 'figure', 'plot-residuals')).toHaveLength(1);
-    expect(tags(html, 'circle', 'pt').length).toBe(2 * 300);
-    // Histogram computed from the points when the report carries none.
-    expect(tags(html, 'rect', 'bar').reduce((a, b) => a + Number(b.attrs['data-count']), 0)).toBe(300);
+    expect(tags(html, 'figure', 'plot-histogram').map((t) => t.attrs.class)).toEqual(['plot-histogram plot-challenger', 'plot-histogram plot-champion']);
+    // 300 points per model on each of the two scatter plots, in two colours.
+    expect(tags(html, 'circle', 'pt').length).toBe(2 * 2 * 300);
+    // The champion drawn first, the run's own model on top.
+    expect(tags(html, 'g', 'points').map((t) => [t.attrs['data-series'], t.attrs.fill])).toEqual([
+      ['champion (abalone v3)', '#f59e0b'],
+      ['challenger (abalone v4)', '#2563eb'],
+      ['champion (abalone v3)', '#f59e0b'],
+      ['challenger (abalone v4)', '#2563eb'],
+    ]);
+    expect(tags(html, 'g', 'series-legend')).toHaveLength(2);
+    // Histograms computed from each model's points when the report carries none.
+    const bars = tags(html, 'g', 'bars');
+    expect(bars.map((b) => b.attrs.fill)).toEqual(['#6366f1', '#f59e0b']);
+    expect(tags(html, 'rect', 'bar').reduce((a, b) => a + Number(b.attrs['data-count']), 0)).toBe(2 * 300);
+    expect(report.evaluation!.champion!.sample).toHaveLength(300);
+    expect(tags(html, 'figure', 'plot-confusion')).toHaveLength(0);
+  });
+
+  it('shows the registered version, its approval and the deploy', () => {
+    const card = html.slice(html.indexOf('id="model-summary"'), html.indexOf('id="endpoint-summary"'));
+    expect(card).toContain('data-model-version="4"');
+    expect(card).toContain('abalone v4');
+    expect(tags(card, 'span', 'approval')[0]!.attrs['data-approval']).toBe('Approved');
+    expect(card).toContain('arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/4');
+    expect(card).toContain('data-deploy-action="updated"');
+    expect(card).toContain('mlops-local-abalone-v4');
+    expect(card).toContain('was <code>mlops-local-abalone-v3</code>');
+    expect(card).toContain('execution:mlops-local-deploy:abalone-1a2b3c4d5e-v4');
+    // The endpoint checks and artifacts as before.
     expect(tags(html, 'table', 'endpoint-checks')).toHaveLength(1);
     expect(html).toContain('11.84');
     expect(html).toContain('s3://mlops-models-local/abalone-1a2b3c4d5e/output/model.tar.gz');
-    expect(tags(html, 'figure', 'plot-confusion')).toHaveLength(0);
+
+    const pending = regressionReport();
+    pending.model = { ...pending.model!, approvalStatus: 'PendingManualApproval' };
+    delete pending.deployment;
+    const page = renderReportHtml(pending);
+    expect(tags(page, 'span', 'approval')[0]!.attrs['data-approval']).toBe('PendingManualApproval');
+    expect(page).toContain('Awaiting approval: approving this version deploys it.');
+  });
+
+  it('shows the challenger alone when the family had no champion, as before the lifecycle', () => {
+    const page = renderReportHtml(firstModelReport());
+    expect(tags(page, 'table', 'with-champion')).toHaveLength(0);
+    expect(page).not.toMatch(/champion \(abalone/i);
+    expect(page).toContain('<th class="num">Value</th>');
+    expect(page).toContain("none: the family's first model, judged by the threshold alone");
+    expect(page).toContain('judged by the threshold alone');
+    expect(tags(page, 'figure', 'plot-histogram')).toHaveLength(1);
+    expect(tags(page, 'circle', 'pt').length).toBe(2 * 300);
+    expect(tags(page, 'g', 'points').map((t) => t.attrs.fill)).toEqual(['#2563eb', '#2563eb']);
+    expect(tags(page, 'g', 'series-legend')).toHaveLength(0);
+    expect(tags(page, 'tr').filter((t) => t.attrs['data-role'] === 'champion')).toHaveLength(0);
+    expect(page).toContain('data-deploy-action="created"');
+    // The champion's branch went through NoChampion.
+    expect(tags(page, 'g', 'sm-taken').map((t) => t.attrs['data-state'])).toEqual(expect.arrayContaining(['HasChampion', 'NoChampion']));
   });
 
   it("mirrors mlops_eval's residual bins (prediction − label) into actual − predicted", () => {
@@ -68,23 +138,32 @@ describe('renderReportHtml', () => {
       { from: 0, to: 1, count: 4 },
       { from: 1, to: 2, count: 1 },
     ];
+    r.evaluation!.champion!.residualHistogram = [{ from: -3, to: 3, count: 13 }];
     const page = renderReportHtml(r);
-    expect(tags(page, 'rect', 'bar').map((b) => Number(b.attrs['data-count']))).toEqual([1, 4, 6, 2]);
+    expect(tags(page, 'rect', 'bar').map((b) => Number(b.attrs['data-count']))).toEqual([1, 4, 6, 2, 13]);
   });
 
-  it('draws the confusion matrix and per-class table for classification, with a failing gate in red', () => {
+  it('draws both confusion matrices and the per-class table for classification, with a failing gate in red', () => {
     const r = classificationReport();
     r.evaluation!.gate = { ...r.evaluation!.gate, threshold: 0.95, passed: false, summary: 'accuracy = 0.913 is below the threshold 0.95 (must be >= 0.95)' };
     const page = renderReportHtml(r);
+    expect(tags(page, 'figure', 'plot-confusion').map((t) => t.attrs.class)).toEqual(['plot-confusion plot-challenger', 'plot-confusion plot-champion']);
     const cells = tags(page, 'g', 'cm-cell');
-    expect(cells.map((c) => Number(c.attrs['data-count']))).toEqual([8, 0, 0, 0, 6, 1, 0, 1, 7]);
+    expect(cells.map((c) => Number(c.attrs['data-count']))).toEqual([8, 0, 0, 0, 6, 1, 0, 1, 7, 8, 0, 0, 0, 5, 2, 0, 2, 6]);
+    expect(page).toContain('Confusion matrix — champion (iris v2)');
     expect(page).toContain('>versicolor</text>');
     expect(tags(page, 'table', 'per-class')).toHaveLength(1);
+    expect(page).toContain('Champion F1');
     expect(page).toContain('0.857');
+    expect(page).toContain('0.714');
     expect(tags(page, 'tr', 'gate-row')[0]!.attrs.class).toContain('fail');
     expect(page).toContain('is below the threshold 0.95');
     expect(page).toContain('✗ differs');
     expect(tags(page, 'figure', 'plot-scatter')).toHaveLength(0);
+    // A failed gate registers nothing.
+    delete r.model;
+    delete r.deployment;
+    expect(renderReportHtml(r)).toContain('Not registered: the gate failed; the champion keeps serving.');
   });
 
   it('shows a failed run’s error and cause prominently, escaped', () => {
@@ -104,8 +183,12 @@ describe('renderReportHtml', () => {
     expect(page).not.toContain('id="evaluation"');
     expect(page).not.toContain('id="endpoint"');
     expect(page).toContain('No evaluation');
-    expect(tags(page, 'g', 'sm-terminal').map((t) => t.attrs['data-state'])).toEqual(['TrainingFailed']);
-    expect(tags(page, 'g', 'sm-node').filter((t) => t.attrs['data-taken'] === 'true')).toHaveLength(6);
+    expect(tags(page, 'g', 'sm-terminal').map((t) => t.attrs['data-state'])).toEqual(['PipelineFailed']);
+    expect(tags(page, 'g', 'sm-node').filter((t) => t.attrs['data-taken'] === 'true').map((t) => t.attrs['data-state'])).toEqual(
+      expect.arrayContaining(['TrainingFailed', 'RecordRun', 'Outcome', 'PipelineFailed']),
+    );
+    expect(tags(page, 'g', 'sm-node').filter((t) => t.attrs['data-taken'] === 'true')).toHaveLength(9);
+    expect(page).toContain('Not registered by this run.');
   });
 
   it('renders a minimal running report without crashing', () => {

@@ -17,7 +17,7 @@ export interface PipelineOptions {
   json: boolean;
   /** The state machine's waits run this many times faster than asked (the poll policy's decisions are kept). */
   timeScale: number;
-  /** Where reports go. */
+  /** Where runs are kept: `<outDir>/<family>/<UTC timestamp>-<runId>/`. */
   outDir: string;
 }
 
@@ -32,7 +32,14 @@ export const USAGE = `Usage: pnpm pipeline [--data <file.csv>] [--family <name>]
 Runs the whole MLOps pipeline offline: local S3, SageMaker, Step Functions and Lambda.
 Without --data it runs the bundled UCI Abalone sample (predict rings; gate mse <= 6).
 The upload goes to incoming/<family>/<file> with --family, else to incoming/<file>, whose stem names
-the family: each family has its own endpoint (mlops-local-<family>) and schema.`;
+the family: each family has its own endpoint (mlops-local-<family>) and schema.
+
+Each run is kept in its own folder, .local/reports/<family>/<UTC timestamp>-<runId>/ (e.g.
+.local/reports/abalone/20250301T100412Z-abalone-7aa1b19755/): report.html and report.json, and in
+artifacts/ what the run left in the temporary stack's S3, copied before the stack closes: model.tar.gz,
+schema.json (the dataset's), family-schema.json, predictions/challenger/ and predictions/champion/
+(the .out objects of both batch transforms), evaluation.json and run.json (the run record). A failed run
+keeps whatever it got to write. The same dataset run twice is two runs, two folders.`;
 
 export function parsePipelineArgs(argv: string[], defaults: { data: string; outDir: string }): PipelineOptions | 'help' {
   let parsed;

@@ -3,63 +3,12 @@
  * Exit code 0 only when the execution succeeded: the model deployed, or registered and awaiting approval.
  */
 import { join } from 'node:path';
-import { deployOutputOf, modelLabel } from '@mlops/common';
-import { writeReport } from '@mlops/report';
 import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { parsePipelineArgs, USAGE, UsageError } from './args';
 import { createProgressView } from './progress';
-import { buildRunReport } from './report-data';
-import { runPipeline, type RunOutcome } from './run';
-
-function formatMetric(value: number): string {
-  return Number(value.toPrecision(5)).toString();
-}
-
-/** A numeric prediction to five significant digits, for reading; a class label as it came. --json keeps the endpoint's text. */
-function formatPrediction(text: string): string {
-  const value = Number(text);
-  return text.trim() !== '' && Number.isFinite(value) ? formatMetric(value) : text;
-}
-
-function humanSummary(outcome: RunOutcome, reportPath: string): string {
-  const lines = [''];
-  const state = outcome.state;
-  lines.push(`execution  ${outcome.executionName}  ${outcome.status}  (${(outcome.wallMs / 1000).toFixed(1)} s)`);
-  if (outcome.error) lines.push(`error      ${outcome.error}`, `cause      ${outcome.cause ?? ''}`);
-  if (state?.evaluation) {
-    const metrics = Object.entries(state.evaluation.metrics).map(([k, v]) => `${k}=${formatMetric(v)}`).join('  ');
-    lines.push(`metrics    ${metrics}`, `gate       ${state.evaluation.gate.summary}`);
-  }
-  const deployed = deployOutputOf(state);
-  if (deployed) lines.push(`endpoint   ${deployed.endpointName} (${deployed.action}, ${modelLabel(deployed.family, deployed.modelVersion)}, config ${deployed.endpointConfigName})`);
-  if (state?.registration?.approvalStatus === 'PendingManualApproval') {
-    lines.push(`model      ${modelLabel(state.family, state.registration)} awaits approval: pnpm mlops approve ${state.family} ${state.registration.version}`);
-  }
-  if (outcome.endpointChecks.length) {
-    lines.push('', 'held-out rows sent to the endpoint (InvokeEndpoint):', `  ${'actual'.padStart(10)}  ${'predicted'.padStart(10)}  features`);
-    for (const c of outcome.endpointChecks) lines.push(`  ${c.actual.padStart(10)}  ${formatPrediction(c.predicted).padStart(10)}  ${c.features.length > 60 ? `${c.features.slice(0, 57)}...` : c.features}`);
-  }
-  lines.push('', `report     ${reportPath}`);
-  return lines.join('\n');
-}
-
-function jsonSummary(outcome: RunOutcome, report: { htmlPath: string; jsonPath: string }): string {
-  const state = outcome.state;
-  return JSON.stringify(
-    {
-      execution: { name: outcome.executionName, arn: outcome.executionArn, status: outcome.status, error: outcome.error, cause: outcome.cause, wallSeconds: outcome.wallMs / 1000 },
-      metrics: state?.evaluation?.metrics,
-      gate: state?.evaluation?.gate,
-      model: state?.registration,
-      endpoint: deployOutputOf(state) ? { ...deployOutputOf(state), checks: outcome.endpointChecks } : undefined,
-      report: report.htmlPath,
-      reportJson: report.jsonPath,
-    },
-    null,
-    2,
-  );
-}
+import { runPipeline } from './run';
+import { humanSummary, jsonSummary, keepRun } from './summary';
 
 export async function main(argv: string[]): Promise<number> {
   const root = projectRoot();
@@ -93,10 +42,9 @@ export async function main(argv: string[]): Promise<number> {
       if (options.json) process.stdout.write(`${JSON.stringify({ execution: { name: outcome.executionName, status: 'REJECTED' }, error: outcome.rejection }, null, 2)}\n`);
       return 1;
     }
-    const report = await buildRunReport(stack, outcome, { source: options.data });
-    const written = await writeReport(join(options.outDir, outcome.executionName), report);
-    if (options.json) process.stdout.write(`${jsonSummary(outcome, written)}\n`);
-    else process.stderr.write(`${humanSummary(outcome, written.htmlPath)}\n`);
+    const kept = await keepRun(stack, outcome, { outDir: options.outDir, source: options.data });
+    if (options.json) process.stdout.write(`${jsonSummary(outcome, kept)}\n`);
+    else process.stderr.write(`${humanSummary(outcome, kept)}\n`);
     return outcome.status === 'SUCCEEDED' ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', stop);

@@ -3,7 +3,7 @@
  * counts, elapsed time); elsewhere, one plain line per state entered. Writes to stderr so that
  * `--json` keeps stdout for the summary alone.
  */
-import type { ExecutionTracker } from './tracker';
+import type { ExecutionTracker, PollView } from './tracker';
 
 export interface ProgressView {
   update(tracker: ExecutionTracker, elapsedMs: number, status: string): void;
@@ -12,6 +12,13 @@ export interface ProgressView {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** The poll loop a state belongs to: `AwaitChampionTransform` → the champion's transform, `AwaitTraining` → training. */
+export function pollFor(tracker: Pick<ExecutionTracker, 'polls'>, state: string): PollView | undefined {
+  const lower = state.toLowerCase();
+  const role = lower.includes('champion') ? 'champion' : undefined;
+  return [...tracker.polls.values()].find((p) => lower.includes(p.kind) && (p.kind !== 'transform' || (p.role === 'champion') === (role === 'champion')));
+}
 
 export function createProgressView(stream: NodeJS.WriteStream = process.stderr, quiet = false): ProgressView {
   if (quiet) return { update() {}, message() {}, done() {} };
@@ -24,7 +31,7 @@ class PlainView implements ProgressView {
   update(tracker: ExecutionTracker, elapsedMs: number): void {
     for (; this.printed < tracker.path.length; this.printed++) {
       const state = tracker.path[this.printed]!;
-      const poll = [...tracker.polls.values()].find((p) => state.toLowerCase().includes(p.kind));
+      const poll = pollFor(tracker, state);
       const detail = poll && state.startsWith('Await') ? `  (${poll.kind} ${poll.name}: ${poll.status}${poll.secondaryStatus ? `/${poll.secondaryStatus}` : ''}, poll ${poll.polls})` : '';
       this.stream.write(`[${seconds(elapsedMs).padStart(7)}] ${state}${detail}\n`);
     }
@@ -41,7 +48,7 @@ class TerminalView implements ProgressView {
   update(tracker: ExecutionTracker, elapsedMs: number, status: string): void {
     const rows = [`  execution  ${status}   ${seconds(elapsedMs)}`, `  state      ${tracker.current ?? '-'}`];
     for (const poll of tracker.polls.values()) {
-      rows.push(`  ${poll.kind.padEnd(9)}  ${poll.name}  ${poll.status}${poll.secondaryStatus ? ` / ${poll.secondaryStatus}` : ''}  polls ${poll.polls}`);
+      rows.push(`  ${(poll.role === 'champion' ? 'champion' : poll.kind).padEnd(9)}  ${poll.name}  ${poll.status}${poll.secondaryStatus ? ` / ${poll.secondaryStatus}` : ''}  polls ${poll.polls}`);
     }
     this.redraw(rows);
   }

@@ -4,8 +4,8 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
-import { deployOutputOf, EvaluationReportSchema, ExecutionStatusSchema, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
-import type { AslDefinition, JobSummary, RunReport } from '@mlops/report';
+import { deployOutputOf, EvaluationReportSchema, ExecutionStatusSchema, modelLabel, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
+import type { AslDefinition, DeploymentSummary, JobSummary, RegisteredModel, RunReport } from '@mlops/report';
 import type { LocalStack } from '@mlops/local-stack';
 import type { RunOutcome } from './run';
 
@@ -39,14 +39,21 @@ async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineSta
       });
     }
   }
-  if (state?.batch) {
-    const job = await sm.send(new DescribeTransformJobCommand({ TransformJobName: state.batch.transformJobName })).catch(() => undefined);
+  // The challenger's transform and, when the family had a live model, the champion's over the same rows.
+  const transforms: [string | undefined, 'challenger' | 'champion', string][] = [
+    [state?.batch?.transformJobName, 'challenger', 'transform'],
+    [state?.batch?.champion?.transformJobName, 'champion', 'transform:champion'],
+  ];
+  for (const [name, role, pollKey] of transforms) {
+    if (!name) continue;
+    const job = await sm.send(new DescribeTransformJobCommand({ TransformJobName: name })).catch(() => undefined);
     if (job) {
       jobs.push({
         kind: 'transform',
-        name: state.batch.transformJobName,
+        role,
+        name,
         status: job.TransformJobStatus ?? 'Unknown',
-        polls: polls('transform'),
+        polls: polls(pollKey),
         seconds: job.TransformEndTime && job.CreationTime ? (job.TransformEndTime.getTime() - job.CreationTime.getTime()) / 1000 : undefined,
       });
     }
@@ -64,6 +71,43 @@ async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineSta
     }
   }
   return jobs;
+}
+
+/** The version this run registered, as the report shows it. */
+export function registeredModelOf(state: PipelineState | undefined): RegisteredModel | undefined {
+  const r = state?.registration;
+  return r ? { label: modelLabel(state.family, r), arn: r.arn, group: r.group, version: r.version, approvalStatus: r.approvalStatus } : undefined;
+}
+
+/** The deploy of this run's model: the deploy state machine's execution (startExecution.sync:2) and its output. */
+export function deploymentOf(state: PipelineState | undefined): DeploymentSummary | undefined {
+  const deployed = deployOutputOf(state);
+  if (!deployed) return undefined;
+  const summary: DeploymentSummary = {
+    executionArn: state?.deployment?.ExecutionArn,
+    status: state?.deployment?.Status,
+    model: modelLabel(deployed.family, deployed.modelVersion),
+    endpointName: deployed.endpointName,
+    endpointConfigName: deployed.endpointConfigName,
+    action: deployed.action,
+  };
+  if (deployed.previousConfigName) summary.previousConfigName = deployed.previousConfigName;
+  return summary;
+}
+
+/** The S3 locations the report lists (text, never links). */
+export function artifactUris(state: PipelineState | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!state) return out;
+  if (state.trainingPoll?.outputs.modelArtifacts) out.model = state.trainingPoll.outputs.modelArtifacts;
+  out.schema = state.dataset.schema;
+  const predictions = state.transforms?.challenger.outputs.transformOutput ?? state.batch?.transformOutput;
+  if (predictions) out.predictions = predictions;
+  if (state.batch?.champion) out.championPredictions = state.batch.champion.transformOutput;
+  if (state.evaluation) out.evaluation = state.evaluation.reportUri;
+  if (state.registration) out.modelPackage = state.registration.arn;
+  out.runRecord = `${state.runPrefix.endsWith('/') ? state.runPrefix : `${state.runPrefix}/`}run.json`;
+  return out;
 }
 
 export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run: { source: string }): Promise<RunReport> {
@@ -99,11 +143,9 @@ export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run
     steps: outcome.tracker.timings(),
     jobs: await jobsOf(stack, outcome, state),
     evaluation,
+    model: registeredModelOf(state),
+    deployment: deploymentOf(state),
     endpoint: deployOutputOf(state) ? { name: deployOutputOf(state)!.endpointName, configName: deployOutputOf(state)!.endpointConfigName, checks: outcome.endpointChecks } : undefined,
-    artifacts: {
-      ...(state?.trainingPoll?.outputs.modelArtifacts ? { model: state.trainingPoll.outputs.modelArtifacts } : {}),
-      ...(state?.transforms?.challenger.outputs.transformOutput ? { predictions: state.transforms.challenger.outputs.transformOutput } : {}),
-      ...(state?.evaluation ? { evaluation: state.evaluation.reportUri } : {}),
-    },
+    artifacts: artifactUris(state),
   };
 }

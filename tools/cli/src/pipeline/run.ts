@@ -9,7 +9,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 // The CLI takes single modules of @mlops/common: its index also loads the Lambda wiring (ESM-only middy).
-import { deployOutputOf, executionArnFor, executionNameFor, PipelineStateSchema, runIdFor } from '@mlops/common';
+import { deployOutputOf, executionArnFor, executionNameFor, familyOfKey, PipelineStateSchema, runIdFor } from '@mlops/common';
 import { readLines } from '@mlops/common';
 import { parseS3Uri } from '@mlops/common';
 import type { PipelineState } from '@mlops/common';
@@ -20,6 +20,11 @@ import type { ProgressView } from './progress';
 import { ExecutionTracker } from './tracker';
 
 export interface RunOutcome {
+  /** The run's id (from bucket, key and ETag: the same upload is the same run id) and its family. */
+  runId: string;
+  family: string;
+  /** Where the dataset was uploaded. */
+  key: string;
   executionName: string;
   executionArn: string;
   status: string;
@@ -107,7 +112,9 @@ export async function runPipeline(stack: LocalStack, options: PipelineOptions, p
   const executionName = executionNameFor(runId);
   const executionArn = executionArnFor(stack.resources.stateMachine.arn, executionName);
   const tracker = new ExecutionTracker();
-  const base = { executionName, executionArn, startedAt, tracker, history: [] as HistoryEvent[], endpointChecks: [] as EndpointCheck[] };
+  const ofKey = familyOfKey(key, stack.incomingPrefix);
+  const family = 'family' in ofKey ? ofKey.family : 'unknown';
+  const base = { runId, family, key, executionName, executionArn, startedAt, tracker, history: [] as HistoryEvent[], endpointChecks: [] as EndpointCheck[] };
 
   const { rejection } = await awaitIngestion(stack, key, executionArn, 120_000);
   if (rejection) return { ...base, status: 'REJECTED', error: 'DatasetRejected', cause: rejection, rejection, wallMs: Date.now() - startedAt.getTime() };

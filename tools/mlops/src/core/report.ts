@@ -5,7 +5,7 @@
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { EvaluationReportSchema, parseS3Uri, type EvaluationReport, type RunRecord } from '@mlops/common';
+import { EvaluationReportSchema, modelLabel, parseS3Uri, type EvaluationReport, type RunRecord } from '@mlops/common';
 import * as z from 'zod/mini';
 import { ExecutionTracker, type AslDefinition, type JobSummary, type RunReport } from '@mlops/report';
 import type { StageTarget } from '../stage/types';
@@ -49,9 +49,10 @@ function jobsOf(record: RunRecord, tracker: ExecutionTracker): JobSummary[] {
   const polls = (kind: string) => tracker.polls.get(kind)?.polls ?? 0;
   const status = (kind: string) => tracker.polls.get(kind)?.status ?? (record.status === 'SUCCEEDED' ? 'Completed' : 'Unknown');
   const jobs: JobSummary[] = [];
-  const { training, transform } = record.jobs;
+  const { training, transform, championTransform } = record.jobs;
   if (training) jobs.push({ kind: 'training', name: training.name, status: status('training'), polls: polls('training'), seconds: training.seconds });
-  if (transform) jobs.push({ kind: 'transform', name: transform.name, status: status('transform'), polls: polls('transform'), seconds: transform.seconds });
+  if (transform) jobs.push({ kind: 'transform', role: 'challenger', name: transform.name, status: status('transform'), polls: polls('transform'), seconds: transform.seconds });
+  if (championTransform) jobs.push({ kind: 'transform', role: 'champion', name: championTransform.name, status: status('transform:champion'), polls: polls('transform:champion'), seconds: championTransform.seconds });
   const deployed = record.deployments.at(-1);
   if (deployed?.endpointName) jobs.push({ kind: 'endpoint', name: deployed.endpointName, status: deployed.status === 'deployed' ? 'InService' : 'Failed', polls: polls('endpoint'), seconds: (Date.parse(deployed.finishedAt) - Date.parse(deployed.startedAt)) / 1000 });
   return jobs;
@@ -96,6 +97,10 @@ export async function buildRunReport(target: StageTarget, runId: string, now: Da
     steps: tracker.timings(),
     jobs: jobsOf(record, tracker),
     evaluation,
+    model: record.modelPackage ? { label: modelLabel(record.family, record.modelPackage), arn: record.modelPackage.arn, group: record.modelPackage.group, version: record.modelPackage.version, approvalStatus: record.modelPackage.approvalStatus } : undefined,
+    deployment: deployed?.endpointName
+      ? { executionArn: deployed.executionArn, status: 'SUCCEEDED', model: modelLabel(record.family, deployed.modelVersion), endpointName: deployed.endpointName, endpointConfigName: deployed.endpointConfigName ?? '' }
+      : undefined,
     endpoint: deployed?.endpointName ? { name: deployed.endpointName, configName: deployed.endpointConfigName, checks: [] } : undefined,
     artifacts: {
       ...(record.jobs.training?.modelArtifacts ? { model: record.jobs.training.modelArtifacts } : {}),
