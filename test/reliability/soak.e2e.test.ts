@@ -92,8 +92,8 @@ const models = (sm: SageMakerClient) =>
   });
 
 /** Names per run id: how many resources of a kind each run has. */
-function perRun(names: string[], runIds: string[]): Map<string, number> {
-  return new Map(runIds.map((id) => [id, names.filter((n) => n.includes(`-${id}`)).length]));
+function perRun(names: string[], runIds: string[], exact = false): Map<string, number> {
+  return new Map(runIds.map((id) => [id, names.filter((n) => (exact ? n.endsWith(`-${id}`) : n.includes(`-${id}`))).length]));
 }
 
 /** Injected S3 faults on the functions' requests. */
@@ -208,19 +208,24 @@ describe('soak', () => {
     const ids = runs.map((r) => r.upload.runId);
     // The emulator has no ListEndpointConfigs; its state snapshot lists them.
     const configNames = stack.sageMaker.state.snapshot().endpointConfigs.map((c) => c.name);
+    // Jobs and the challenger's model are named after the run; a version's model and config after the version.
+    const versions = runs.flatMap((r) => (r.state.registration ? [`${r.state.family}-v${r.state.registration.version}`] : []));
     const counts = {
       training: perRun(await trainingJobs(stack.clients.sageMaker), ids),
       models: perRun(await models(stack.clients.sageMaker), ids),
       transform: perRun(await transformJobs(stack.clients.sageMaker), ids),
-      configs: perRun(configNames, ids),
+      configs: perRun(configNames, versions, true),
     };
     const reached = (r: Finished, state: string) => pathOf(r.history).includes(state);
     const wrong: string[] = [];
     for (const r of runs) {
       const id = r.upload.runId;
-      const want = { training: 1, models: reached(r, 'AwaitTransform') ? 1 : undefined, transform: reached(r, 'AwaitTransform') ? 1 : undefined, configs: reached(r, 'AwaitEndpoint') ? 1 : undefined };
+      const transformed = reached(r, 'AwaitChallengerTransform');
+      // The challenger's model (the run's versions' models are named after the version), and its transform plus the champion's.
+      const want = { training: 1, models: transformed ? 1 : undefined, transform: transformed ? (r.state.batch?.champion ? 2 : 1) : undefined, configs: r.state.deployment?.Status === 'SUCCEEDED' ? 1 : undefined };
       for (const kind of Object.keys(want) as (keyof typeof want)[]) {
-        const n = counts[kind].get(id)!;
+        const key = kind === 'configs' ? `${r.state.family}-v${r.state.registration?.version}` : id;
+        const n = counts[kind].get(key) ?? 0;
         if (want[kind] !== undefined ? n !== want[kind] : n > 1) wrong.push(`${id}: ${n} ${kind}`);
       }
     }

@@ -56,7 +56,12 @@ export type Task = z.infer<typeof TaskSchema>;
 
 export const RunOverridesSchema = z.object({
   hyperparameters: z.optional(HyperparametersSchema),
-  gate: z.optional(z.partial(GateSchema)),
+  gate: z.optional(
+    z.extend(z.partial(GateSchema), {
+      /** How much worse than the champion this run's challenger may be (else the stage's GATE_TOLERANCE). */
+      tolerance: z.optional(z.number().check(z.gte(0))),
+    }),
+  ),
 });
 export type RunOverrides = z.infer<typeof RunOverridesSchema>;
 
@@ -311,6 +316,7 @@ export const UPLOAD_METADATA_KEYS = {
   header: 'mlops-header',
   metric: 'mlops-metric',
   threshold: 'mlops-threshold',
+  tolerance: 'mlops-tolerance',
   hyperparameters: 'mlops-hyperparameters',
 } as const;
 export type UploadMetadataKey = (typeof UPLOAD_METADATA_KEYS)[keyof typeof UPLOAD_METADATA_KEYS];

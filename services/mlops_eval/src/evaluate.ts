@@ -69,7 +69,7 @@ export async function evaluate(input: EvalInput, deps: EvalDeps): Promise<EvalOu
 
   // resolveGate admits only metrics of the run's problem type, which the scorer computes.
   const value = metrics[gate.metric]!;
-  const result = judge(gate, value, champion && { label: champion.label, value: champion.metrics[gate.metric]! }, config.GATE_TOLERANCE);
+  const result = judge(gate, value, champion && { label: champion.label, value: champion.metrics[gate.metric]! }, gate.tolerance);
 
   const location = parseS3Uri(run.runPrefix);
   const reportKey = joinKey(location.key, 'evaluation/report.json');

@@ -2,6 +2,8 @@ import { ConfigurationError, gateSummary, metricDirection, metricsFor, type Eval
 
 export interface ResolvedGate extends Gate {
   direction: 'lte' | 'gte';
+  /** How much worse than the champion the challenger may be: the upload's, else the stage's. */
+  tolerance: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export function resolveGate(run: PipelineInput, config: EvalConfig): ResolvedGat
   if (threshold === undefined) {
     throw new ConfigurationError(`run.overrides.gate names the metric '${metric}' without a threshold (the stage's threshold is for ${stage.metric})`);
   }
-  return { metric, threshold, direction: metricDirection(metric) };
+  return { metric, threshold, direction: metricDirection(metric), tolerance: override.tolerance ?? config.GATE_TOLERANCE };
 }
 
 export interface ChampionScore {
@@ -50,9 +52,10 @@ export function distinguishable(a: number, b: number): [string, string] {
  * champion by more than `tolerance`, in the metric's own direction. The first model of a family is
  * judged by the threshold alone.
  */
-export function judge(gate: ResolvedGate, value: number, champion: ChampionScore | undefined, tolerance: number): GateResult {
-  const threshold = gateSummary(gate.metric, value, gate.threshold, gate.direction);
-  const base = { ...gate, value };
+export function judge(gate: Omit<ResolvedGate, 'tolerance'>, value: number, champion: ChampionScore | undefined, tolerance: number): GateResult {
+  const rule = { metric: gate.metric, threshold: gate.threshold, direction: gate.direction };
+  const threshold = gateSummary(rule.metric, value, rule.threshold, rule.direction);
+  const base = { ...rule, value };
   if (!champion) return { ...base, ...threshold };
   const notWorse = gate.direction === 'lte' ? value <= champion.value + tolerance : value >= champion.value - tolerance;
   const comparison = { label: champion.label, value: champion.value, tolerance, passed: notWorse };

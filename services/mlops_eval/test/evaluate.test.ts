@@ -376,6 +376,15 @@ describe('with a champion (the family endpoint’s model, transformed over the s
     });
   });
 
+  it('takes the upload’s tolerance over the stage’s', async () => {
+    putRegressionPairs();
+    putChampionPairs();
+    const input = withChampion();
+    input.run.overrides.gate = { tolerance: 1.1 };
+    const output = await evaluate(input, deps({ GATE_TOLERANCE: '0' }).deps);
+    expect(output.gate).toMatchObject({ passed: true, champion: { tolerance: 1.1, passed: true } });
+  });
+
   it('puts the champion’s metrics, version, output and sample in the report', async () => {
     putRegressionPairs();
     putChampionPairs();

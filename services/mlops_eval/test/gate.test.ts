@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { GateResultSchema, metricDirection, type MetricName } from '@mlops/common';
 import { distinguishable, judge, type ResolvedGate } from '../src/gate';
 
-const gate = (metric: MetricName, threshold: number): ResolvedGate => ({ metric, threshold, direction: metricDirection(metric) });
+const gate = (metric: MetricName, threshold: number): ResolvedGate => ({ metric, threshold, direction: metricDirection(metric), tolerance: 0 });
 const MSE = gate('mse', 6);
 const V3 = { label: 'abalone v3', value: 4.86 };
 

@@ -94,7 +94,12 @@ export function uploadOptions(config: IngestConfig, metadata: Record<string, str
   const hyperparameters = meta.get(METADATA_KEYS.hyperparameters);
   if (hyperparameters !== undefined) overrides.hyperparameters = parseHyperparameters(hyperparameters);
   const gate = parseGate(meta.get(METADATA_KEYS.metric), meta.get(METADATA_KEYS.threshold), problemType);
-  if (gate) overrides.gate = gate;
+  const toleranceText = meta.get(METADATA_KEYS.tolerance);
+  if (toleranceText !== undefined) {
+    const tolerance = toleranceText.trim() === '' ? NaN : Number(toleranceText);
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw invalid(METADATA_KEYS.tolerance, `must be a non-negative number (got '${toleranceText}')`);
+    overrides.gate = { ...gate, tolerance };
+  } else if (gate) overrides.gate = gate;
 
   return {
     header: headerText === undefined ? config.CSV_HEADER : parseBoolean(METADATA_KEYS.header, headerText),

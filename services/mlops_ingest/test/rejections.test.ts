@@ -118,7 +118,9 @@ describe('rejecting unusable uploads', () => {
     [{ 'mlops-threshold': 'low' }, "metadata mlops-threshold: must be a finite number (got 'low')"],
     [{ 'mlops-hyperparameters': '{"eta":0.2}' }, 'metadata mlops-hyperparameters: must be a JSON object of strings (eta: Invalid input: expected string, received number)'],
     [{ 'mlops-hyperparameters': 'eta=0.2' }, 'metadata mlops-hyperparameters: must be a JSON object of strings (it is not valid JSON)'],
-    [{ 'mlops-targt': 'rings' }, 'metadata mlops-targt: unknown option (known: mlops-target, mlops-problem, mlops-header, mlops-metric, mlops-threshold, mlops-hyperparameters)'],
+    [{ 'mlops-targt': 'rings' }, 'metadata mlops-targt: unknown option (known: mlops-target, mlops-problem, mlops-header, mlops-metric, mlops-threshold, mlops-tolerance, mlops-hyperparameters)'],
+    [{ 'mlops-tolerance': '-1' }, "metadata mlops-tolerance: must be a non-negative number (got '-1')"],
+    [{ 'mlops-tolerance': 'lots' }, "metadata mlops-tolerance: must be a non-negative number (got 'lots')"],
   ])('rejects bad metadata %j', async (metadata, reason) => {
     expect(await rejectionOf({ body: abalone, metadata })).toBe(reason);
     expect(s3Mock.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).toEqual([expect.stringMatching(/^runs\/rejected\//)]);

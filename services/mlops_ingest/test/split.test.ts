@@ -199,6 +199,7 @@ describe('encoding other layouts', () => {
         'mlops-problem': 'classification',
         'mlops-metric': 'accuracy',
         'mlops-threshold': '0.8',
+        'mlops-tolerance': '0.02',
         'mlops-hyperparameters': '{"max_depth":"3"}',
       },
     });
@@ -207,7 +208,7 @@ describe('encoding other layouts', () => {
     const files = runFiles(key, body);
     expect(files.schema().label.classes).toEqual(['2', '9', '10']);
     expect(files.schema().columns.map((c) => c.name)).toEqual(['column_0', 'column_1', 'column_2']);
-    expect(startedInput().overrides).toEqual({ gate: { metric: 'accuracy', threshold: 0.8 }, hyperparameters: { max_depth: '3' } });
+    expect(startedInput().overrides).toEqual({ gate: { metric: 'accuracy', threshold: 0.8, tolerance: 0.02 }, hyperparameters: { max_depth: '3' } });
     const first = [...files.train(), ...files.validation(), ...files.test()].find((l) => l.endsWith(',0,0'));
     expect(first).toBe('1,0,0'); // label 9 → class 1; then column_0 = 0 and column_1 = 0
   });

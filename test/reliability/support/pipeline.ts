@@ -95,10 +95,11 @@ export function executionArnOf(stack: LocalStack, runId: string): string {
 
 /**
  * Upload options (S3 metadata) of every reliability dataset: a gate of mse <= 50 instead of the
- * stage's 6, because a few hundred contiguous abalone rows do not always reach 6 and the quality
- * gate is not what these tests are about (the e2e tests cover it).
+ * stage's 6, and any distance from the champion, because a few hundred contiguous abalone rows do not
+ * always reach 6 or beat the previous slice's model, and the quality gate is not what these tests are
+ * about (the e2e tests cover it).
  */
-export const LENIENT_GATE: Readonly<Record<string, string>> = { 'mlops-threshold': '50' };
+export const LENIENT_GATE: Readonly<Record<string, string>> = { 'mlops-threshold': '50', 'mlops-tolerance': '1000' };
 
 /** Uploads into the incoming prefix: the bucket's trigger invokes mlops_ingest, as in AWS. */
 export async function upload(stack: LocalStack, name: string, body: string, metadata: Record<string, string> = LENIENT_GATE): Promise<Upload> {
