@@ -116,7 +116,18 @@ describe.each(MACHINES)('%s', (_file, definition, recordState) => {
     const waits = scoped.filter((s) => s.state.Type === 'Wait');
     expect(waits.length).toBeGreaterThan(0);
     let worstCaseEvents = 0;
-    for (const { name: waitName, state: wait, states } of waits) {
+    // The deploy machine's turn loop (Deploy → Rollout → NextTurn → WaitForTurn → Deploy) is bounded by its own budget.
+    const turn = waits.find((w) => w.name === 'WaitForTurn');
+    if (turn) {
+      expect(turn.state).toMatchObject({ SecondsPath: '$.deploy.waitSeconds', Next: 'Deploy' });
+      const rollout = turn.states[turn.states.Deploy!.Next]!;
+      const budget = rollout.Choices.find((c: State) => c.And)!;
+      expect(budget.And).toEqual([{ Variable: '$.deploy.action', StringEquals: 'busy' }, { Variable: '$.deploy.attempt', NumericGreaterThanEquals: expect.any(Number) }]);
+      expect(turn.states[budget.Next]!.Parameters.Error).toBe('EndpointBusy');
+      // Per turn: Task (5 events), Choice, Pass, Wait (2 each).
+      worstCaseEvents += budget.And[1].NumericGreaterThanEquals * 11;
+    }
+    for (const { name: waitName, state: wait, states } of waits.filter((w) => w !== turn)) {
       expect(wait.SecondsPath).toMatch(/^\$\.[a-zA-Z]*[pP]oll\.waitSeconds$/);
       const poll = states[wait.Next]!;
       const choice = states[poll.Next]!;
@@ -217,10 +228,22 @@ describe('the lifecycle in pipeline.asl.yml', () => {
 });
 
 describe('deploy.asl.yml', () => {
-  it('starts from the request and ends in Deployed only after the endpoint poll succeeded', () => {
-    expect(deploy.StartAt).toBe('Deploy');
-    expect(deploy.States.Deploy!.Parameters).toEqual({ 'modelPackageArn.$': '$.modelPackageArn', 'executionArn.$': '$$.Execution.Id' });
-    expect(deploy.States.EndpointDone!.Choices[0]).toEqual({ Variable: '$.endpointPoll.state', StringEquals: 'Succeeded', Next: 'RecordDeployment' });
+  it('starts from the request and ends in Deployed only after the endpoint poll succeeded, or was superseded', () => {
+    expect(deploy.States[deploy.StartAt]).toMatchObject({ Type: 'Pass', Result: { attempt: 0 }, ResultPath: '$.turn', Next: 'Deploy' });
+    expect(deploy.States.Deploy!.Parameters).toEqual({ 'modelPackageArn.$': '$.modelPackageArn', 'reason.$': '$.reason', 'attempt.$': '$.turn.attempt', 'executionArn.$': '$$.Execution.Id' });
+    expect(deploy.States.EndpointDone!.Choices.slice(0, 2)).toEqual([
+      { Variable: '$.endpointPoll.state', StringEquals: 'Succeeded', Next: 'RecordDeployment' },
+      { Variable: '$.endpointPoll.state', StringEquals: 'Superseded', Next: 'RecordDeployment' },
+    ]);
     expect(deploy.States.Outcome!.Default).toBe('Deployed');
+  });
+
+  it('takes turns on the endpoint: busy waits visibly, superseded changes nothing, any other answer rolls out', () => {
+    const rollout = deploy.States.Rollout!;
+    expect(rollout.Choices[0]).toEqual({ Variable: '$.deploy.action', StringEquals: 'superseded', Next: 'RecordDeployment' });
+    expect(rollout.Choices.at(-1)).toEqual({ Variable: '$.deploy.action', StringEquals: 'busy', Next: 'NextTurn' });
+    expect(rollout.Default).toBe('EndpointPollInit');
+    expect(deploy.States.NextTurn).toMatchObject({ Parameters: { 'attempt.$': '$.deploy.attempt' }, ResultPath: '$.turn', Next: 'WaitForTurn' });
+    expect(deploy.States.AwaitEndpoint!.Parameters['modelPackageArn.$']).toBe('$.modelPackageArn');
   });
 });

@@ -123,11 +123,14 @@ export const AwaitInputSchema = z.object({
   name: SageMakerNameSchema,
   /** Polls made so far in this loop (the state machine carries it). */
   attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
-  /** For endpoints: the config the deploy asked for; InService on another one is a rollback. */
+  /** For endpoints: the config the deploy asked for; InService on another one is a rollback, or a newer version's. */
   expectedConfigName: z.optional(SageMakerNameSchema),
+  /** For endpoints: the version being deployed, to tell a newer version's rollout (superseded) from a rollback. */
+  modelPackageArn: z.optional(z.string()),
 });
 export type AwaitInput = z.infer<typeof AwaitInputSchema>;
-export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed']);
+/** Superseded: an endpoint that moved on to a newer version of the family during or after this rollout. */
+export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed', 'Superseded']);
 export type PollState = z.infer<typeof PollStateSchema>;
 export const AwaitOutputSchema = z.object({
   kind: ResourceKindSchema,
@@ -245,8 +248,19 @@ export type RegisterInput = z.infer<typeof RegisterInputSchema>;
 export const RegisterOutputSchema = z.extend(ModelVersionSchema, { approvalStatus: ApprovalStatusSchema });
 export type RegisterOutput = z.infer<typeof RegisterOutputSchema>;
 
-/** mlops_deploy's input: the deploy state machine's request and its execution. */
-export const DeployInputSchema = z.object({ modelPackageArn: ModelPackageArnSchema, executionArn: ExecutionArnSchema });
+/** Why a deploy runs; the run record and the CLI show it. */
+export const DeployReasonSchema = z.enum(['pipeline', 'approval', 'promotion', 'rollback']);
+export type DeployReason = z.infer<typeof DeployReasonSchema>;
+
+/** mlops_deploy's input: the deploy state machine's request, its execution, and how many turns it waited. */
+export const DeployInputSchema = z.object({
+  modelPackageArn: ModelPackageArnSchema,
+  executionArn: ExecutionArnSchema,
+  /** `rollback` deploys an older version on purpose; any other reason yields to a newer approved version. */
+  reason: z._default(DeployReasonSchema, 'approval'),
+  /** Turns waited so far for the endpoint (another rollout held it). */
+  attempt: z._default(z.number().check(z.int(), z.gte(0)), 0),
+});
 export type DeployInput = z.infer<typeof DeployInputSchema>;
 export const DeployOutputSchema = z.object({
   family: FamilyNameSchema,
@@ -256,8 +270,17 @@ export const DeployOutputSchema = z.object({
   modelName: SageMakerNameSchema,
   endpointName: SageMakerNameSchema,
   endpointConfigName: SageMakerNameSchema,
-  action: z.enum(['created', 'updated', 'unchanged']),
+  /**
+   * created/updated: a rollout started; unchanged: already live; superseded: a newer approved version
+   * of the family exists, nothing was changed; busy: another rollout holds the endpoint, wait a turn.
+   */
+  action: z.enum(['created', 'updated', 'unchanged', 'superseded', 'busy']),
   previousConfigName: z.optional(z.string()),
+  supersededBy: z.optional(ModelVersionSchema),
+  /** For `busy`: why, the turn count so far, and the wait before the next turn. */
+  busyBecause: z.optional(z.string()),
+  attempt: z.optional(z.number().check(z.int(), z.gte(0))),
+  waitSeconds: z.optional(z.number().check(z.int(), z.gte(0))),
 });
 export type DeployOutput = z.infer<typeof DeployOutputSchema>;
 

@@ -5,7 +5,7 @@
  * readers alike.
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, AwaitOutputSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
+import { ApprovalStatusSchema, AwaitOutputSchema, DeployReasonSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
 import { ExecutionStatusSchema } from './reports';
 import './zod-locale';
 
@@ -39,9 +39,6 @@ export const PACKAGE_METADATA = {
 export const metricMetadataKey = (owner: 'metric' | 'champion', name: string) => `${owner}:${name}`;
 
 
-/** Why a deploy runs; the run record and the CLI show it. */
-export const DeployReasonSchema = z.enum(['pipeline', 'approval', 'promotion', 'rollback']);
-export type DeployReason = z.infer<typeof DeployReasonSchema>;
 
 /** The deploy state machine's input (statemachines/deploy.asl.yml): one approved version of a family. */
 export const DeployRequestSchema = z.object({
@@ -60,7 +57,8 @@ export const DeploymentRecordSchema = z.object({
   /** Absent when the deploy failed before it reached the endpoint. */
   endpointName: z.optional(z.string()),
   endpointConfigName: z.optional(z.string()),
-  status: z.enum(['deployed', 'failed']),
+  /** superseded: a newer approved version of the family was deployed before or during this rollout. */
+  status: z.enum(['deployed', 'failed', 'superseded']),
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -79,8 +77,8 @@ export const RunRecordSchema = z.object({
   stage: z.string(),
   executionArn: z.string(),
   status: ExecutionStatusSchema,
-  /** `deployed`, `pending-approval`, `rejected-by-gate`, `failed`: the run's outcome in one word. */
-  outcome: z.enum(['deployed', 'pending-approval', 'rejected-by-gate', 'failed']),
+  /** The run's outcome in one word; `superseded`: a newer approved version of the family went live instead. */
+  outcome: z.enum(['deployed', 'superseded', 'pending-approval', 'rejected-by-gate', 'failed']),
   error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
   dataset: z.object({ uri: z.string(), etag: z.string(), versionId: z.optional(z.string()), schema: S3UriSchema, rows: z.object({ train: z.number(), validation: z.number(), test: z.number() }) }),
   problemType: ProblemTypeSchema,
@@ -101,6 +99,8 @@ export const RunRecordSchema = z.object({
   ),
   modelPackage: z.optional(z.extend(ModelVersionSchema, { approvalStatus: ApprovalStatusSchema })),
   deployments: z.array(DeploymentRecordSchema),
+  /** Jobs of the run that were still running when it failed, and were stopped then. */
+  stopped: z.optional(z.array(z.string())),
   startedAt: z.string(),
   finishedAt: z.string(),
 });
@@ -118,6 +118,18 @@ export type DeployState = z.infer<typeof DeployStateSchema>;
 export const RecordInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run'), state: PipelineStateSchema, executionArn: z.string(), startedAt: z.string() }),
   z.object({ kind: z.literal('deployment'), state: DeployStateSchema, executionArn: z.string(), startedAt: z.string() }),
+  /**
+   * A pipeline execution that was aborted or timed out (no Catch ran): the "Step Functions Execution
+   * Status Change" event, as resources/failures.yml's rule transforms it. `input` is the execution's
+   * input, as the JSON text Step Functions puts in the event.
+   */
+  z.object({
+    kind: z.literal('ended'),
+    executionArn: z.string(),
+    status: z.enum(['ABORTED', 'TIMED_OUT']),
+    input: z.string(),
+    startDate: z.number(),
+  }),
 ]);
 export type RecordInput = z.infer<typeof RecordInputSchema>;
 export const RecordOutputSchema = z.object({

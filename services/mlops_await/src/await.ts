@@ -4,13 +4,15 @@
  */
 import {
   DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   type SageMakerClient,
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
+import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, modelVersionOfArn, type ModelVersion, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { SageMakerResourceMissingError } from './errors';
 import { nextWaitSeconds } from './poll-policy';
@@ -94,10 +96,41 @@ async function stopPastDeadline(target: Target, name: string, status: string): P
   }
 }
 
+/** The model version an endpoint config serves (its model was created from the package), if any. */
+async function versionOfConfig(sageMaker: SageMakerClient, configName: string): Promise<ModelVersion | undefined> {
+  try {
+    const config = await withTransientAsRetryable(`describing endpoint config ${configName}`, () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })));
+    const modelName = config.ProductionVariants?.[0]?.ModelName;
+    if (!modelName) return undefined;
+    const model = await withTransientAsRetryable(`describing model ${modelName}`, () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
+    const arn = model.PrimaryContainer?.ModelPackageName;
+    return arn ? modelVersionOfArn(arn) : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The endpoint serves another config than ours once our rollout is over. If that config is a newer
+ * version of the same family, a later deploy took its turn after ours: superseded, not rolled back.
+ */
+async function resolveOtherConfig<T extends Observation>(observation: T, input: AwaitInput, deps: AwaitDeps): Promise<T> {
+  if (!observation.servesInstead || !input.modelPackageArn) return observation;
+  const ours = modelVersionOfArn(input.modelPackageArn);
+  const serving = await versionOfConfig(deps.sageMaker, observation.servesInstead);
+  if (!serving || serving.group !== ours.group || serving.version <= ours.version) return observation;
+  return {
+    ...observation,
+    state: 'Superseded',
+    message: `superseded: endpoint ${input.name} serves version ${serving.version} of ${ours.group} (config ${observation.servesInstead}), newer than version ${ours.version}`,
+  };
+}
+
 export async function pollResource(input: AwaitInput, deps: AwaitDeps): Promise<AwaitOutput> {
   const { kind, name } = input;
   const target = targetOf(input, deps);
-  const observation = await observe(target, name);
+  const observation = await resolveOtherConfig(await observe(target, name), input, deps);
   if (!observation.since) throw new Error(`SageMaker described ${target.noun} ${name} without a creation or modification time`);
   const now = (deps.now ?? (() => new Date()))();
   const elapsedSeconds = Math.max(0, Math.floor((now.getTime() - observation.since.getTime()) / 1000));

@@ -15,6 +15,12 @@ import { type AwaitOutput, type PollState, type ResourceKind, UnknownStatusError
 
 export interface Observation {
   state: PollState;
+  /**
+   * For an endpoint whose rollout of the expected config is over without it being live: the config
+   * it serves instead. Whether that is a rollback or a newer version's rollout needs that config's
+   * version (await.ts resolves it).
+   */
+  servesInstead?: string;
   status: string;
   secondaryStatus?: string;
   message: string;
@@ -102,16 +108,26 @@ export function observeEndpoint(name: string, endpoint: DescribeEndpointOutput, 
   const { state, status } = lookup(ENDPOINT, 'endpoint', name, endpoint.EndpointStatus);
   const config = endpoint.EndpointConfigName;
   const base = { status, since: endpoint.LastModifiedTime, outputs: config ? { endpointConfigName: config } : {} };
-  if (state === 'InProgress') return { ...base, state, message: `endpoint ${name} is ${status}` };
+  const rolledBack = {
+    ...base,
+    state: 'Failed' as const,
+    message: `update rolled back: endpoint ${name} still serves config ${config}, not ${expectedConfigName}${because(endpoint.FailureReason)}`,
+    servesInstead: config,
+  };
+  if (state === 'InProgress') {
+    const pending = endpoint.PendingDeploymentSummary?.EndpointConfigName;
+    // Another rollout started after ours ended (deploys of one endpoint take turns): ours is over.
+    if (status === 'Updating' && expectedConfigName !== undefined && pending !== undefined && pending !== expectedConfigName) {
+      if (config === expectedConfigName) return { ...base, state: 'Succeeded', message: `endpoint ${name} serves config ${config}; a later rollout (${pending}) has started` };
+      return rolledBack;
+    }
+    return { ...base, state, message: `endpoint ${name} is ${status}` };
+  }
   if (status === 'InService') {
     if (expectedConfigName === undefined || config === expectedConfigName) {
       return { ...base, state, message: `endpoint ${name} is InService on config ${config}` };
     }
-    return {
-      ...base,
-      state: 'Failed',
-      message: `update rolled back: endpoint ${name} still serves config ${config}, not ${expectedConfigName}${because(endpoint.FailureReason)}`,
-    };
+    return rolledBack;
   }
   if (status === 'Deleting') return { ...base, state, message: `endpoint ${name} is being deleted` };
   const reason = endpoint.FailureReason ?? (status === 'OutOfService' ? 'it is not available to serve requests' : 'SageMaker gave no reason');

@@ -1,4 +1,6 @@
 import {
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
   DescribeEndpointCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
@@ -313,6 +315,63 @@ describe('endpoints', () => {
       waitSeconds: 0,
       message: `update rolled back: endpoint ${ENDPOINT} still serves config ${OLD_CONFIG}, not ${NEW_CONFIG}: Model container failed the ping health check`,
       outputs: { endpointConfigName: OLD_CONFIG },
+    });
+  });
+
+  describe('deploys that take turns on one endpoint', () => {
+    const V5 = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/5';
+    const ours: AwaitInput = { kind: 'endpoint', name: ENDPOINT, attempt: 0, expectedConfigName: 'mlops-local-abalone-v5', modelPackageArn: V5 };
+    const serving = (configName: string, version: number, group = 'mlops-local-abalone') => {
+      sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: configName }).resolves({
+        EndpointConfigName: configName,
+        EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${configName}`,
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: configName }],
+        CreationTime: CREATED,
+      });
+      sm.on(DescribeModelCommand, { ModelName: configName }).resolves({
+        ModelName: configName,
+        ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${configName}`,
+        PrimaryContainer: { ModelPackageName: `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/${version}` },
+        CreationTime: CREATED,
+      });
+    };
+
+    it('reports Superseded, not a rollback, when a newer version of the family went live after this rollout', async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'mlops-local-abalone-v6' }));
+      serving('mlops-local-abalone-v6', 6);
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({
+        state: 'Superseded',
+        waitSeconds: 0,
+        message: `superseded: endpoint ${ENDPOINT} serves version 6 of mlops-local-abalone (config mlops-local-abalone-v6), newer than version 5`,
+      });
+    });
+
+    it('reports a rollback when the endpoint serves an older version than this rollout', async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'mlops-local-abalone-v4', FailureReason: 'ping health check failed' }));
+      serving('mlops-local-abalone-v4', 4);
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Failed', message: expect.stringMatching(/^update rolled back: .*ping health check failed$/) });
+    });
+
+    it('succeeds when its config went live and a later rollout is already under way', async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating', EndpointConfigName: 'mlops-local-abalone-v5', PendingDeploymentSummary: { EndpointConfigName: 'mlops-local-abalone-v6' } }));
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Succeeded', waitSeconds: 0 });
+    });
+
+    it('keeps waiting while its own rollout is the pending one', async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating', EndpointConfigName: 'mlops-local-abalone-v4', PendingDeploymentSummary: { EndpointConfigName: 'mlops-local-abalone-v5' } }));
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'InProgress' });
+    });
+
+    it("is over when another rollout started and this one's config is not live: superseded by a newer one", async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating', EndpointConfigName: 'mlops-local-abalone-v6', PendingDeploymentSummary: { EndpointConfigName: 'mlops-local-abalone-v7' } }));
+      serving('mlops-local-abalone-v6', 6);
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Superseded' });
+    });
+
+    it("does not count another family's model as newer", async () => {
+      sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'mlops-local-abalone-v9' }));
+      serving('mlops-local-abalone-v9', 9, 'mlops-local-other');
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Failed' });
     });
   });
 

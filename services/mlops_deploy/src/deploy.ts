@@ -36,7 +36,6 @@ import {
   modelVersionOfArn,
   type ModelVersion,
   PACKAGE_METADATA,
-  SageMakerTransientError,
   sageMakerName,
   tagValue,
   UnknownStatusError,
@@ -154,6 +153,45 @@ async function approvedVersion(input: DeployInput, { sageMaker, config }: Deploy
   return { version, family, runId: described.CustomerMetadataProperties?.[PACKAGE_METADATA.runId] };
 }
 
+/** How long a deploy waits for another rollout on its endpoint before it looks again (the state machine's Wait). */
+export const TURN_WAIT_SECONDS = 60;
+
+/**
+ * The newest Approved version of the family after `version`, in registry order. Versions of a group
+ * are numbered 1, 2, 3... by SageMaker and the pipeline deletes none, so it describes the following
+ * ones until one does not exist. (DescribeModelPackage can be scoped to the stage's groups in IAM;
+ * ListModelPackages cannot, it needs Resource "*".)
+ */
+const MAX_NEWER_VERSIONS = 1000;
+
+async function newerApproved(sageMaker: SageMakerClient, version: ModelVersion): Promise<ModelVersion | undefined> {
+  let newest: ModelVersion | undefined;
+  // Bounded all the same: a group with more versions than this after ours is not something to walk.
+  for (let next = version.version + 1; next <= version.version + MAX_NEWER_VERSIONS; next++) {
+    const arn = version.arn.replace(/\/\d+$/, `/${next}`);
+    let described;
+    try {
+      described = await withTransientAsRetryable(`describing ${arn}`, () => sageMaker.send(new DescribeModelPackageCommand({ ModelPackageName: arn })));
+    } catch (error) {
+      if (isNotFound(error)) return newest;
+      throw error;
+    }
+    if (described.ModelPackageVersion !== next) return newest; // not the version asked for: stop walking
+    if (described.ModelApprovalStatus === 'Approved') newest = modelVersionOfArn(arn);
+  }
+  return newest;
+}
+
+/**
+ * Deploys of one endpoint are serialized by SageMaker itself: UpdateEndpoint is refused while the
+ * endpoint is not InService, so at most one rollout runs at a time. A deploy that finds the endpoint
+ * busy returns `busy` and the state machine waits its turn (a visible Wait, bounded); a deploy whose
+ * version is no longer the family's newest Approved one returns `superseded` and changes nothing.
+ * The check is repeated on every turn, so after a burst the newest approved version is the one
+ * left live, whatever order the rollouts finished in. (The race this closes: two deploys that both
+ * saw InService; SageMaker accepts one UpdateEndpoint and refuses the other, which waits a turn and
+ * then finds the newer version registered, or deploys its own if it is the newest.)
+ */
 export async function deployModel(input: DeployInput, deps: DeployDeps): Promise<DeployOutput> {
   const { sageMaker, config } = deps;
   const { version, family, runId } = await approvedVersion(input, deps);
@@ -161,7 +199,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
   const endpointName = familyResourceName(config.NAME_PREFIX, family);
   const modelName = versionResourceName(config, family, version);
   const endpointConfigName = modelName;
-  const done = (action: DeployOutput['action'], previousConfigName?: string): DeployOutput => ({
+  const done = (action: DeployOutput['action'], more: Partial<DeployOutput> = {}): DeployOutput => ({
     family,
     modelVersion: version,
     ...(runId ? { runId } : {}),
@@ -169,8 +207,15 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
     endpointName,
     endpointConfigName,
     action,
-    ...(previousConfigName ? { previousConfigName } : {}),
+    ...more,
   });
+  const busy = (because: string): DeployOutput => done('busy', { busyBecause: because, attempt: input.attempt + 1, waitSeconds: TURN_WAIT_SECONDS });
+
+  // A rollback deploys an older version on purpose; any other deploy yields to a newer approved one.
+  if (input.reason !== 'rollback') {
+    const newer = await newerApproved(sageMaker, version);
+    if (newer) return done('superseded', { supersededBy: newer });
+  }
 
   await createOrAdopt({
     resource: `model ${modelName}`,
@@ -208,8 +253,8 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
         sageMaker.send(new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, Tags: [{ Key: 'mlops:stage', Value: tagValue(config.STAGE) }, { Key: 'mlops:family', Value: tagValue(family) }] })),
       );
     } catch (error) {
-      // Another deploy created it since our Describe: start over, and update it then.
-      if (isAlreadyExists(error)) throw new SageMakerTransientError(`endpoint ${endpointName} was created concurrently; retrying the deploy`, { cause: error });
+      // Another deploy created it since our Describe: its rollout holds the endpoint now.
+      if (isAlreadyExists(error)) return busy(`endpoint ${endpointName} was created by another deploy`);
       throw error;
     }
     return done('created');
@@ -219,7 +264,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
   // A retry after our own CreateEndpoint or UpdateEndpoint went through: the poll loop takes it from here.
   if (current === endpointConfigName) return done('unchanged');
   if (endpoint.PendingDeploymentSummary?.EndpointConfigName === endpointConfigName) {
-    return done('updated', current);
+    return done('updated', current ? { previousConfigName: current } : {});
   }
 
   const status = endpoint.EndpointStatus;
@@ -228,7 +273,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
   }
   switch (ON_STATUS[status]) {
     case 'wait':
-      throw new SageMakerTransientError(`endpoint ${endpointName} is ${status}; deploying ${endpointConfigName} once it settles`);
+      return busy(`endpoint ${endpointName} is ${status}${endpoint.PendingDeploymentSummary?.EndpointConfigName ? ` (rolling out ${endpoint.PendingDeploymentSummary.EndpointConfigName})` : ''}`);
     case 'repair':
       throw new EndpointNeedsRepairError(
         `endpoint ${endpointName} is ${status}${endpoint.FailureReason ? ` (${endpoint.FailureReason})` : ''} and cannot be updated; ` +
@@ -240,12 +285,12 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
           sageMaker.send(new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, DeploymentConfig: deploymentConfig(config) })),
         );
       } catch (error) {
-        // It left InService since our Describe ("Cannot update in-progress endpoint"): retry later.
+        // Another rollout started since our Describe ("Cannot update in-progress endpoint"): wait a turn.
         if (errorName(error) === 'ValidationException' && /in-progress|in progress/i.test((error as Error).message)) {
-          throw new SageMakerTransientError(`endpoint ${endpointName} became busy before the update; retrying the deploy`, { cause: error });
+          return busy(`endpoint ${endpointName} became busy before the update`);
         }
         throw error;
       }
-      return done('updated', current);
+      return done('updated', current ? { previousConfigName: current } : {});
   }
 }

@@ -31,6 +31,9 @@ const config = parseConfig(DeployConfigSchema, ENV);
 const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
 const ENDPOINT = 'mlops-local-abalone';
 const PACKAGE = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1';
+const PACKAGE_V2 = PACKAGE.replace(/\/1$/, '/2');
+const PACKAGE_V3 = PACKAGE.replace(/\/1$/, '/3');
+const noSuchPackage = (version: number) => awsError('ValidationException', `ModelPackage arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/${version} does not exist.`);
 const VERSION = { arn: PACKAGE, group: 'mlops-local-abalone', version: 1 };
 /** The model and the endpoint config of version 1 share this name. */
 const V1 = 'mlops-local-abalone-v1';
@@ -75,6 +78,8 @@ const exists = (what: string, name: string) => awsError('ValidationException', `
 beforeEach(() => {
   sm.reset();
   sm.on(DescribeModelPackageCommand).resolves(described());
+  // No newer version of the family than v1 (the deploy walks v2, v3... until one does not exist).
+  sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).rejects(noSuchPackage(2));
   sm.on(CreateModelCommand).resolves({ ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${V1}` });
   sm.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${V1}` });
   sm.on(CreateEndpointCommand).resolves({ EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}` });
@@ -263,13 +268,13 @@ describe('deployModel', () => {
   });
 
   /** What deploy does with an endpoint on another config, for every status of the official API model. */
-  const byStatus: Record<string, 'updated' | typeof SageMakerTransientError | typeof EndpointNeedsRepairError> = {
+  const byStatus: Record<string, 'updated' | 'busy' | typeof EndpointNeedsRepairError> = {
     InService: 'updated',
-    Creating: SageMakerTransientError,
-    Updating: SageMakerTransientError,
-    SystemUpdating: SageMakerTransientError,
-    RollingBack: SageMakerTransientError,
-    Deleting: SageMakerTransientError,
+    Creating: 'busy',
+    Updating: 'busy',
+    SystemUpdating: 'busy',
+    RollingBack: 'busy',
+    Deleting: 'busy',
     Failed: EndpointNeedsRepairError,
     UpdateRollbackFailed: EndpointNeedsRepairError,
     OutOfService: EndpointNeedsRepairError,
@@ -286,8 +291,14 @@ describe('deployModel', () => {
       expect(result).toMatchObject({ action: 'updated' });
       return;
     }
-    expect(result).toBeInstanceOf(outcome);
-    expect((result as Error).message).toContain(`endpoint ${ENDPOINT} is ${status}`);
+    if (outcome === 'busy') {
+      // Another rollout holds the endpoint: this deploy waits its turn (the state machine's WaitForTurn).
+      expect(result).toMatchObject({ action: 'busy', attempt: 1, waitSeconds: 60, busyBecause: expect.stringContaining(`endpoint ${ENDPOINT} is ${status}`) });
+      expect(DeployOutputSchema.parse(result)).toEqual(result);
+    } else {
+      expect(result).toBeInstanceOf(outcome);
+      expect((result as Error).message).toContain(`endpoint ${ENDPOINT} is ${status}`);
+    }
     expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
   });
 
@@ -354,16 +365,43 @@ describe('deployModel', () => {
     });
   });
 
-  it('retries when another deploy created the endpoint since the Describe', async () => {
+  it('waits its turn when another deploy created the endpoint since the Describe', async () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
     sm.on(CreateEndpointCommand).rejects(exists('endpoint', `endpoint/${ENDPOINT}`));
-    await expect(deployModel(event(), deps)).rejects.toBeInstanceOf(SageMakerTransientError);
+    await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'busy', attempt: 1, busyBecause: `endpoint ${ENDPOINT} was created by another deploy` });
   });
 
-  it('retries when the endpoint became busy before the update', async () => {
+  it('waits its turn when the endpoint became busy before the update (SageMaker refuses a second rollout)', async () => {
     sm.on(DescribeEndpointCommand).resolves(live());
     sm.on(UpdateEndpointCommand).rejects(awsError('ValidationException', `Cannot update in-progress endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}".`));
-    await expect(deployModel(event(), deps)).rejects.toBeInstanceOf(SageMakerTransientError);
+    const input = event((e) => (e.attempt = 4));
+    await expect(deployModel(input, deps)).resolves.toMatchObject({ action: 'busy', attempt: 5, waitSeconds: 60 });
+  });
+
+  describe('a burst of versions: the newest approved one wins', () => {
+    it('is superseded by a newer Approved version, and changes nothing', async () => {
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).resolves(described({ ModelPackageVersion: 2, ModelPackageArn: PACKAGE_V2, ModelApprovalStatus: 'PendingManualApproval' }));
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V3 }).resolves(described({ ModelPackageVersion: 3, ModelPackageArn: PACKAGE_V3 }));
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE.replace(/\/1$/, '/4') }).rejects(noSuchPackage(4));
+      const result = await deployModel(event(), deps);
+      expect(result).toMatchObject({ action: 'superseded', supersededBy: { arn: PACKAGE_V3, group: 'mlops-local-abalone', version: 3 } });
+      expect(DeployOutputSchema.parse(result)).toEqual(result);
+      expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeModelPackageCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand']);
+    });
+
+    it('is not superseded by newer versions that are pending or rejected', async () => {
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).resolves(described({ ModelPackageVersion: 2, ModelPackageArn: PACKAGE_V2, ModelApprovalStatus: 'Rejected' }));
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V3 }).rejects(noSuchPackage(3));
+      sm.on(DescribeEndpointCommand).resolves(live());
+      await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'updated' });
+    });
+
+    it('a rollback deploys the older version on purpose, without looking for newer ones', async () => {
+      sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).resolves(described({ ModelPackageVersion: 2, ModelPackageArn: PACKAGE_V2 }));
+      sm.on(DescribeEndpointCommand).resolves(live());
+      await expect(deployModel(event((e) => (e.reason = 'rollback')), deps)).resolves.toMatchObject({ action: 'updated' });
+      expect(sm).not.toHaveReceivedCommandWith(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 });
+    });
   });
 
   it('lets other update errors through unchanged', async () => {
@@ -388,6 +426,7 @@ describe('deployModel', () => {
     sm.on(DescribeEndpointCommand).resolves(live());
     await deployModel(event(), deps);
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'DescribeModelPackageCommand',
       'DescribeModelPackageCommand',
       'CreateModelCommand',
       'CreateEndpointConfigCommand',

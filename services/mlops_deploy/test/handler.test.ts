@@ -17,6 +17,10 @@ function load(changes: Record<string, string | undefined> = {}) {
     ModelApprovalStatus: 'Approved',
     CustomerMetadataProperties: { family: 'abalone', runId: 'abalone-7aa1b19755' },
   });
+  // v1 is the family's newest version: v2 does not exist.
+  sm.on(sdk.sageMaker.DescribeModelPackageCommand, { ModelPackageName: sampleEvent.modelPackageArn.replace(/\/1$/, '/2') }).rejects(
+    awsError('ValidationException', 'ModelPackage arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/2 does not exist.'),
+  );
   sm.on(sdk.sageMaker.CreateModelCommand).resolves({ ModelArn: 'arn:aws:sagemaker:us-east-1:000000000000:model/mlops-local-abalone-v1' });
   sm.on(sdk.sageMaker.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-v1' });
   sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone".'));
@@ -37,6 +41,7 @@ describe('mlops_deploy handler', () => {
       action: 'created',
     });
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'DescribeModelPackageCommand',
       'DescribeModelPackageCommand',
       'CreateModelCommand',
       'CreateEndpointConfigCommand',

@@ -5,9 +5,20 @@
  * the two writers never lose each other's updates, whichever order they come in.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeModelPackageCommand, DescribeTrainingJobCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import {
+  DescribeModelPackageCommand,
+  DescribeTrainingJobCommand,
+  DescribeTransformJobCommand,
+  type SageMakerClient,
+  StopTrainingJobCommand,
+  StopTransformJobCommand,
+} from '@aws-sdk/client-sagemaker';
 import {
   DeploymentRecordSchema,
+  errorName,
+  InputValidationError,
+  PipelineInputSchema,
+  sageMakerName,
   isMissingS3Object,
   isNotFound,
   joinKey,
@@ -92,7 +103,10 @@ async function readDeployments(s3: S3Client, bucket: string, runKey: string): Pr
 /** The one-word outcome, as the CLI lists it. */
 function outcomeOf(state: PipelineState, failure: Failure | undefined, deployments: DeploymentRecord[]): RunRecord['outcome'] {
   if (failure) return failure.Error === 'QualityGateFailed' ? 'rejected-by-gate' : 'failed';
-  if (deployments.some((d) => d.status === 'deployed') || state.deployment?.Status === 'SUCCEEDED') return 'deployed';
+  if (deployments.some((d) => d.status === 'deployed')) return 'deployed';
+  const child = state.deployment?.Output as { deploy?: { action?: string }; endpointPoll?: { state?: string } } | undefined;
+  if (deployments.some((d) => d.status === 'superseded') || child?.deploy?.action === 'superseded' || child?.endpointPoll?.state === 'Superseded') return 'superseded';
+  if (state.deployment?.Status === 'SUCCEEDED') return 'deployed';
   return state.registration?.approvalStatus === 'PendingManualApproval' ? 'pending-approval' : 'failed';
 }
 
@@ -174,28 +188,91 @@ export function deploymentRecordOf(state: DeployState, context: { executionArn: 
     reason: state.reason,
     modelVersion: state.deploy?.modelVersion ?? modelVersionOfArn(state.modelPackageArn),
     ...(state.deploy ? { endpointName: state.deploy.endpointName, endpointConfigName: state.deploy.endpointConfigName } : {}),
-    status: failure ? 'failed' : 'deployed',
+    status: failure ? 'failed' : state.deploy?.action === 'superseded' || state.endpointPoll?.state === 'Superseded' ? 'superseded' : 'deployed',
     ...(failure ? { error: failure } : {}),
     startedAt: context.startedAt,
     finishedAt: context.finishedAt,
   });
 }
 
+/**
+ * Stops the run's jobs that are still running: a run that failed (a poll budget, a deadline, an
+ * unexpected error), was aborted or timed out must leave nothing billing. The names derive from the
+ * run id (mlops_train and mlops_batch name them so), so a job is found even when the step that
+ * created it never returned.
+ */
+export async function stopLeftovers(sageMaker: SageMakerClient, config: RecordConfig, runId: string): Promise<string[]> {
+  const stopped: string[] = [];
+  const training = sageMakerName(config.NAME_PREFIX, runId, 'train');
+  const transforms = [sageMakerName(config.NAME_PREFIX, runId, 'batch'), sageMakerName(config.NAME_PREFIX, runId, 'champion')];
+  const attempt = async (name: string, describe: () => Promise<string | undefined>, stop: () => Promise<unknown>) => {
+    let status;
+    try {
+      status = await withTransientAsRetryable(`describing ${name}`, describe);
+    } catch (error) {
+      if (isNotFound(error)) return; // never created
+      throw error;
+    }
+    if (status !== 'InProgress') return;
+    try {
+      await withTransientAsRetryable(`stopping ${name}`, stop);
+      stopped.push(name);
+    } catch (error) {
+      // It ended between Describe and Stop: nothing left to stop.
+      if (errorName(error) !== 'ValidationException') throw error;
+    }
+  };
+  await attempt(
+    training,
+    async () => (await sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: training }))).TrainingJobStatus,
+    () => sageMaker.send(new StopTrainingJobCommand({ TrainingJobName: training })),
+  );
+  for (const name of transforms) {
+    await attempt(
+      name,
+      async () => (await sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: name }))).TransformJobStatus,
+      () => sageMaker.send(new StopTransformJobCommand({ TransformJobName: name })),
+    );
+  }
+  return stopped;
+}
+
+async function writeRunRecord(state: PipelineState, context: { executionArn: string; startedAt: string; finishedAt: string; ended?: Failure & { status: 'ABORTED' | 'TIMED_OUT' } }, deps: RecordDeps): Promise<RecordOutput> {
+  const { s3, config } = deps;
+  const location = parseS3Uri(state.runPrefix);
+  const key = joinKey(location.key, 'run.json');
+  const failed = context.ended ?? normalizeFailure(state.error);
+  const stopped = failed ? await stopLeftovers(deps.sageMaker, config, state.runId) : [];
+  const [deployments, hyperparameters] = await Promise.all([
+    withS3TransientAsRetryable(`reading the deployments of run ${state.runId}`, () => readDeployments(s3, location.bucket, location.key)),
+    trainingHyperparameters(deps.sageMaker, state.training?.jobName ?? (context.ended ? sageMakerName(config.NAME_PREFIX, state.runId, 'train') : undefined)),
+  ]);
+  const ended = context.ended;
+  const withFailure: PipelineState = ended ? { ...state, error: { Error: ended.Error, ...(ended.Cause ? { Cause: ended.Cause } : {}) } } : state;
+  const record = runRecordOf(withFailure, { stage: config.STAGE, executionArn: context.executionArn, startedAt: context.startedAt, finishedAt: context.finishedAt, hyperparameters, deployments });
+  const written: RunRecord = { ...record, ...(ended ? { status: ended.status } : {}), ...(stopped.length ? { stopped } : {}) };
+  await withS3TransientAsRetryable(`writing ${s3Uri(location.bucket, key)}`, () => putJson(s3, location.bucket, key, written));
+  return { uri: s3Uri(location.bucket, key), ...(written.error ? { error: written.error } : {}) };
+}
+
+/** An aborted or timed-out execution, from its status change event: it ran no Catch and no RecordRun. */
+async function writeEndedRun(input: Extract<RecordInput, { kind: 'ended' }>, finishedAt: string, deps: RecordDeps): Promise<RecordOutput> {
+  const parsed = PipelineInputSchema.safeParse(JSON.parse(input.input));
+  if (!parsed.success) throw new InputValidationError('the ended execution\'s input', parsed.error.issues.map((i) => ({ path: `input.${i.path.join('.')}`, message: i.message })));
+  const cause = input.status === 'ABORTED' ? 'the execution was stopped (StopExecution); its running jobs were stopped' : 'the execution reached its TimeoutSeconds; its running jobs were stopped';
+  return writeRunRecord(parsed.data, {
+    executionArn: input.executionArn,
+    startedAt: new Date(input.startDate).toISOString(),
+    finishedAt,
+    ended: { status: input.status, Error: input.status === 'ABORTED' ? 'States.Aborted' : 'States.Timeout', Cause: cause },
+  }, deps);
+}
+
 export async function writeRecord(input: RecordInput, deps: RecordDeps): Promise<RecordOutput> {
   const { s3, config } = deps;
   const finishedAt = (deps.now ?? (() => new Date()))().toISOString();
-  if (input.kind === 'run') {
-    const { state } = input;
-    const location = parseS3Uri(state.runPrefix);
-    const key = joinKey(location.key, 'run.json');
-    const [deployments, hyperparameters] = await Promise.all([
-      withS3TransientAsRetryable(`reading the deployments of run ${state.runId}`, () => readDeployments(s3, location.bucket, location.key)),
-      trainingHyperparameters(deps.sageMaker, state.training?.jobName),
-    ]);
-    const record = runRecordOf(state, { stage: config.STAGE, executionArn: input.executionArn, startedAt: input.startedAt, finishedAt, hyperparameters, deployments });
-    await withS3TransientAsRetryable(`writing ${s3Uri(location.bucket, key)}`, () => putJson(s3, location.bucket, key, record));
-    return { uri: s3Uri(location.bucket, key), ...(record.error ? { error: record.error } : {}) };
-  }
+  if (input.kind === 'run') return writeRunRecord(input.state, { executionArn: input.executionArn, startedAt: input.startedAt, finishedAt }, deps);
+  if (input.kind === 'ended') return writeEndedRun(input, finishedAt, deps);
 
   const deployment = deploymentRecordOf(input.state, { executionArn: input.executionArn, startedAt: input.startedAt, finishedAt });
   // A deploy that failed before mlops_deploy answered has no runId in its state: the package's metadata has it.

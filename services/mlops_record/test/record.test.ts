@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeModelPackageCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, SageMakerClient, StopTrainingJobCommand, StopTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import {
   type DeploymentRecord,
   DeploymentRecordSchema,
@@ -91,7 +91,8 @@ beforeEach(() => {
   s3Mock.reset();
   sm.reset();
   bucket = new FakeBucket(s3Mock);
-  sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobName: 'mlops-local-abalone-7aa1b19755-train', HyperParameters: HYPERPARAMETERS });
+  sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobName: 'mlops-local-abalone-7aa1b19755-train', TrainingJobStatus: 'Completed', HyperParameters: HYPERPARAMETERS });
+  sm.on(DescribeTransformJobCommand).resolves({ TransformJobStatus: 'Completed' });
 });
 afterEach(() => expectRequestsValid(sm));
 
@@ -203,14 +204,14 @@ describe('run records', () => {
     expect(record.hyperparameters).toBeUndefined();
   });
 
-  it('records a run that failed before training without describing any job', async () => {
+  it('records a run that failed before training, only looking for jobs to stop', async () => {
     const input = runInput((state) => {
       for (const key of ['training', 'trainingPoll', 'batch', 'transforms', 'evaluation', 'registration', 'deployment'] as const) delete state[key];
       state.error = { Error: 'States.Timeout', Cause: 'The execution timed out' };
     });
     await writeRecord(input, deps());
     expect(runRecord()).toMatchObject({ outcome: 'failed', jobs: {} });
-    expect(sm.calls()).toHaveLength(0);
+    expect(new Set(sm.calls().map((c) => c.args[0].constructor.name))).toEqual(new Set(['DescribeTrainingJobCommand', 'DescribeTransformJobCommand']));
   });
 
   it('records a run whose deploy failed with the child execution’s own error', async () => {
@@ -361,4 +362,58 @@ it('writes run records of the contract (RunRecordSchema)', async () => {
   await writeRecord(runInput(rejectedByGate), deps());
   const parsed: RunRecord = RunRecordSchema.parse(bucket.json(RUN_KEY));
   expect(parsed.version).toBe(1);
+});
+
+describe('leaving nothing running', () => {
+  const TRAIN = 'mlops-local-abalone-7aa1b19755-train';
+  const BATCH = 'mlops-local-abalone-7aa1b19755-batch';
+  const CHAMPION = 'mlops-local-abalone-7aa1b19755-champion';
+
+  it('stops the jobs a failed run left running, found by name even when the step that made them never returned, and records them', async () => {
+    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobName: TRAIN, TrainingJobStatus: 'InProgress', HyperParameters: HYPERPARAMETERS });
+    sm.on(DescribeTransformJobCommand, { TransformJobName: BATCH }).rejects(awsError('ValidationException', `Could not find requested job with name ${BATCH}`));
+    sm.on(DescribeTransformJobCommand, { TransformJobName: CHAMPION }).rejects(awsError('ValidationException', `Could not find requested job with name ${CHAMPION}`));
+    const input = runInput((state) => {
+      for (const key of ['training', 'trainingPoll', 'batch', 'transforms', 'evaluation', 'registration', 'deployment'] as const) delete state[key];
+      state.error = { Error: 'PollBudgetExceeded', Cause: 'The training job reached its 400-poll budget and is still not done.' };
+    });
+    await writeRecord(input, deps());
+    expect(sm).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: TRAIN });
+    expect(sm).not.toHaveReceivedCommand(StopTransformJobCommand);
+    expect(runRecord()).toMatchObject({ status: 'FAILED', outcome: 'failed', error: { Error: 'PollBudgetExceeded' }, stopped: [TRAIN] });
+  });
+
+  it('stops nothing for a run that succeeded', async () => {
+    sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobName: TRAIN, TrainingJobStatus: 'InProgress', HyperParameters: HYPERPARAMETERS });
+    await writeRecord(runInput(), deps());
+    expect(sm).not.toHaveReceivedCommand(StopTrainingJobCommand);
+    expect(runRecord().stopped).toBeUndefined();
+  });
+
+  it('takes a job that ended between Describe and Stop as nothing to stop', async () => {
+    sm.on(DescribeTransformJobCommand, { TransformJobName: CHAMPION }).resolves({ TransformJobStatus: 'InProgress' });
+    sm.on(StopTransformJobCommand).rejects(awsError('ValidationException', `Transform job ${CHAMPION} is not in progress`));
+    await writeRecord(runInput((state) => (state.error = { Error: 'TransformJobFailed', Cause: 'ClientError' })), deps());
+    expect(runRecord().stopped).toBeUndefined();
+  });
+
+  it.each([
+    ['ABORTED', 'States.Aborted', /was stopped \(StopExecution\)/],
+    ['TIMED_OUT', 'States.Timeout', /reached its TimeoutSeconds/],
+  ] as const)('records an execution that ended %s (no Catch ran) from its status change event and stops its jobs', async (status, error, cause) => {
+    sm.on(DescribeTransformJobCommand, { TransformJobName: BATCH }).resolves({ TransformJobStatus: 'InProgress' });
+    sm.on(StopTransformJobCommand).resolves({});
+    const { state } = runInput();
+    const runInputOnly = Object.fromEntries(Object.entries(state).filter(([k]) => ['family', 'runId', 'source', 'runPrefix', 'dataset', 'task', 'overrides'].includes(k)));
+    const ended = RecordInputSchema.parse({ kind: 'ended', executionArn: PIPELINE_EXECUTION, status, input: JSON.stringify(runInputOnly), startDate: Date.parse('2026-12-06T10:00:00.000Z') });
+    await expect(writeRecord(ended, deps())).resolves.toMatchObject({ error: { Error: error } });
+    expect(sm).toHaveReceivedCommandWith(StopTransformJobCommand, { TransformJobName: BATCH });
+    expect(runRecord()).toMatchObject({ status, outcome: 'failed', error: { Error: error, Cause: expect.stringMatching(cause) }, stopped: [BATCH], startedAt: '2026-12-06T10:00:00.000Z', executionArn: PIPELINE_EXECUTION });
+  });
+
+  it('refuses an ended event whose input is not a run, naming the field', async () => {
+    const ended = RecordInputSchema.parse({ kind: 'ended', executionArn: PIPELINE_EXECUTION, status: 'ABORTED', input: JSON.stringify({ runId: 'x' }), startDate: 0 });
+    await expect(writeRecord(ended, deps())).rejects.toMatchObject({ name: 'InputValidationError', message: expect.stringContaining('input.family') });
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
 });
