@@ -98,6 +98,52 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     for (const s of watches) expect(JSON.stringify(s.Resource)).toMatch(new RegExp(`:execution:mlops-${stage}-deploy:\\*`));
   });
 
+  describe('failures that leave a record and nothing running', () => {
+    it("sends ingest's failed asynchronous invocations (after two retries) to a dead-letter queue, with an alarm on its first message", () => {
+      const [[, invokeConfig]] = ofType(t(), 'AWS::Lambda::EventInvokeConfig') as [[string, Resource]];
+      expect(invokeConfig.Properties).toMatchObject({
+        FunctionName: { Ref: 'MlopsUnderscoreingestLambdaFunction' },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['IngestDeadLetterQueue', 'Arn'] } } },
+      });
+      expect(t().Resources.IngestDeadLetterQueue!.Properties).toMatchObject({ QueueName: `mlops-${stage}-ingest-failures`, MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true });
+      expect(t().Resources.IngestDeadLetterAlarm!.Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['IngestDeadLetterQueue', 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    });
+
+    it('cleans up and records a pipeline execution that was aborted or timed out, and no other', () => {
+      const rule = t().Resources.CleanUpEndedRunsRule!.Properties;
+      const event = (detail: Record<string, unknown>) => ({
+        version: '0',
+        id: '2b0d6f2e-0000-4000-8000-000000000000',
+        source: 'aws.states',
+        account: '123456789012',
+        time: '2026-12-06T10:00:00Z',
+        region: 'us-east-1',
+        resources: [],
+        'detail-type': 'Step Functions Execution Status Change',
+        detail: { stateMachineArn: 'PIPELINE', status: 'ABORTED', ...detail },
+      });
+      // The pattern names the pipeline by Ref; evaluate it with that Ref standing for the ARN.
+      const pattern = JSON.parse(JSON.stringify(rule.EventPattern).replace(JSON.stringify({ Ref: 'MlopsPipelineStateMachine' }), '"PIPELINE"'));
+      expect(matchesPattern(pattern, event({}))).toBe(true);
+      expect(matchesPattern(pattern, event({ status: 'TIMED_OUT' }))).toBe(true);
+      for (const status of ['RUNNING', 'SUCCEEDED', 'FAILED']) expect(matchesPattern(pattern, event({ status }))).toBe(false);
+      expect(matchesPattern(pattern, event({ stateMachineArn: 'DEPLOY' }))).toBe(false);
+      const [target] = rule.Targets;
+      expect(target.Arn).toEqual({ 'Fn::GetAtt': ['MlopsUnderscorerecordLambdaFunction', 'Arn'] });
+      const template = target.InputTransformer.InputTemplate.replace(/<(\w+)>/g, (_: string, name: string) => (name === 'startDate' ? '1765000000000' : `"${name}"`));
+      expect(JSON.parse(template)).toEqual({ kind: 'ended', executionArn: 'executionArn', status: 'status', input: 'input', startDate: 1765000000000 });
+      const [[, permission]] = ofType(t(), 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com') as [[string, Resource]];
+      expect(permission.Properties).toMatchObject({ FunctionName: { 'Fn::GetAtt': ['MlopsUnderscorerecordLambdaFunction', 'Arn'] }, SourceArn: { 'Fn::GetAtt': ['CleanUpEndedRunsRule', 'Arn'] } });
+    });
+  });
+
   describe('the approval rule', () => {
     const rule = () => t().Resources.DeployOnApprovalRule!.Properties;
     const event = (detail: Record<string, unknown>) => ({

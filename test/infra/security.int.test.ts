@@ -156,9 +156,18 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
       expect(others).not.toContain(roleIdOf(t(), fn));
     });
 
-    it("grants exactly the actions its code sends (derived from the source), plus logs and X-Ray", () => {
+    it("grants exactly the actions its code sends (derived from the source), plus logs, X-Ray and its on-failure destination", () => {
       const granted = [...new Set(allows(role()).flatMap((s) => asList(s.Action)))].sort();
-      const wanted = [...new Set([...needed.map((n) => n.action), ...BASELINE])].sort();
+      // Lambda sends a failed asynchronous invocation to the function's destination with the function's role.
+      const invokeConfig = Object.values(t().Resources).find((r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && r.Properties.FunctionName.Ref === functionId(fn));
+      const destination = invokeConfig?.Properties.DestinationConfig?.OnFailure?.Destination as { 'Fn::GetAtt'?: [string, string] } | undefined;
+      const destinationType = destination?.['Fn::GetAtt'] ? t().Resources[destination['Fn::GetAtt'][0]]!.Type : undefined;
+      const forDestination = destinationType === 'AWS::SQS::Queue' ? ['sqs:SendMessage'] : [];
+      if (destination) {
+        const sends = grants(role()).filter((g) => g.action === 'sqs:SendMessage');
+        expect(sends.map((g) => g.statement.Resource)).toEqual([destination]);
+      }
+      const wanted = [...new Set([...needed.map((n) => n.action), ...BASELINE, ...forDestination])].sort();
       // Both ways: an unused permission fails, and so does a missing one.
       expect({ fn, granted }).toEqual({ fn, granted: wanted });
     });
