@@ -311,7 +311,8 @@ export const IngestOutputSchema = z.object({
 export type IngestOutput = z.infer<typeof IngestOutputSchema>;
 
 /** The whole state document as it grows through the execution; every reader parses it with this. */
-const ErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+/** An execution's or a state's error, as Step Functions names its parts. */
+export const ExecutionErrorSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 /** The whole state document as it grows through the execution; every reader parses it with this. */
 export const PipelineStateSchema = z.extend(PipelineInputSchema, {
@@ -325,7 +326,7 @@ export const PipelineStateSchema = z.extend(PipelineInputSchema, {
   /** The deploy state machine's execution (startExecution.sync:2): its parsed output. */
   deployment: z.optional(z.object({ ExecutionArn: z.string(), Status: z.string(), Output: z.optional(z.looseObject({ deploy: z.optional(DeployOutputSchema) })) })),
   /** Where a Catch put the error (`ResultPath: $.error`), or a failure state's Pass. */
-  error: z.optional(ErrorSchema),
+  error: z.optional(ExecutionErrorSchema),
 });
 export type PipelineState = z.infer<typeof PipelineStateSchema>;
 

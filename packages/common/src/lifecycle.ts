@@ -5,7 +5,7 @@
  * readers alike.
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, AwaitOutputSchema, DeployReasonSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
+import { ApprovalStatusSchema, AwaitOutputSchema, DeployReasonSchema, ExecutionErrorSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
 import { ExecutionStatusSchema } from './reports';
 import './zod-locale';
 
@@ -59,7 +59,7 @@ export const DeploymentRecordSchema = z.object({
   endpointConfigName: z.optional(z.string()),
   /** superseded: a newer approved version of the family was deployed before or during this rollout. */
   status: z.enum(['deployed', 'failed', 'superseded']),
-  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  error: z.optional(ExecutionErrorSchema),
   startedAt: z.string(),
   finishedAt: z.string(),
 });
@@ -79,7 +79,7 @@ export const RunRecordSchema = z.object({
   status: ExecutionStatusSchema,
   /** The run's outcome in one word; `superseded`: a newer approved version of the family went live instead. */
   outcome: z.enum(['deployed', 'superseded', 'pending-approval', 'rejected-by-gate', 'failed']),
-  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  error: z.optional(ExecutionErrorSchema),
   dataset: z.object({ uri: z.string(), etag: z.string(), versionId: z.optional(z.string()), schema: S3UriSchema, rows: z.object({ train: z.number(), validation: z.number(), test: z.number() }) }),
   problemType: ProblemTypeSchema,
   hyperparameters: z.optional(z.record(z.string(), z.string())),
@@ -110,7 +110,7 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 export const DeployStateSchema = z.extend(DeployRequestSchema, {
   deploy: z.optional(DeployOutputSchema),
   endpointPoll: z.optional(AwaitOutputSchema),
-  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  error: z.optional(ExecutionErrorSchema),
 });
 export type DeployState = z.infer<typeof DeployStateSchema>;
 
@@ -135,7 +135,7 @@ export type RecordInput = z.infer<typeof RecordInputSchema>;
 export const RecordOutputSchema = z.object({
   uri: z.optional(S3UriSchema),
   /** The failure the execution ends with (a failed child execution's own Error and Cause), absent on success. */
-  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  error: z.optional(ExecutionErrorSchema),
 });
 export type RecordOutput = z.infer<typeof RecordOutputSchema>;
 
