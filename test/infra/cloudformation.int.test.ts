@@ -3,6 +3,7 @@
  * and checks the CloudFormation they would deploy: the functions, the state machine, the trigger,
  * the bucket hardening, least-privilege IAM and the approval rule that deploys approved versions.
  */
+import { RecordInputSchema } from '@mlops/common';
 import { matchesPattern } from '@mlops/local-eventbridge';
 import { packagedTemplates, type Resource, type Template } from './packaged';
 
@@ -137,8 +138,10 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
       expect(matchesPattern(pattern, event({ stateMachineArn: 'DEPLOY' }))).toBe(false);
       const [target] = rule.Targets;
       expect(target.Arn).toEqual({ 'Fn::GetAtt': ['MlopsUnderscorerecordLambdaFunction', 'Arn'] });
-      const template = target.InputTransformer.InputTemplate.replace(/<(\w+)>/g, (_: string, name: string) => (name === 'startDate' ? '1765000000000' : `"${name}"`));
-      expect(JSON.parse(template)).toEqual({ kind: 'ended', executionArn: 'executionArn', status: 'status', input: 'input', startDate: 1765000000000 });
+      expect(target.InputTransformer.InputPathsMap).toEqual({ detail: '$.detail' });
+      // The detail goes in as an object: mlops_record reads it with its contract.
+      const detail = { executionArn: 'arn:aws:states:us-east-1:123456789012:execution:p:r', status: 'ABORTED', input: '{"runId": "r"}', startDate: 1765000000000 };
+      expect(RecordInputSchema.parse(JSON.parse(target.InputTransformer.InputTemplate.replace('<detail>', JSON.stringify(detail))))).toEqual({ kind: 'ended', execution: detail });
       const [[, permission]] = ofType(t(), 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 'events.amazonaws.com') as [[string, Resource]];
       expect(permission.Properties).toMatchObject({ FunctionName: { 'Fn::GetAtt': ['MlopsUnderscorerecordLambdaFunction', 'Arn'] }, SourceArn: { 'Fn::GetAtt': ['CleanUpEndedRunsRule', 'Arn'] } });
     });

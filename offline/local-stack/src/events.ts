@@ -1,14 +1,18 @@
 /**
  * EventBridge in the offline stack: every AWS::Events::Rule of each hosted stage on one local bus
- * (@mlops/local-eventbridge), the local SageMaker's events put on it as SageMaker sends them to the
- * default bus, and targets that are state machines started on the local Step Functions with the
- * input the rule's InputPath / InputTransformer builds. Other target types are not emulated: such a
- * delivery fails for good (recorded in `failures()`).
+ * (@mlops/local-eventbridge), the local SageMaker's and the local Step Functions' events put on it as
+ * those services send them to the default bus, and targets delivered with the input the rule's
+ * InputPath / InputTransformer builds: a state machine is started on the local Step Functions; a
+ * Lambda function is invoked asynchronously, as EventBridge invokes functions (the delivery succeeds
+ * once Lambda accepts the event; Lambda's own retries and destinations follow, async-invoke.ts).
+ * Other target types are not emulated: such a delivery fails for good (recorded in `failures()`).
  */
 import { createLocalEventBridge, eventTime, type EmittedEvent, type LocalEventBridge, type LocalRule } from '@mlops/local-eventbridge';
 import type { SageMakerEvent } from '@mlops/local-sagemaker';
+import type { ExecutionStatusChangeEvent } from '@mlops/local-stepfunctions';
 
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/;
+const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(:\$LATEST)?$/;
 
 export interface StackEventBridgeOptions {
   rules: LocalRule[];
@@ -16,6 +20,14 @@ export interface StackEventBridgeOptions {
   accountId: string;
   /** StartExecution on the local Step Functions (throws its API error on failure). */
   startExecution(stateMachineArn: string, input: string): Promise<unknown>;
+  /**
+   * Invokes a function asynchronously (InvocationType Event) with the target's input; resolves once
+   * Lambda accepted it, throws its API error (e.g. an unknown function) otherwise. Without it, Lambda
+   * targets are not emulated (their deliveries fail).
+   */
+  invokeFunction?(functionArn: string, input: string): Promise<unknown>;
+  /** Deliveries wait for it (the services behind the targets may start after the bus). */
+  ready?: Promise<unknown>;
   logger?: { debug?(message: string, details?: Record<string, unknown>): void; info(message: string, details?: Record<string, unknown>): void; warn(message: string, details?: Record<string, unknown>): void; error(message: string, details?: Record<string, unknown>): void };
 }
 
@@ -23,6 +35,8 @@ export interface StackEventBridge {
   bus: LocalEventBridge;
   /** The local SageMaker's `onEvent`: puts the event on the bus (never throws). */
   onSageMakerEvent(event: SageMakerEvent): void;
+  /** The local Step Functions' `onEvent`: puts the status change on the bus (never throws). */
+  onExecutionEvent(event: ExecutionStatusChangeEvent): void;
   /** Resolves when every event put so far has been routed and delivered (or failed for good). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -33,6 +47,11 @@ export function sageMakerEventEntry(event: SageMakerEvent): EmittedEvent {
   return { source: event.source, 'detail-type': event['detail-type'], detail: event.detail, resources: event.resources, time: eventTime(event.time) };
 }
 
+/** A Step Functions status change as Step Functions emits it to EventBridge. */
+export function executionEventEntry(event: ExecutionStatusChangeEvent): EmittedEvent {
+  return { source: event.source, 'detail-type': event['detail-type'], detail: { ...event.detail }, resources: [...event.resources], time: eventTime(event.time) };
+}
+
 export function startStackEventBridge(options: StackEventBridgeOptions): StackEventBridge {
   const bus = createLocalEventBridge({
     rules: options.rules,
@@ -40,27 +59,48 @@ export function startStackEventBridge(options: StackEventBridgeOptions): StackEv
     accountId: options.accountId,
     logger: options.logger,
     deliver: async (target, input) => {
-      if (!STATE_MACHINE_ARN.test(target.arn)) {
-        throw Object.assign(new Error(`target ${target.arn}: only Step Functions state machine targets are emulated offline`), { retryable: false });
+      await options.ready;
+      if (STATE_MACHINE_ARN.test(target.arn)) {
+        await options.startExecution(target.arn, input);
+        return;
       }
-      await options.startExecution(target.arn, input);
+      if (FUNCTION_ARN.test(target.arn) && options.invokeFunction) {
+        try {
+          await options.invokeFunction(target.arn, input);
+        } catch (error) {
+          // An unknown function stays unknown; a throttle or service error is worth a retry.
+          const code = (error as { code?: string }).code;
+          throw Object.assign(error as Error, { retryable: code !== 'ResourceNotFoundException' });
+        }
+        return;
+      }
+      throw Object.assign(new Error(`target ${target.arn}: only Step Functions state machine and Lambda function targets are emulated offline`), { retryable: false });
     },
   });
   const puts = new Set<Promise<unknown>>();
+  let closing = false;
+  const put = (entry: EmittedEvent) => {
+    // Services closing after the bus (executions aborted by the shutdown) have no one to tell.
+    if (closing) {
+      options.logger?.debug?.('local EventBridge: closed, event dropped', { source: entry.source, 'detail-type': entry['detail-type'] });
+      return;
+    }
+    const p: Promise<unknown> = bus
+      .putEvents([entry])
+      .catch((error: Error) => options.logger?.error('local EventBridge: PutEvents failed', { error: error.message }))
+      .finally(() => puts.delete(p));
+    puts.add(p);
+  };
   return {
     bus,
-    onSageMakerEvent: (event) => {
-      const put: Promise<unknown> = bus
-        .putEvents([sageMakerEventEntry(event)])
-        .catch((error: Error) => options.logger?.error('local EventBridge: PutEvents failed', { error: error.message }))
-        .finally(() => puts.delete(put));
-      puts.add(put);
-    },
+    onSageMakerEvent: (event) => put(sageMakerEventEntry(event)),
+    onExecutionEvent: (event) => put(executionEventEntry(event)),
     idle: async () => {
       while (puts.size > 0) await Promise.allSettled([...puts]);
       await bus.idle();
     },
     close: async () => {
+      closing = true;
       while (puts.size > 0) await Promise.allSettled([...puts]);
       await bus.close();
     },

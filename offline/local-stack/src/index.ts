@@ -1,7 +1,8 @@
 // The offline stack's entry point: start it, and the pieces tests and tools drive it with.
 export { startLocalStack, type LocalStack, type LocalStackOptions, type LocalStage, type IngestOutcome } from './stack';
-export { resolveLocalResources, type LocalResources, type LocalFunction, type LocalStateMachine } from './resources';
-export { startStackEventBridge, sageMakerEventEntry, type StackEventBridge } from './events';
+export { resolveLocalResources, asyncConfigOf, ASYNC_DEFAULTS, type LocalResources, type LocalFunction, type LocalStateMachine, type LocalQueue, type AsyncInvokeConfig } from './resources';
+export { AsyncInvoker, type AsyncInvokerOptions, type AsyncOutcome, type InvocationRecord } from './async-invoke';
+export { startStackEventBridge, sageMakerEventEntry, executionEventEntry, type StackEventBridge } from './events';
 export { localStagesFile, stagesFrom, writeLocalStagesFile } from './stages-file';
 export { restoreSummary, type StackRestoreReport } from './stack-state';
 export type { StateSnapshot } from '@mlops/local-sagemaker';

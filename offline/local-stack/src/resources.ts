@@ -21,6 +21,30 @@ export interface LocalFunction {
   timeoutSeconds: number;
   memorySizeMB: number;
   environment: Record<string, string>;
+  /** How Lambda handles its asynchronous invocations (S3 notifications, EventBridge targets). */
+  asyncConfig: AsyncInvokeConfig;
+}
+
+/**
+ * A function's asynchronous invocation configuration, from serverless.yml's `maximumRetryAttempts`,
+ * `maximumEventAge` and `destinations` (Lambda's defaults: 2 retries, 6 hours).
+ */
+export interface AsyncInvokeConfig {
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+  /** Destination ARNs (evaluated), for invocations that fail every attempt / succeed. */
+  onFailure?: string;
+  onSuccess?: string;
+}
+
+/** An AWS::SQS::Queue of the stage's resources. */
+export interface LocalQueue {
+  logicalId: string;
+  name: string;
+  arn: string;
+  url: string;
+  /** Its CloudFormation properties that are queue attributes (MessageRetentionPeriod...), as strings. */
+  attributes: Record<string, string>;
 }
 
 export interface LocalStateMachine {
@@ -40,6 +64,8 @@ export interface LocalResources {
   stackName: string;
   functions: LocalFunction[];
   buckets: Record<string, string>; // logical id → bucket name
+  /** The AWS::SQS::Queue resources, by logical id. */
+  queues: Record<string, LocalQueue>;
   /** The first state machine of serverless.yml (the pipeline). */
   stateMachine: LocalStateMachine;
   /** Every state machine, by its key in serverless.yml. */
@@ -64,7 +90,17 @@ export const stateMachineLogicalId = (key: string, id?: string) => id ?? `${norm
  */
 export const ruleName = (stackName: string, logicalId: string) => `${stackName}-${logicalId}`.slice(0, 64);
 
-export function resolveLocalResources(config: ResolvedServerlessConfig): LocalResources {
+/** Queue properties that are SQS queue attributes of the same name. */
+const QUEUE_ATTRIBUTES = ['DelaySeconds', 'MaximumMessageSize', 'MessageRetentionPeriod', 'ReceiveMessageWaitTimeSeconds', 'VisibilityTimeout', 'SqsManagedSseEnabled'];
+
+/** Lambda's defaults for asynchronous invocation (Lambda developer guide, "Configuring error handling for asynchronous invocation"). */
+export const ASYNC_DEFAULTS = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 } as const;
+
+/**
+ * @param options.sqsEndpoint the local SQS's endpoint, for queue URLs (`Ref` of a queue); AWS's form
+ * `https://sqs.<region>.amazonaws.com` without it.
+ */
+export function resolveLocalResources(config: ResolvedServerlessConfig, options: { sqsEndpoint?: string } = {}): LocalResources {
   const region = config.provider.region;
   const stage = config.provider.stage;
   const stackName = `${config.service}-${stage}`;
@@ -81,6 +117,8 @@ export function resolveLocalResources(config: ResolvedServerlessConfig): LocalRe
   const machineByLogicalId = new Map(machines.map((m) => [m.logicalId, m]));
 
   const buckets: Record<string, string> = {};
+  const queues: Record<string, LocalQueue> = {};
+  const sqsBase = (options.sqsEndpoint ?? `https://sqs.${region}.amazonaws.com`).replace(/\/+$/, '');
   const context: IntrinsicContext = {
     region,
     accountId: LOCAL_ACCOUNT_ID,
@@ -88,6 +126,7 @@ export function resolveLocalResources(config: ResolvedServerlessConfig): LocalRe
       const machine = machineByLogicalId.get(id);
       if (machine) return machine.arn;
       if (buckets[id]) return buckets[id]!;
+      if (queues[id]) return queues[id]!.url;
       throw new Error(`offline stack cannot resolve Ref ${id}`);
     },
     getAtt: (id, attribute) => {
@@ -100,11 +139,26 @@ export function resolveLocalResources(config: ResolvedServerlessConfig): LocalRe
       if (resource?.Type === 'AWS::IAM::Role' && attribute === 'Arn') return roleArn(id, config.service, stage);
       if (resource?.Type === 'AWS::Logs::LogGroup' && attribute === 'Arn') return `arn:aws:logs:${region}:${LOCAL_ACCOUNT_ID}:log-group:${id}`;
       if (resource?.Type === 'AWS::S3::Bucket' && attribute === 'Arn' && buckets[id]) return `arn:aws:s3:::${buckets[id]}`;
+      const queue = queues[id];
+      if (queue && attribute === 'Arn') return queue.arn;
+      if (queue && attribute === 'QueueName') return queue.name;
+      if (queue && attribute === 'QueueUrl') return queue.url;
       throw new Error(`offline stack cannot resolve Fn::GetAtt ${id}.${attribute}`);
     },
   };
   for (const [id, resource] of Object.entries(config.resources.Resources)) {
     if (resource.Type === 'AWS::S3::Bucket') buckets[id] = String(evaluateIntrinsics(resource.Properties?.BucketName ?? id.toLowerCase(), context));
+  }
+  for (const [id, resource] of Object.entries(config.resources.Resources)) {
+    if (resource.Type !== 'AWS::SQS::Queue') continue;
+    const properties = resource.Properties ?? {};
+    if (properties.FifoQueue !== undefined && String(evaluateIntrinsics(properties.FifoQueue, context)) === 'true') throw new Error(`${id}: FIFO queues are not emulated offline`);
+    // CloudFormation names a queue without QueueName `<stack>-<logicalId>-<suffix>`; the suffix is left out.
+    const name = String(evaluateIntrinsics(properties.QueueName ?? `${stackName}-${id}`.slice(0, 80), context));
+    const attributes = Object.fromEntries(
+      QUEUE_ATTRIBUTES.filter((a) => properties[a] !== undefined).map((a) => [a, String(evaluateIntrinsics(properties[a], context))]),
+    );
+    queues[id] = { logicalId: id, name, arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`, url: `${sqsBase}/${LOCAL_ACCOUNT_ID}/${name}`, attributes };
   }
 
   const functions = functionKeys.map((key): LocalFunction => {
@@ -117,6 +171,7 @@ export function resolveLocalResources(config: ResolvedServerlessConfig): LocalRe
       timeoutSeconds: fn.timeout ?? config.provider.timeout ?? DEFAULT_TIMEOUT_SECONDS,
       memorySizeMB: fn.memorySize ?? config.provider.memorySize ?? 1024,
       environment,
+      asyncConfig: asyncConfigOf(fn as AsyncFunctionConfig, (value) => evaluateIntrinsics(value, context), (name) => lambdaArn(config.functions[name] ? functionName(name) : name, region)),
     };
   });
 
@@ -132,7 +187,36 @@ export function resolveLocalResources(config: ResolvedServerlessConfig): LocalRe
     Object.entries(config.resources.Outputs ?? {}).map(([key, output]) => [key, String(evaluateIntrinsics((output as { Value: unknown }).Value, context))]),
   );
   const functionByArn = new Map(functions.map((f) => [lambdaArn(f.name, region), f.key]));
-  return { region, stage, stackName, functions, buckets, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, outputs, context };
+  return { region, stage, stackName, functions, buckets, queues, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, outputs, context };
 }
 
 export { functionLogicalId };
+
+/** The framework's asynchronous-invocation settings of a function (not in ResolvedServerlessConfig's type). */
+interface AsyncFunctionConfig {
+  maximumRetryAttempts?: number;
+  maximumEventAge?: number;
+  destinations?: { onFailure?: unknown; onSuccess?: unknown };
+}
+
+/**
+ * A destination as serverless.yml may spell it: an ARN (or intrinsic), a function of the service by
+ * name, or `{ type, arn }`.
+ */
+function destinationArn(value: unknown, evaluate: (v: unknown) => unknown, functionArn: (name: string) => string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const target = typeof value === 'object' && !Array.isArray(value) && 'arn' in value ? (value as { arn: unknown }).arn : value;
+  const resolved = String(evaluate(target));
+  return resolved.startsWith('arn:') ? resolved : functionArn(resolved);
+}
+
+export function asyncConfigOf(fn: AsyncFunctionConfig, evaluate: (v: unknown) => unknown, functionArn: (name: string) => string): AsyncInvokeConfig {
+  const onFailure = destinationArn(fn.destinations?.onFailure, evaluate, functionArn);
+  const onSuccess = destinationArn(fn.destinations?.onSuccess, evaluate, functionArn);
+  return {
+    maximumRetryAttempts: fn.maximumRetryAttempts ?? ASYNC_DEFAULTS.maximumRetryAttempts,
+    maximumEventAgeInSeconds: fn.maximumEventAge ?? ASYNC_DEFAULTS.maximumEventAgeInSeconds,
+    ...(onFailure ? { onFailure } : {}),
+    ...(onSuccess ? { onSuccess } : {}),
+  };
+}

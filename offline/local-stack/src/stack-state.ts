@@ -1,7 +1,8 @@
 /**
  * The control-plane state of a persistent stack (`pnpm local:up`, `.local/stack/state`), so that a
  * restart, even after `kill -9`, finds what the previous stack had: executions and their history,
- * SageMaker jobs, models, configurations and endpoints. S3 keeps its own objects on disk.
+ * SageMaker jobs, models, configurations and endpoints, SQS queues and their messages. S3 keeps its
+ * own objects on disk.
  *
  * - The services export their state as data; this file writes it every SAVE_INTERVAL_MS when it
  *   changed (atomically: a temporary file, then a rename), and once more on a clean close. A kill
@@ -17,12 +18,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EndpointRestore, PersistedSageMaker } from '@mlops/local-sagemaker';
+import type { PersistedSqs } from '@mlops/local-sqs';
 import type { ExecutionsRestoreReport, PersistedExecution } from '@mlops/local-stepfunctions';
 
 const SAVE_INTERVAL_MS = 250;
 /** A stack not seen for this long is dead, whatever its pid now is. */
 const ALIVE_WITHIN_MS = 5_000;
-const FILES = { stack: 'stack.json', sageMaker: 'sagemaker.json', stepFunctions: 'stepfunctions.json' } as const;
+const FILES = { stack: 'stack.json', sageMaker: 'sagemaker.json', stepFunctions: 'stepfunctions.json', sqs: 'sqs.json' } as const;
 
 interface StackFile {
   pid: number;
@@ -42,6 +44,8 @@ export interface PreviousStack {
   interrupted: boolean;
   sageMaker?: PersistedSageMaker;
   executions?: PersistedExecution[];
+  /** The local SQS's queues and messages. */
+  sqs?: PersistedSqs;
 }
 
 export interface ReapedProcess {
@@ -67,6 +71,7 @@ export interface StackRestoreReport {
 export interface StateSources {
   sageMaker: () => PersistedSageMaker;
   executions: () => PersistedExecution[];
+  sqs?: () => PersistedSqs;
   emulatedNow: () => number;
 }
 
@@ -164,6 +169,7 @@ export class StackState {
         interrupted: stack.running,
         sageMaker: readIfPresent<PersistedSageMaker>(join(dir, FILES.sageMaker)),
         executions: readIfPresent<PersistedExecution[]>(join(dir, FILES.stepFunctions)),
+        sqs: readIfPresent<PersistedSqs>(join(dir, FILES.sqs)),
       };
     }
   }
@@ -192,6 +198,7 @@ export class StackState {
     const now = new Date();
     this.write(FILES.sageMaker, encodeState(sources.sageMaker()));
     this.write(FILES.stepFunctions, `[${sources.executions().map((e) => this.encodedExecution(e)).join(',')}]`);
+    if (sources.sqs) this.write(FILES.sqs, encodeState(sources.sqs()));
     // Last: a stack file that says "seen at t" vouches for the state files written before it.
     this.write(FILES.stack, encodeState({ pid: process.pid, startedAt: this.startedAt, lastSeen: now, emulatedNow: sources.emulatedNow(), running } satisfies StackFile));
   }

@@ -15,11 +15,14 @@ import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesErrorOf, type FaultHook, type LocalLambda } from '@mlops/local-lambda';
 import { startLocalSageMaker } from '@mlops/local-sagemaker';
+import { startLocalSqs, type LocalSqs } from '@mlops/local-sqs';
 import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
+import { AsyncInvoker } from './async-invoke';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
 import { startStackEventBridge, type StackEventBridge } from './events';
 import { startLocalS3 } from './local-s3';
@@ -46,7 +49,7 @@ export interface LocalStackOptions {
   waitScale?: number;
   /** Keep data in this folder (`pnpm local:up`); by default a temporary folder removed on close. */
   workDir?: string;
-  ports?: { s3?: number; sagemaker?: number; stepfunctions?: number };
+  ports?: { s3?: number; sagemaker?: number; stepfunctions?: number; sqs?: number };
   lambdaFaults?: FaultHook;
   onLog?: (source: string, line: string) => void;
   /**
@@ -106,10 +109,17 @@ export interface LocalStack {
   stages: Record<string, LocalStage>;
   /** Every stage's EventBridge rules on one local bus, fed by the local SageMaker. */
   eventBridge: StackEventBridge;
-  endpoints: { s3: string; sagemaker: string; stepfunctions: string };
+  endpoints: { s3: string; sagemaker: string; stepfunctions: string; sqs: string };
   /** AWS_ENDPOINT_URL_* and friends, for the AWS CLI and `sls invoke local`. */
   environment: Record<string, string>;
-  clients: { s3: S3Client; sfn: SFNClient; sageMaker: SageMakerClient; runtime: SageMakerRuntimeClient };
+  clients: { s3: S3Client; sfn: SFNClient; sageMaker: SageMakerClient; runtime: SageMakerRuntimeClient; sqs: SQSClient };
+  /** The local SQS: every stage's AWS::SQS::Queue (e.g. mlops-local-ingest-failures). */
+  sqs: LocalSqs;
+  /**
+   * Lambda's asynchronous invocations (the S3 trigger, EventBridge's Lambda targets): retries as each
+   * function's maximumRetryAttempts says, then its on-failure destination.
+   */
+  asyncInvoker: AsyncInvoker;
   sageMaker: LocalSageMaker;
   stepFunctions: LocalStepFunctions;
   lambda: LocalLambda;
@@ -119,7 +129,10 @@ export interface LocalStack {
   s3Faults?: S3FaultController;
   /** What the S3 trigger's last ingest invocation for this key returned (in `bucket`, or in any bucket). */
   ingestOutcome(key: string, bucket?: string): IngestOutcome | undefined;
-  /** Resolves when every S3-triggered invocation started so far has finished. */
+  /**
+   * Resolves when every S3-triggered invocation started so far has finished, with its retries and
+   * destination, and every event on the bus is delivered (Lambda targets' invocations included).
+   */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -173,12 +186,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const previous = stackState?.previous;
     const reapedProcesses = previous?.sageMaker ? reapProcesses(previous.sageMaker.processes) : [];
     if (stackState) closers.push(async () => stackState.close());
+    // SQS first: queue URLs (a queue's Ref) name its endpoint.
+    const sqs = await startLocalSqs({ port: options.ports?.sqs ?? 0, region: undefined, accountId: LOCAL_ACCOUNT_ID, restore: previous?.sqs });
+    closers.push(() => sqs.close());
     const configs = await Promise.all(stageNames.map((stage) => printServerlessConfig(stage, root)));
-    const stageResources = configs.map((config) => resolveLocalResources(config));
+    const stageResources = configs.map((config) => resolveLocalResources(config, { sqsEndpoint: sqs.endpoint }));
     const resources = stageResources[0]!;
     const region = resources.region;
     const other = stageResources.find((r) => r.region !== region);
     if (other) throw new Error(`startLocalStack: stage ${other.stage} is in ${other.region}, stage ${resources.stage} in ${region}; one offline stack is one region`);
+    if (sqs.service.region !== region) throw new Error(`startLocalStack: the local SQS is in ${sqs.service.region}, the stages in ${region}`);
+    // Every stage's queues (a restored queue keeps its messages; a changed attribute is reported).
+    for (const queue of stageResources.flatMap((r) => Object.values(r.queues))) {
+      await sqs.service.call('CreateQueue', { QueueName: queue.name, Attributes: queue.attributes }).catch((e: Error) => {
+        if (e.name !== 'QueueNameExists') throw e;
+        options.onLog?.('sqs', `WARN queue ${queue.name} kept as it was: ${e.message}`);
+      });
+    }
     for (const [option, keys] of [['functionEnvironment', options.functionEnvironment], ['bundleOverrides', options.bundleOverrides]] as const) {
       const unknown = Object.keys(keys ?? {}).filter((key) => !resources.functions.some((f) => f.key === key));
       if (unknown.length) throw new Error(`${option}: no function ${unknown.join(', ')} in serverless.yml (functions: ${resources.functions.map((f) => f.key).join(', ')})`);
@@ -216,11 +240,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // EventBridge: every stage's rules; state machine targets start executions through the Step
     // Functions API (the client is made once that service listens).
     let sfnForEvents: SFNClient | undefined;
+    let asyncInvoker: AsyncInvoker | undefined;
+    // Deliveries wait until Step Functions and Lambda are up (events come from SageMaker's and Step
+    // Functions' restores before that).
+    let targetsReady!: () => void;
+    const ready = new Promise<void>((resolve) => (targetsReady = resolve));
     const eventBridge = startStackEventBridge({
       rules: stageResources.flatMap((r) => r.rules),
       region,
       accountId: LOCAL_ACCOUNT_ID,
+      ready,
       startExecution: (stateMachineArn, input) => sfnForEvents!.send(new StartExecutionCommand({ stateMachineArn, input })),
+      invokeFunction: async (functionArn, input) => {
+        const fn = functionByArn.get(functionArn.replace(/:\$LATEST$/, ''));
+        if (!fn) throw new LambdaServiceError('ResourceNotFoundException', `Function not found: ${functionArn}`, 404);
+        let event: unknown = input;
+        try {
+          event = JSON.parse(input);
+        } catch {
+          // a template that is not JSON: the function gets the text
+        }
+        return asyncInvoker!.invoke(fn.name, event).requestId;
+      },
       logger: options.onLog ? eventLogger(options.onLog) : undefined,
     });
     closers.push(() => eventBridge.close());
@@ -254,6 +295,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SAGEMAKER: sageMaker.endpoint,
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMaker.endpoint,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
     });
 
@@ -265,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       waitScale,
       stateMachines: stageResources.flatMap((r) => Object.values(r.stateMachines).map((sm) => ({ name: sm.name, definition: sm.definition }))),
       restore: previous?.executions ? { executions: previous.executions, lastSeen: previous.lastSeen } : undefined,
+      onEvent: (event) => eventBridge.onExecutionEvent(event),
       taskHandlers: (resource) => {
         const fn = functionByArn.get(resource);
         if (!fn) return undefined;
@@ -298,8 +341,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => lambda!.close());
 
-    // The S3 trigger, as each stage's bucket NotificationConfiguration says. S3 invokes asynchronously
-    // and Lambda retries a failed async invocation twice, so do the same.
+    // Lambda's asynchronous invocations: each function's retries and on-failure destination.
+    const functionByName = new Map(allFunctions.map((f) => [f.name, f]));
+    const queueByArn = new Map(stageResources.flatMap((r) => Object.values(r.queues)).map((q) => [q.arn, q]));
+    const invoker = new AsyncInvoker({
+      lambda,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      waitScale,
+      configOf: (name) => functionByName.get(name)?.asyncConfig,
+      sendToQueue: async (queueArn, body) => {
+        const [, , service, queueRegion, account, name] = queueArn.split(':');
+        if (service !== 'sqs' || queueRegion !== region || account !== LOCAL_ACCOUNT_ID || !name) throw new Error(`${queueArn} is not a queue of the local SQS`);
+        await sqs.sendMessage(queueByArn.get(queueArn)?.name ?? name, body);
+      },
+      onLog: options.onLog ? (line) => options.onLog!('lambda', line) : undefined,
+    });
+    asyncInvoker = invoker;
+    // Closes before Lambda: pending retries are dropped, attempts in progress finish.
+    closers.push(() => invoker.close());
+    targetsReady();
+
+    // The S3 trigger, as each stage's bucket NotificationConfiguration says: S3 invokes the function
+    // asynchronously (retries and destination as the function's configuration says).
     const stageRoutes = configs.map((config, i) => ({ resources: stageResources[i]!, routes: s3TriggerRoutes(config) }));
     const outcomes = new Map<string, IngestOutcome>();
     const inFlight = new Set<Promise<void>>();
@@ -319,9 +383,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               outcomes.set(key, outcome);
               outcomes.set(`${bucket}\0${key}`, outcome);
             };
-            const task = invokeAsync(lambda!, fn.name, { Records: [record] })
-              .then((result) => {
-                const r = result as IngestOutcome['result'];
+            const task = Promise.resolve()
+              .then(() => invoker.invoke(fn.name, { Records: [record] }).done)
+              .then((outcome) => {
+                if (outcome.error) throw outcome.error;
+                const r = outcome.result as IngestOutcome['result'];
                 remember({ key, result: r, rejected: r?.rejected?.map((x) => x.reason).join('; ') || undefined });
               })
               .catch((error: Error) => {
@@ -339,8 +405,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sfn = new SFNClient({ endpoint: stepFunctions.endpoint, region, credentials });
     const sm = new SageMakerClient({ endpoint: sageMaker.endpoint, region, credentials });
     const runtime = new SageMakerRuntimeClient({ endpoint: sageMaker.endpoint, region, credentials });
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region, credentials });
     closers.push(async () => {
-      for (const client of [s3, sfn, sm, runtime]) client.destroy();
+      for (const client of [s3, sfn, sm, runtime, sqsClient]) client.destroy();
     });
     // Runs first on close: deliveries still in flight finish while Step Functions still listens.
     closers.push(() => eventBridge.close());
@@ -356,7 +423,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       };
     }
     const first = stages[resources.stage]!;
-    stackState?.track({ sageMaker: () => sageMaker.exportState(), executions: () => stepFunctions.exportState(), emulatedNow: () => functionsClock.now() });
+    stackState?.track({
+      sageMaker: () => sageMaker.exportState(),
+      executions: () => stepFunctions.exportState(),
+      sqs: () => sqs.exportState(),
+      emulatedNow: () => functionsClock.now(),
+    });
     const restored: StackRestoreReport | undefined = previous && {
       previousPid: previous.pid,
       lastSeen: previous.lastSeen,
@@ -377,16 +449,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stageNames: [...stageNames],
       stages,
       eventBridge,
-      endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint },
+      endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint, sqs: sqs.endpoint },
       environment,
-      clients: { s3, sfn, sageMaker: sm, runtime },
+      clients: { s3, sfn, sageMaker: sm, runtime, sqs: sqsClient },
+      sqs,
+      asyncInvoker: invoker,
       sageMaker,
       stepFunctions,
       lambda,
       ...(s3Proxies ? { s3Faults: s3Proxies.controller } : {}),
       ingestOutcome: (key, bucket) => outcomes.get(bucket === undefined ? key : `${bucket}\0${key}`),
       settled: async () => {
-        while (inFlight.size) await Promise.allSettled([...inFlight]);
+        // Until nothing moves: an invocation may start an execution whose events invoke a function...
+        for (;;) {
+          while (inFlight.size) await Promise.allSettled([...inFlight]);
+          await eventBridge.idle();
+          await invoker.settled();
+          if (inFlight.size === 0 && eventBridge.bus.stats().deliveries.inFlight === 0) return;
+        }
       },
       close,
     };
@@ -416,17 +496,5 @@ async function invokeAsTask(lambda: LocalLambda, functionName: string, input: un
       throw Object.assign(new Error(cause), { name });
     }
     throw error;
-  }
-}
-
-/** Lambda's asynchronous invocation: on a function error, two more attempts, a minute apart in AWS. */
-async function invokeAsync(lambda: LocalLambda, functionName: string, event: unknown, attempts = 3): Promise<unknown> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await lambda.invoke(functionName, event);
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
-    }
   }
 }

@@ -24,7 +24,12 @@ async function main(): Promise<void> {
     stages,
     workDir: join(localDir, 'stack'),
     waitScale: Number(process.env.MLOPS_WAIT_SCALE ?? 0.01),
-    ports: { s3: port('MLOPS_S3_PORT', 4569), sagemaker: port('MLOPS_SAGEMAKER_PORT', 4599), stepfunctions: port('MLOPS_STEPFUNCTIONS_PORT', 8083) },
+    ports: {
+      s3: port('MLOPS_S3_PORT', 4569),
+      sagemaker: port('MLOPS_SAGEMAKER_PORT', 4599),
+      stepfunctions: port('MLOPS_STEPFUNCTIONS_PORT', 8083),
+      sqs: port('MLOPS_SQS_PORT', 9324),
+    },
     onLog: (fn, line) => process.stderr.write(`${fn} | ${line}\n`),
   });
   const env = {
@@ -44,9 +49,11 @@ async function main(): Promise<void> {
       `  S3              ${stack.endpoints.s3}   bucket ${stack.bucket}, uploads to ${stack.incomingPrefix}*.csv start runs`,
       `  SageMaker       ${stack.endpoints.sagemaker}   (control plane and runtime)`,
       `  Step Functions  ${stack.endpoints.stepfunctions}`,
+      `  SQS             ${stack.endpoints.sqs}`,
       ...stack.stageNames.map((name) => {
         const stage = stack.stages[name]!;
-        return `  stage ${name}: bucket ${stage.bucket}; ${Object.entries(stage.stateMachineArns).map(([key, arn]) => `${key} ${arn}`).join('; ')}`;
+        const queues = Object.values(stage.resources.queues).map((q) => q.url);
+        return `  stage ${name}: bucket ${stage.bucket}; ${Object.entries(stage.stateMachineArns).map(([key, arn]) => `${key} ${arn}`).join('; ')}${queues.length ? `; queues ${queues.join(', ')}` : ''}`;
       }),
       '',
       ...Object.entries(env).map(([k, v]) => `export ${k}=${v}`),

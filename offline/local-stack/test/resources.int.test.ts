@@ -60,8 +60,8 @@ describe('resolveLocalResources', () => {
   });
 
   it('reads the approval rule: stage-distinct names, the deploy state machine as target, its input transformer', () => {
-    expect(local.rules).toHaveLength(1);
-    const [rule] = local.rules;
+    expect(local.rules.map((r) => r.logicalId)).toEqual(['DeployOnApprovalRule', 'CleanUpEndedRunsRule']);
+    const rule = local.rules.find((r) => r.logicalId === 'DeployOnApprovalRule');
     expect(rule).toMatchObject({
       name: 'mlops-local-DeployOnApprovalRule',
       logicalId: 'DeployOnApprovalRule',
@@ -77,6 +77,18 @@ describe('resolveLocalResources', () => {
       ],
     });
     expect(prod.rules[0]).toMatchObject({ name: 'mlops-localprod-DeployOnApprovalRule', targets: [{ arn: `${ARN}:mlops-localprod-deploy` }] });
+  });
+
+  it("reads the clean-up rule (failures.yml): the stage pipeline's status changes, its mlops_record as a Lambda target, and the stage queue", () => {
+    for (const [res, stage] of [[local, 'local'], [prod, 'localprod']] as const) {
+      expect(res.rules.find((r) => r.logicalId === 'CleanUpEndedRunsRule')).toMatchObject({
+        name: `mlops-${stage}-CleanUpEndedRunsRule`,
+        eventPattern: { source: ['aws.states'], detail: { stateMachineArn: [`${ARN}:mlops-${stage}-pipeline`], status: ['ABORTED', 'TIMED_OUT'] } },
+        targets: [{ id: 'RecordEndedRun', arn: `arn:aws:lambda:us-east-1:000000000000:function:mlops-${stage}-mlops_record`, retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 } }],
+      });
+      expect(Object.values(res.queues).map((q) => q.arn)).toEqual([`arn:aws:sqs:us-east-1:000000000000:mlops-${stage}-ingest-failures`]);
+      expect(res.functions.find((f) => f.key === 'mlops_ingest')!.asyncConfig.onFailure).toBe(`arn:aws:sqs:us-east-1:000000000000:mlops-${stage}-ingest-failures`);
+    }
   });
 
   it("gives each stage its own function names, buckets and Lambda ARNs", () => {

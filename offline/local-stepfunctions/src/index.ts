@@ -1,5 +1,5 @@
 export { startLocalStepFunctions, type LocalStepFunctions } from './server';
-export { StepFunctionsService } from './service';
+export { StepFunctionsService, statusChangeEvent } from './service';
 export { runStateMachine, type RunOptions, type RunResult } from './run';
 export { compileDefinition, DefinitionError, type CompiledDefinition } from './definition';
 export { SfnError, StatesError } from './errors';

@@ -11,7 +11,17 @@ import {
 import { withoutExecutionData } from './history';
 import { nestedHandler, nestedPattern, startedBy } from './nested';
 import { type Execution, ExecutionRecord, type RegisteredStateMachine, RestoredExecution } from './store';
-import type { ExecutionInspector, ExecutionSnapshot, ExecutionsRestoreReport, ExecutionStatus, PersistedExecution, Logger, ServiceOptions, TaskHandlerResolver } from './types';
+import type {
+  ExecutionInspector,
+  ExecutionSnapshot,
+  ExecutionsRestoreReport,
+  ExecutionStatus,
+  ExecutionStatusChangeEvent,
+  PersistedExecution,
+  Logger,
+  ServiceOptions,
+  TaskHandlerResolver,
+} from './types';
 import { checkName, isValidName, paginate, parseExecutionInput, validateAgainstModel } from './validation';
 
 type Request = Record<string, unknown>;
@@ -29,8 +39,10 @@ export class StepFunctionsService {
   private readonly taskHandlers: TaskHandlerResolver;
   private readonly waitScale: number;
   private readonly logger?: Logger;
+  private readonly onEvent?: ServiceOptions['onEvent'];
 
   constructor(options: ServiceOptions) {
+    this.onEvent = options.onEvent;
     this.scope = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
     // The Step Functions integration (states:startExecution[.sync[:2]]) runs state machines of this service.
     this.taskHandlers = (resource, stateName) => {
@@ -87,13 +99,27 @@ export class StepFunctionsService {
       const record = new RestoredExecution(saved, machine, lastSeen);
       this.records.set(record.executionArn, record);
       report.restored++;
-      if (record.interruptedIn !== undefined) report.interrupted.push({ executionArn: record.executionArn, name: record.name, state: record.interruptedIn, cause: record.cause! });
+      if (record.interruptedIn !== undefined) {
+        report.interrupted.push({ executionArn: record.executionArn, name: record.name, state: record.interruptedIn, cause: record.cause! });
+        // Its ABORTED status is new: this is the status change the previous service never sent.
+        this.emit(record);
+      }
     }
     return report;
   }
 
   stateMachineArn(name: string): string {
     return buildStateMachineArn(this.scope, name);
+  }
+
+  /** Sends the execution's current status to `onEvent` (see statusChangeEvent). */
+  private emit(record: Execution): void {
+    if (!this.onEvent) return;
+    try {
+      this.onEvent(statusChangeEvent(record));
+    } catch (error) {
+      this.logger?.error('local-stepfunctions: onEvent listener failed', { executionArn: record.executionArn, error: (error as Error).message });
+    }
   }
 
   /** Dispatches one operation by name (the `X-Amz-Target` suffix). */
@@ -167,9 +193,11 @@ export class StepFunctionsService {
     });
     this.records.set(arn, record);
     this.logger?.info('local-stepfunctions: execution started', { executionArn: arn });
-    void record.closed.then(() =>
-      this.logger?.info('local-stepfunctions: execution closed', { executionArn: arn, status: record.status, error: record.error }),
-    );
+    this.emit(record);
+    void record.closed.then(() => {
+      this.logger?.info('local-stepfunctions: execution closed', { executionArn: arn, status: record.status, error: record.error });
+      this.emit(record);
+    });
     return { executionArn: arn, startDate: record.startDate };
   }
 
@@ -306,6 +334,37 @@ export class StepFunctionsService {
       },
     };
   }
+}
+
+/**
+ * The "Step Functions Execution Status Change" event of an execution as it is now. Fields as in the
+ * developer guide's examples: epoch-millisecond dates, `stopDate`/`output`/`outputDetails`/`error`/`cause`
+ * null when absent (output only for SUCCEEDED; error and cause as DescribeExecution reports them, so a
+ * TIMED_OUT execution has neither). EventBridge's 256 KB event limit is not applied: input and output
+ * are always included.
+ */
+export function statusChangeEvent(record: Pick<Execution, 'executionArn' | 'name' | 'stateMachine' | 'status' | 'startDate' | 'stopDate' | 'input' | 'output' | 'error' | 'cause'>): ExecutionStatusChangeEvent {
+  const stopDate = record.status === 'RUNNING' ? undefined : record.stopDate;
+  return {
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    time: stopDate ?? record.startDate,
+    resources: [record.executionArn],
+    detail: {
+      executionArn: record.executionArn,
+      stateMachineArn: record.stateMachine.arn,
+      name: record.name,
+      status: record.status,
+      startDate: record.startDate.getTime(),
+      stopDate: stopDate?.getTime() ?? null,
+      input: record.input,
+      inputDetails: { included: true },
+      output: record.status === 'SUCCEEDED' ? (record.output ?? null) : null,
+      outputDetails: record.status === 'SUCCEEDED' && record.output !== undefined ? { included: true } : null,
+      error: record.error ?? null,
+      cause: record.cause ?? null,
+    },
+  };
 }
 
 export type { ExecutionSnapshot };

@@ -56,6 +56,42 @@ export interface ServiceOptions {
    * they come back as they were; RUNNING ones are ABORTED as of `lastSeen` (see RestoredExecution).
    */
   restore?: { executions: PersistedExecution[]; lastSeen: Date };
+  /**
+   * Called on every status change of an execution, with the event Step Functions sends to EventBridge
+   * ("Step Functions Execution Status Change"): RUNNING when it starts; SUCCEEDED, FAILED, TIMED_OUT or
+   * ABORTED when it closes (StopExecution, shutdown, or, for an execution a restore finds interrupted,
+   * at the restore). A throwing listener is logged and ignored.
+   */
+  onEvent?: (event: ExecutionStatusChangeEvent) => void;
+}
+
+/**
+ * The event Step Functions sends to the default EventBridge bus on an execution's status change
+ * (Step Functions developer guide, "EventBridge (CloudWatch Events) for Step Functions execution
+ * status changes"): `resources` is the execution ARN; dates are epoch milliseconds; absent values are null.
+ */
+export interface ExecutionStatusChangeEvent {
+  source: 'aws.states';
+  'detail-type': 'Step Functions Execution Status Change';
+  /** When the status changed (the start date, or the stop date). */
+  time: Date;
+  resources: [string];
+  detail: ExecutionStatusChangeDetail;
+}
+
+export interface ExecutionStatusChangeDetail {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: number;
+  stopDate: number | null;
+  input: string;
+  inputDetails: { included: boolean };
+  output: string | null;
+  outputDetails: { included: boolean } | null;
+  error: string | null;
+  cause: string | null;
 }
 
 export interface ExecutionsRestoreReport {

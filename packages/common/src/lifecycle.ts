@@ -119,16 +119,18 @@ export const RecordInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('run'), state: PipelineStateSchema, executionArn: z.string(), startedAt: z.string() }),
   z.object({ kind: z.literal('deployment'), state: DeployStateSchema, executionArn: z.string(), startedAt: z.string() }),
   /**
-   * A pipeline execution that was aborted or timed out (no Catch ran): the "Step Functions Execution
-   * Status Change" event, as resources/failures.yml's rule transforms it. `input` is the execution's
-   * input, as the JSON text Step Functions puts in the event.
+   * A pipeline execution that was aborted or timed out (no Catch ran): the detail of its "Step
+   * Functions Execution Status Change" event, as resources/failures.yml's rule passes it. `input` is
+   * the execution's input, as the JSON text Step Functions puts in the event.
    */
   z.object({
     kind: z.literal('ended'),
-    executionArn: z.string(),
-    status: z.enum(['ABORTED', 'TIMED_OUT']),
-    input: z.string(),
-    startDate: z.number(),
+    execution: z.object({
+      executionArn: z.string(),
+      status: z.enum(['ABORTED', 'TIMED_OUT']),
+      input: z.string(),
+      startDate: z.number(),
+    }),
   }),
 ]);
 export type RecordInput = z.infer<typeof RecordInputSchema>;
@@ -158,7 +160,7 @@ export type StageOutputs = z.infer<typeof StageOutputsSchema>;
 export const LocalStagesFileSchema = z.object({
   version: z.literal(1),
   region: z.string(),
-  endpoints: z.object({ s3: z.string(), sagemaker: z.string(), stepfunctions: z.string() }),
+  endpoints: z.object({ s3: z.string(), sagemaker: z.string(), stepfunctions: z.string(), sqs: z.optional(z.string()) }),
   stages: z.record(z.string(), StageOutputsSchema),
 });
 export type LocalStagesFile = z.infer<typeof LocalStagesFileSchema>;

@@ -256,15 +256,15 @@ async function writeRunRecord(state: PipelineState, context: { executionArn: str
 }
 
 /** An aborted or timed-out execution, from its status change event: it ran no Catch and no RecordRun. */
-async function writeEndedRun(input: Extract<RecordInput, { kind: 'ended' }>, finishedAt: string, deps: RecordDeps): Promise<RecordOutput> {
-  const parsed = PipelineInputSchema.safeParse(JSON.parse(input.input));
+async function writeEndedRun({ execution }: Extract<RecordInput, { kind: 'ended' }>, finishedAt: string, deps: RecordDeps): Promise<RecordOutput> {
+  const parsed = PipelineInputSchema.safeParse(JSON.parse(execution.input));
   if (!parsed.success) throw new InputValidationError('the ended execution\'s input', parsed.error.issues.map((i) => ({ path: `input.${i.path.join('.')}`, message: i.message })));
-  const cause = input.status === 'ABORTED' ? 'the execution was stopped (StopExecution); its running jobs were stopped' : 'the execution reached its TimeoutSeconds; its running jobs were stopped';
+  const cause = execution.status === 'ABORTED' ? 'the execution was stopped (StopExecution); its running jobs were stopped' : 'the execution reached its TimeoutSeconds; its running jobs were stopped';
   return writeRunRecord(parsed.data, {
-    executionArn: input.executionArn,
-    startedAt: new Date(input.startDate).toISOString(),
+    executionArn: execution.executionArn,
+    startedAt: new Date(execution.startDate).toISOString(),
     finishedAt,
-    ended: { status: input.status, Error: input.status === 'ABORTED' ? 'States.Aborted' : 'States.Timeout', Cause: cause },
+    ended: { status: execution.status, Error: execution.status === 'ABORTED' ? 'States.Aborted' : 'States.Timeout', Cause: cause },
   }, deps);
 }
 

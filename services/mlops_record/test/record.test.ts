@@ -405,14 +405,18 @@ describe('leaving nothing running', () => {
     sm.on(StopTransformJobCommand).resolves({});
     const { state } = runInput();
     const runInputOnly = Object.fromEntries(Object.entries(state).filter(([k]) => ['family', 'runId', 'source', 'runPrefix', 'dataset', 'task', 'overrides'].includes(k)));
-    const ended = RecordInputSchema.parse({ kind: 'ended', executionArn: PIPELINE_EXECUTION, status, input: JSON.stringify(runInputOnly), startDate: Date.parse('2026-12-06T10:00:00.000Z') });
+    // The event's detail, as the rule passes it (with the fields the record does not read).
+    const ended = RecordInputSchema.parse({
+      kind: 'ended',
+      execution: { executionArn: PIPELINE_EXECUTION, stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-local-pipeline', name: 'abalone-7aa1b19755', status, input: JSON.stringify(runInputOnly), inputDetails: { included: true }, output: null, startDate: Date.parse('2026-12-06T10:00:00.000Z'), stopDate: Date.parse('2026-12-06T10:05:00.000Z') },
+    });
     await expect(writeRecord(ended, deps())).resolves.toMatchObject({ error: { Error: error } });
     expect(sm).toHaveReceivedCommandWith(StopTransformJobCommand, { TransformJobName: BATCH });
     expect(runRecord()).toMatchObject({ status, outcome: 'failed', error: { Error: error, Cause: expect.stringMatching(cause) }, stopped: [BATCH], startedAt: '2026-12-06T10:00:00.000Z', executionArn: PIPELINE_EXECUTION });
   });
 
   it('refuses an ended event whose input is not a run, naming the field', async () => {
-    const ended = RecordInputSchema.parse({ kind: 'ended', executionArn: PIPELINE_EXECUTION, status: 'ABORTED', input: JSON.stringify({ runId: 'x' }), startDate: 0 });
+    const ended = RecordInputSchema.parse({ kind: 'ended', execution: { executionArn: PIPELINE_EXECUTION, status: 'ABORTED', input: JSON.stringify({ runId: 'x' }), startDate: 0 } });
     await expect(writeRecord(ended, deps())).rejects.toMatchObject({ name: 'InputValidationError', message: expect.stringContaining('input.family') });
     expect(s3Mock.calls()).toHaveLength(0);
   });

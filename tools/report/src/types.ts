@@ -1,5 +1,5 @@
 /** The data of one pipeline run's report. report.json is exactly this object; report.html is drawn from it. */
-import type { EvaluationReport, ExecutionStatus } from '@mlops/common';
+import type { DeployOutput, EvaluationReport, ExecutionStatus } from '@mlops/common';
 
 export type { EvaluationReport, ExecutionStatus };
 
@@ -83,7 +83,7 @@ export interface DeploymentSummary {
   endpointName: string;
   endpointConfigName: string;
   /** Absent when only the run record is known (it keeps the deploy's outcome, not its action). */
-  action?: 'created' | 'updated' | 'unchanged';
+  action?: DeployOutput['action'];
   /** The config the endpoint served before a blue/green update (the champion's). */
   previousConfigName?: string;
 }
