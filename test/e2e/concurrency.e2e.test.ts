@@ -4,13 +4,14 @@
  * execution must end SUCCEEDED with its outcome recorded (deployed, or superseded by a newer approved
  * version), the model left live must be the newest approved version in registry order, whatever
  * order the rollouts finished in, and no SageMaker resource may be left in a transitional state.
+ * An execution stopped by hand runs no Catch: the clean-up rule stops its job and records the run.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, ListModelPackagesCommand, ListTrainingJobsCommand, ListTransformJobsCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, ListModelPackagesCommand, ListTrainingJobsCommand, ListTransformJobsCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { executionArnFor, executionNameFor, RunRecordSchema, runIdFor, type RunRecord } from '@mlops/common';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { projectRoot } from '@mlops/serverless-config';
@@ -79,4 +80,27 @@ describe(`${BURST} concurrent uploads into one family`, () => {
     expect([...(training.TrainingJobSummaries ?? []), ...(transforms.TransformJobSummaries ?? [])]).toEqual([]);
     process.stderr.write(`burst: ${records.map((r) => `${r.runId} v${r.modelPackage?.version} ${r.outcome}`).join('; ')}\n`);
   }, 400_000);
+});
+
+describe('an execution stopped by hand (StopExecution: no Catch runs)', () => {
+  it("has its training job stopped and its run recorded as ABORTED by the clean-up rule", async () => {
+    const key = 'incoming/aborted/slow.csv';
+    // Many boosting rounds: the training job is still running when the execution is stopped.
+    const put = await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: rows.join('\n'), Metadata: { 'mlops-hyperparameters': JSON.stringify({ num_round: '20000', max_depth: '8' }) } }));
+    const runId = runIdFor({ bucket: stack.bucket, key, etag: put.ETag! });
+    await stack.settled();
+    const executionArn = executionArnFor(stack.stages.local!.stateMachineArns.pipeline!, executionNameFor(runId));
+    const trainingJob = `mlops-local-${runId}-train`;
+    for (let i = 0; i < 400; i++) {
+      const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJob })).catch(() => undefined);
+      if (job?.TrainingJobStatus === 'InProgress' && job.SecondaryStatus === 'Training') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await stack.clients.sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stopped by hand' }));
+    await stack.settled();
+    const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: trainingJob }));
+    expect(['Stopping', 'Stopped']).toContain(job.TrainingJobStatus);
+    const run = await record(runId);
+    expect(run).toMatchObject({ status: 'ABORTED', outcome: 'failed', error: { Error: 'States.Aborted' }, stopped: [trainingJob], executionArn });
+  }, 120_000);
 });
