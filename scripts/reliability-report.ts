@@ -96,8 +96,10 @@ function render(files: ObservationFile[], results: JestResults | undefined): { m
     '- Test-only stack options: `functionEnvironment` (deadlines of seconds), `bundleOverrides` (a wrapper around',
     '  mlops_train that crashes, stalls or returns 300 KiB for runs named so), `sageMakerTimings` (a 4 s health check).',
     '- What the emulator never reaches (`UpdateRollbackFailed`; a day-long hang under the dev/prod deadlines): the real',
-    '  state machine in process with the real mlops_await core against a mocked SageMaker, on a virtual clock.',
-    '- The soak\'s runs are sequential: two runs deploying at once race for the stage\'s one endpoint.',
+    '  state machines (the pipeline and the deploy it starts with `startExecution.sync:2`) in process with the real',
+    '  mlops_await core against a mocked SageMaker, on a virtual clock.',
+    '- The soak\'s runs are concurrent, 4 at a time, all of one family: their deploys take turns on the family\'s one',
+    '  endpoint, and each deploys its version or is superseded by a newer approved one.',
     '',
   ];
   let failed = 0;

@@ -1,10 +1,15 @@
 /**
- * The poll loops on a virtual clock, exactly: the real state machine (statemachines/pipeline.asl.yml)
- * runs on the local Step Functions engine with Wait states taking no real time, and every Await task
+ * The poll loops on a virtual clock, exactly: the real state machines (statemachines/pipeline.asl.yml,
+ * and statemachines/deploy.asl.yml, which the pipeline runs as a nested execution with
+ * startExecution.sync:2) run on the local Step Functions engine with Wait states taking no real
+ * time, and every Await task
  * is the real `pollResource` of mlops_await (status mapping, elapsed time, deadlines, the real
  * `nextWaitSeconds`) against a fake SageMaker that answers from the virtual clock. State transitions
  * and history events are counted from the execution history the engine writes, so they follow the
- * ASL as it is (Task → Choice → Wait per poll, 5 + 2 + 2 events), not a formula.
+ * ASL as it is (Task → Choice → Wait per poll, 5 + 2 + 2 events), not a formula. The training loop
+ * is in the pipeline, the transform loop is the challenger's branch of the Transforms Parallel (the
+ * sample has no champion, so the other branch ends at once), the endpoint loop is in the deploy
+ * execution.
  *
  * A baseline policy runs the very same code and ASL; only the wait the Await task returns is replaced
  * (a fixed 60 s, or an SDK waiter's delay).
@@ -14,8 +19,8 @@ import { join } from 'node:path';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { load } from 'js-yaml';
 import { AwaitConfigSchema, parseConfig, type AwaitOutput } from '@mlops/common';
-import { runStateMachine } from '@mlops/local-stepfunctions';
-import type { HistoryEvent } from '@mlops/local-stepfunctions';
+import { StepFunctionsService } from '@mlops/local-stepfunctions';
+import type { ExecutionSnapshot, HistoryEvent } from '@mlops/local-stepfunctions';
 import { pollResource } from '@mlops/mlops_await/core';
 import { DEFAULT_POLL_POLICY, nextWaitSeconds, pollPolicy, type PollPolicyParameters } from '@mlops/mlops_await/core';
 
@@ -96,10 +101,16 @@ export interface ExecutionResult {
   status: string;
   error?: string;
   polls: Poll[];
+  /** The pipeline execution's history. */
   history: HistoryEvent[];
-  /** State transitions (states entered) and history events of the whole execution. */
+  /** The nested deploy execution's history (absent when the run did not deploy). */
+  deployHistory?: HistoryEvent[];
+  /** State transitions (states entered) of both executions: what Step Functions bills. */
   transitions: number;
+  /** History events of the larger of the two executions: each has its own 25,000-event limit. */
   events: number;
+  /** Per execution: its history events and state transitions. */
+  executions: Record<Machine, { events: number; transitions: number } | undefined>;
   loops: Record<Kind, LoopCounts>;
   /** Whether a loop reached the ASL's poll budget (only possible with liftPollBudget). */
   overBudget: Partial<Record<Kind, number>>;
@@ -110,11 +121,24 @@ export const STAGE_DEADLINES = { trainingMaxRuntimeSeconds: 86_400, transformDea
 const NO_DEADLINES = { trainingMaxRuntimeSeconds: 10 * 86_400, transformDeadlineSeconds: 10 * 86_400, endpointDeadlineSeconds: 10 * 86_400 };
 export { NO_DEADLINES };
 
-type State = Record<string, unknown> & { Type: string; Next?: string; Default?: string; Parameters?: Record<string, unknown>; Choices?: Record<string, unknown>[] };
+type State = Record<string, unknown> & {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  Resource?: unknown;
+  Parameters?: Record<string, unknown>;
+  Choices?: Record<string, unknown>[];
+  Branches?: { StartAt: string; States: Record<string, State> }[];
+};
+type Definition = Record<string, unknown> & { States: Record<string, State> };
+/** The two state machines of a run: the pipeline, and the deploy it starts (nested, .sync:2). */
+export type Machine = 'pipeline' | 'deploy';
 export interface PipelineAsl {
-  definition: Record<string, unknown> & { States: Record<string, State> };
-  /** Per kind, the names of its loop's states, read from the ASL. */
-  loops: Record<Kind, { init: string; task: string; choice: string; wait: string }>;
+  definition: Definition;
+  /** statemachines/deploy.asl.yml, where the endpoint's loop is. */
+  deployDefinition: Definition;
+  /** Per kind, the names of its loop's states and the state machine they are in, read from the ASL. */
+  loops: Record<Kind, { machine: Machine; init: string; task: string; choice: string; wait: string }>;
   /** The Choice rule's poll budget (400). */
   pollBudget: number;
 }
@@ -131,15 +155,50 @@ function resolveGetAtt(node: unknown): unknown {
   return node;
 }
 
-/** Reads the ASL and finds each kind's poll loop in it (Pass → Task(kind) → Choice → Wait → Task). */
+/** Every States map of a definition: its own and those of its Parallel states' branches, recursively. */
+function stateMaps(states: Record<string, State>): Record<string, State>[] {
+  return [states, ...Object.values(states).flatMap((state) => (state.Branches ?? []).flatMap((branch) => stateMaps(branch.States)))];
+}
+
+/** Where the simulated pipeline's nested deploy runs (the definition's Fn::Sub ARN, resolved here). */
+const DEPLOY_MACHINE = 'mlops-dev-deploy';
+const PIPELINE_MACHINE = 'mlops-dev-pipeline';
+const stateMachineArn = (name: string) => `arn:aws:states:us-east-1:000000000000:stateMachine:${name}`;
+
+/** The pipeline's startExecution tasks start the simulated deploy state machine. */
+function withDeployArn(definition: Definition): Definition {
+  const copy = structuredClone(definition);
+  for (const states of stateMaps(copy.States)) {
+    for (const state of Object.values(states)) {
+      if (state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.startsWith('arn:aws:states:::states:startExecution')) {
+        state.Parameters = { ...state.Parameters, StateMachineArn: stateMachineArn(DEPLOY_MACHINE) };
+      }
+    }
+  }
+  return copy;
+}
+
+/**
+ * Reads both state machines and finds each kind's poll loop (Pass → Task(kind) → Choice → Wait →
+ * Task) in them, Parallel branches included. The transform loop is the challenger's (the first
+ * transform Await task in the definition).
+ */
 export function loadPipelineAsl(root = ROOT): PipelineAsl {
-  const definition = resolveGetAtt(load(readFileSync(join(root, 'statemachines/pipeline.asl.yml'), 'utf8'))) as PipelineAsl['definition'];
-  const states = definition.States;
+  const read = (file: string) => resolveGetAtt(load(readFileSync(join(root, 'statemachines', file), 'utf8'))) as Definition;
+  const definition = withDeployArn(read('pipeline.asl.yml'));
+  const deployDefinition = read('deploy.asl.yml');
   const loops = {} as PipelineAsl['loops'];
   let pollBudget = 0;
   for (const kind of KINDS) {
-    const task = Object.keys(states).find((name) => states[name]!.Type === 'Task' && states[name]!.Parameters?.kind === kind);
-    if (!task) throw new Error(`the ASL has no Await task for ${kind}`);
+    let found: { machine: Machine; states: Record<string, State>; task: string } | undefined;
+    for (const [machine, def] of [['pipeline', definition], ['deploy', deployDefinition]] as const) {
+      for (const states of stateMaps(def.States)) {
+        const task = Object.keys(states).find((name) => states[name]!.Type === 'Task' && states[name]!.Parameters?.kind === kind);
+        if (task && !found) found = { machine, states, task };
+      }
+    }
+    if (!found) throw new Error(`the ASL has no Await task for ${kind}`);
+    const { machine, states, task } = found;
     const choice = states[task]!.Next!;
     const wait = states[choice]!.Default!;
     const init = Object.keys(states).find((name) => states[name]!.Type === 'Pass' && states[name]!.Next === task)!;
@@ -147,15 +206,18 @@ export function loadPipelineAsl(root = ROOT): PipelineAsl {
       throw new Error(`the ${kind} loop is not Pass → Task → Choice → Wait → Task any more; update the simulator`);
     }
     for (const rule of states[choice]!.Choices ?? []) if (typeof rule.NumericGreaterThanEquals === 'number') pollBudget = rule.NumericGreaterThanEquals;
-    loops[kind] = { init, task, choice, wait };
+    loops[kind] = { machine, init, task, choice, wait };
   }
-  return { definition, loops, pollBudget };
+  return { definition, deployDefinition, loops, pollBudget };
 }
 
-function withoutPollBudget(definition: PipelineAsl['definition']): PipelineAsl['definition'] {
+/** The poll budgets lifted (Choice rules on an attempt count, which the deploy's turn rule is not: it never runs here). */
+function withoutPollBudget(definition: Definition): Definition {
   const copy = structuredClone(definition);
-  for (const state of Object.values(copy.States)) {
-    for (const rule of state.Choices ?? []) if (typeof rule.NumericGreaterThanEquals === 'number') rule.NumericGreaterThanEquals = Number.MAX_SAFE_INTEGER;
+  for (const states of stateMaps(copy.States)) {
+    for (const state of Object.values(states)) {
+      for (const rule of state.Choices ?? []) if (typeof rule.NumericGreaterThanEquals === 'number') rule.NumericGreaterThanEquals = Number.MAX_SAFE_INTEGER;
+    }
   }
   return copy;
 }
@@ -165,8 +227,20 @@ const at = (seconds: number) => new Date(EPOCH + seconds * 1000);
 const SAMPLE_RUN = JSON.parse(readFileSync(join(ROOT, 'services/mlops_train/events/train.json'), 'utf8')).run as Record<string, unknown>;
 const MODEL = 's3://mlops-local-data/runs/abalone-7aa1b19755/model/output/model.tar.gz';
 const PREDICTIONS = 's3://mlops-local-data/runs/abalone-7aa1b19755/predictions/';
+const VERSION = { arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-dev-abalone/1', group: 'mlops-dev-abalone', version: 1 };
 
-/** Runs one execution of the pipeline on the virtual clock. */
+/** mlops_record's answer: a failed child execution (States.TaskFailed, its description as the Cause) ends the run with its own Error. */
+function recordOutput(state: { error?: { Error: string; Cause?: string } }): { uri: string; error?: { Error: string; Cause?: string } } {
+  const uri = 's3://mlops-local-data/runs/abalone-7aa1b19755/run.json';
+  let error = state.error;
+  if (error?.Error === 'States.TaskFailed' && error.Cause) {
+    const child = JSON.parse(error.Cause) as { Error?: string; Cause?: string };
+    if (child.Error) error = { Error: child.Error, ...(child.Cause ? { Cause: child.Cause } : {}) };
+  }
+  return error ? { uri, error } : { uri };
+}
+
+/** Runs one execution of the pipeline (and the deploy execution it starts) on the virtual clock. */
 export async function simulateExecution(scenario: Scenario, asl = loadPipelineAsl()): Promise<ExecutionResult> {
   const overhead = scenario.pollOverheadSeconds ?? 1;
   const taskSeconds = scenario.taskSeconds ?? 1;
@@ -184,7 +258,7 @@ export async function simulateExecution(scenario: Scenario, asl = loadPipelineAs
   const created: Partial<Record<Kind, number>> = {};
   const pendingWait: Partial<Record<Kind, number>> = {};
   const polls: Poll[] = [];
-  const endpointConfig = 'mlops-dev-abalone-7aa1b19755';
+  const endpointConfig = 'mlops-dev-abalone-v1';
   const done = (kind: Kind) => now - created[kind]! >= scenario.durations[kind];
 
   const sageMaker = {
@@ -233,9 +307,17 @@ export async function simulateExecution(scenario: Scenario, asl = loadPipelineAs
       const gate = { metric: 'mse', threshold: 6, direction: 'lte', value: 4.9, passed: true, summary: 'mse = 4.9 meets the threshold 6 (must be <= 6)' };
       return { problemType: 'regression', rows: 615, metrics: { mse: 4.9 }, gate, reportUri: 's3://mlops-local-data/runs/abalone-7aa1b19755/evaluation/report.json' };
     },
+    MlopsUnderscoreregisterLambdaFunction: async () => {
+      now += taskSeconds;
+      return { ...VERSION, approvalStatus: 'Approved' };
+    },
     MlopsUnderscoredeployLambdaFunction: async () => {
       created.endpoint = now += taskSeconds;
-      return { endpointName: 'mlops-dev-abalone', endpointConfigName: endpointConfig, action: 'created' };
+      return { family: 'abalone', modelVersion: VERSION, runId: 'abalone-7aa1b19755', modelName: endpointConfig, endpointName: 'mlops-dev-abalone', endpointConfigName: endpointConfig, action: 'created' };
+    },
+    MlopsUnderscorerecordLambdaFunction: async (input) => {
+      now += taskSeconds;
+      return recordOutput(input.state as { error?: { Error: string; Cause?: string } });
     },
     MlopsUnderscoreawaitLambdaFunction: async (input) => {
       const kind = input.kind as Kind;
@@ -255,33 +337,65 @@ export async function simulateExecution(scenario: Scenario, asl = loadPipelineAs
     },
   };
 
-  const definition = scenario.policy.liftPollBudget ? withoutPollBudget(asl.definition) : asl.definition;
-  const result = await runStateMachine(definition, SAMPLE_RUN, {
+  const lift = (definition: Definition) => (scenario.policy.liftPollBudget ? withoutPollBudget(definition) : definition);
+  const service = new StepFunctionsService({
+    stateMachines: [
+      { name: PIPELINE_MACHINE, definition: lift(asl.definition) },
+      { name: DEPLOY_MACHINE, definition: lift(asl.deployDefinition) },
+    ],
     waitScale: 1e-12, // Wait states take (almost) no real time; the virtual clock advances by their seconds
     taskHandlers: (resource) => {
       const fn = functions[resource.split(':').pop()!];
       return fn ? (input) => fn(input as Record<string, unknown>) : undefined;
     },
   });
-
-  // Attribute every history event to the state it belongs to (the last one entered).
-  const loopOf = new Map<string, Kind>();
-  for (const kind of KINDS) for (const name of Object.values(asl.loops[kind])) loopOf.set(name, kind);
-  const loops = Object.fromEntries(KINDS.map((k) => [k, { polls: polls.filter((p) => p.kind === k).length, transitions: 0, events: 0 }])) as Record<Kind, LoopCounts>;
-  let current: string | undefined;
-  let transitions = 0;
-  for (const event of result.history) {
-    if (event.type.endsWith('StateEntered')) {
-      current = (event.stateEnteredEventDetails as { name?: string } | undefined)?.name;
-      transitions++;
-      if (current && loopOf.has(current)) loops[loopOf.get(current)!].transitions++;
-    }
-    const kind = current ? loopOf.get(current) : undefined;
-    if (kind && !event.type.startsWith('Execution')) loops[kind].events++;
+  let result: ExecutionSnapshot;
+  let history: HistoryEvent[];
+  let deploy: ExecutionSnapshot | undefined;
+  let deployHistory: HistoryEvent[] | undefined;
+  try {
+    const started = (await service.call('StartExecution', { stateMachineArn: stateMachineArn(PIPELINE_MACHINE), input: JSON.stringify(SAMPLE_RUN) })) as { executionArn: string };
+    result = await service.executions.waitForCompletion(started.executionArn);
+    history = service.executions.history(started.executionArn);
+    deploy = service.executions.list({ stateMachineName: DEPLOY_MACHINE })[0];
+    deployHistory = deploy ? service.executions.history(deploy.executionArn) : undefined;
+  } finally {
+    await service.shutdown();
   }
+
+  // Attribute every history event to the state it belongs to (the last one entered), per execution.
+  const loops = Object.fromEntries(KINDS.map((k) => [k, { polls: polls.filter((p) => p.kind === k).length, transitions: 0, events: 0 }])) as Record<Kind, LoopCounts>;
+  const count = (machine: Machine, events: HistoryEvent[]) => {
+    const loopOf = new Map<string, Kind>();
+    for (const kind of KINDS) if (asl.loops[kind].machine === machine) for (const name of [asl.loops[kind].init, asl.loops[kind].task, asl.loops[kind].choice, asl.loops[kind].wait]) loopOf.set(name, kind);
+    let current: string | undefined;
+    let transitions = 0;
+    for (const event of events) {
+      if (event.type.endsWith('StateEntered')) {
+        current = (event.stateEnteredEventDetails as { name?: string } | undefined)?.name;
+        transitions++;
+        if (current && loopOf.has(current)) loops[loopOf.get(current)!].transitions++;
+      }
+      const kind = current ? loopOf.get(current) : undefined;
+      if (kind && !event.type.startsWith('Execution')) loops[kind].events++;
+    }
+    return { events: events.length, transitions };
+  };
+  const executions: ExecutionResult['executions'] = { pipeline: count('pipeline', history), deploy: deployHistory ? count('deploy', deployHistory) : undefined };
   const overBudget: ExecutionResult['overBudget'] = {};
   for (const kind of KINDS) if (loops[kind].polls > asl.pollBudget) overBudget[kind] = loops[kind].polls;
-  return { status: result.status, error: result.error, polls, history: result.history, transitions, events: result.history.length, loops, overBudget };
+  return {
+    status: result.status,
+    error: result.error,
+    polls,
+    history,
+    ...(deployHistory ? { deployHistory } : {}),
+    transitions: executions.pipeline!.transitions + (executions.deploy?.transitions ?? 0),
+    events: Math.max(executions.pipeline!.events, executions.deploy?.events ?? 0),
+    executions,
+    loops,
+    overBudget,
+  };
 }
 
 /** Durations for one kind under test; the others are done at their first poll. */

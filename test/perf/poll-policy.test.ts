@@ -1,6 +1,8 @@
 /**
- * The poll policy's promises, on the virtual clock of bench/poll/simulate.ts: the real state machine
- * on the local engine, the real mlops_await poll, Wait states in virtual seconds. Deterministic: no
+ * The poll policy's promises, on the virtual clock of bench/poll/simulate.ts: the real state machines
+ * on the local engine (the pipeline, with the training loop and the challenger's transform loop in
+ * the Transforms Parallel, and the deploy execution it starts with startExecution.sync:2, with the
+ * endpoint loop), the real mlops_await poll, Wait states in virtual seconds. Deterministic: no
  * wall-clock timing is measured or asserted here (docs/PERFORMANCE.md has the figures).
  */
 import {
@@ -26,6 +28,17 @@ import {
 
 const asl = loadPipelineAsl();
 const LONGEST = STAGE_DEADLINES.trainingMaxRuntimeSeconds + 600;
+
+describe('the poll loops the simulator drives', () => {
+  it('are the ASL’s: training in the pipeline, the transform in the challenger’s Parallel branch, the endpoint in the deploy state machine', () => {
+    expect(asl.loops).toEqual({
+      training: { machine: 'pipeline', init: 'TrainingPollInit', task: 'AwaitTraining', choice: 'TrainingDone', wait: 'WaitForTraining' },
+      transform: { machine: 'pipeline', init: 'ChallengerPollInit', task: 'AwaitChallengerTransform', choice: 'ChallengerTransformDone', wait: 'WaitForChallengerTransform' },
+      endpoint: { machine: 'deploy', init: 'EndpointPollInit', task: 'AwaitEndpoint', choice: 'EndpointDone', wait: 'WaitForEndpoint' },
+    });
+    expect(asl.pollBudget).toBe(400);
+  });
+});
 
 describe.each(KINDS)('polling a %s', (kind) => {
   let schedule: number[];
@@ -55,7 +68,7 @@ describe.each(KINDS)('polling a %s', (kind) => {
 });
 
 describe('the history of one execution', () => {
-  it('stays under a quarter of the 25,000-event limit for the longest run the stage allows', async () => {
+  it('stays under a quarter of the 25,000-event limit for the longest run the stage allows, in the pipeline and in its deploy execution', async () => {
     const run = await simulateExecution(
       {
         policy: POLICY,
@@ -65,7 +78,11 @@ describe('the history of one execution', () => {
       asl,
     );
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.events).toBeLessThan(HISTORY_LIMIT / 4);
+    // Each execution has its own limit; the endpoint's loop is in the deploy execution.
+    expect(run.executions.pipeline!.events).toBeLessThan(HISTORY_LIMIT / 4);
+    expect(run.executions.deploy!.events).toBeLessThan(HISTORY_LIMIT / 4);
+    expect(run.events).toBe(Math.max(run.executions.pipeline!.events, run.executions.deploy!.events));
+    expect(run.loops.endpoint.polls).toBeGreaterThan(1);
   });
 
   it('stays under a quarter of the limit when a training job runs into its deadline, which then fails the run', async () => {
@@ -74,13 +91,14 @@ describe('the history of one execution', () => {
     expect(run.events).toBeLessThan(HISTORY_LIMIT / 4);
   });
 
-  it('counts 3 transitions and 9 events per poll that finds the job running, as the ASL has it (Task, Choice, Wait)', async () => {
-    const short = await simulateExecution({ policy: POLICY, durations: only('training', 600), deadlines: NO_DEADLINES }, asl);
-    const long = await simulateExecution({ policy: POLICY, durations: only('training', 1200), deadlines: NO_DEADLINES }, asl);
-    const extra = long.loops.training.polls - short.loops.training.polls;
+  it.each(KINDS)('counts 3 transitions and 9 events per poll that finds the %s running, as the ASL has it (Task, Choice, Wait)', async (kind) => {
+    const short = await simulateExecution({ policy: POLICY, durations: only(kind, 600), deadlines: NO_DEADLINES }, asl);
+    const long = await simulateExecution({ policy: POLICY, durations: only(kind, 1200), deadlines: NO_DEADLINES }, asl);
+    expect([short.status, long.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const extra = long.loops[kind].polls - short.loops[kind].polls;
     expect(extra).toBeGreaterThan(0);
-    expect(long.loops.training.transitions - short.loops.training.transitions).toBe(3 * extra);
-    expect(long.loops.training.events - short.loops.training.events).toBe(9 * extra);
+    expect(long.loops[kind].transitions - short.loops[kind].transitions).toBe(3 * extra);
+    expect(long.loops[kind].events - short.loops[kind].events).toBe(9 * extra);
   });
 });
 

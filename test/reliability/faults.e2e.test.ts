@@ -3,7 +3,9 @@
  * 5xx, duplicate S3 deliveries, a lost CreateTrainingJob response, failed and stopped training
  * jobs, a model that fails its health check during a blue/green update, and the output prefixes.
  * One stack; scenarios run one after another, each with its own dataset, so the Lambda fault hook
- * and the SageMaker fault configuration belong to one scenario at a time.
+ * and the SageMaker fault configuration belong to one scenario at a time. Every run is recorded
+ * (RecordRun) before it ends; a run's deploy is its own execution of the deploy state machine
+ * (started with startExecution.sync:2), whose failure ends the run with the deploy's own Error.
  */
 import { deployOutputOf } from '@mlops/common';
 import {
@@ -21,6 +23,7 @@ import {
   abaloneSlice,
   awaitFinish,
   awaitStart,
+  deployExecutionOf,
   functionName,
   heldOutFeatures,
   invocations,
@@ -45,7 +48,7 @@ let sageMakerProxy: FaultProxy;
 let loseNextCreateTrainingJob = false;
 const lostResponses: { upstreamStatus: number }[] = [];
 
-const PIPELINE_FUNCTIONS = ['mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_deploy'];
+const PIPELINE_FUNCTIONS = ['mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_deploy', 'mlops_record'];
 
 beforeAll(async () => {
   sageMakerProxy = await startFaultProxy({
@@ -85,7 +88,8 @@ afterAll(async () => {
   await sageMakerProxy?.close();
 });
 
-const retriesOf = (run: Finished) => run.snapshot.retries.map((r) => `${r.stateName}:${r.error}`);
+/** The state retries of the run's execution and of its deploy execution. */
+const retriesOf = (run: Finished) => [...run.snapshot.retries, ...deployExecutionOf(stack, run).snapshot.retries].map((r) => `${r.stateName}:${r.error}`);
 const countBy = (items: string[]) => items.reduce<Record<string, number>>((acc, item) => ({ ...acc, [item]: (acc[item] ?? 0) + 1 }), {});
 
 async function liveConfig(): Promise<string | undefined> {
@@ -120,15 +124,19 @@ describe('fault injection', () => {
       counts: { faultsInjected: lambdaFaults.injected, runs: 1, duplicates: resources.trainingJobs.length - 1 + resources.transformJobs.length - 1 },
     });
     expect({ status: run.snapshot.status, error: run.snapshot.error }).toEqual({ status: 'SUCCEEDED', error: undefined });
-    // Each of the five functions failed twice at its first state, then succeeded there.
+    // Each of the seven functions failed twice at its first state, then succeeded there: five in the
+    // pipeline, mlops_deploy in the deploy execution, and mlops_record first at the deploy's end.
     expect(retries).toEqual({
       'Train:Lambda.ServiceException': 2,
       'AwaitTraining:Lambda.ServiceException': 2,
       'Batch:Lambda.ServiceException': 2,
       'Evaluate:Lambda.ServiceException': 2,
+      'Register:Lambda.ServiceException': 2,
       'Deploy:Lambda.ServiceException': 2,
+      'RecordDeployment:Lambda.ServiceException': 2,
     });
-    expect(lambdaFaults.injected).toBe(10);
+    expect(lambdaFaults.injected).toBe(14);
+    expect(pathOf(run.history).slice(-4)).toEqual(['Deploy', 'RecordRun', 'Outcome', 'Deployed']);
     expect(resources.trainingJobs).toHaveLength(1);
     expect(resources.transformJobs).toHaveLength(1);
     expect(deployOutputOf(run.state)?.endpointName).toBe('mlops-local-abalone');
@@ -160,12 +168,13 @@ describe('fault injection', () => {
     const train = functionName(stack, 'mlops_train');
     lambdaFaults.set((fn) => (fn === train ? { name: 'Lambda.TooManyRequestsException', message: 'Rate Exceeded. (injected)' } : undefined));
     const run = await runDataset(stack, 'too-many-requests.csv', abaloneSlice(300));
-    const { error, ...kept } = run.state;
+    // The state RunFailed entered: the run's input, the Catch's $.error and RecordRun's result.
+    const { error, record: runRecord, ...kept } = run.state as typeof run.state & { record?: { uri?: string; error?: unknown } };
     const resources = await resourcesOfRun(stack.clients.sageMaker, run.upload.runId);
     record({
       scenario: 'Lambda.TooManyRequestsException beyond the retry budget',
       expected: 'Catch → failure path → Fail; $.error recorded, the run\'s input kept',
-      observed: `${run.snapshot.status} in ${pathOf(run.history).at(-1)} with ${run.snapshot.error} after ${run.snapshot.retries.length} retries of Train; $.error = {Error: ${error?.Error}}; input kept: ${JSON.stringify(kept) === JSON.stringify(run.snapshot.input)}`,
+      observed: `${run.snapshot.status} through ${pathOf(run.history).join(' → ')} with ${run.snapshot.error} after ${run.snapshot.retries.length} retries of Train; $.error = {Error: ${error?.Error}}; input kept: ${JSON.stringify(kept) === JSON.stringify(run.snapshot.input)}; run record ${runRecord?.uri}`,
       counts: { faultsInjected: lambdaFaults.injected, runs: 1 },
     });
     expect(run.snapshot.status).toBe('FAILED');
@@ -175,8 +184,10 @@ describe('fault injection', () => {
     expect(run.snapshot.retries).toHaveLength(8);
     expect(new Set(run.snapshot.retries.map((r) => `${r.stateName}:${r.error}`))).toEqual(new Set(['Train:Lambda.TooManyRequestsException']));
     expect(lambdaFaults.injected).toBe(9);
-    expect(pathOf(run.history)).toEqual(['Train', 'PipelineFailed']);
+    // The Catch goes to RecordRun, which records the failed run and hands its error to the Fail state.
+    expect(pathOf(run.history)).toEqual(['Train', 'RecordRun', 'Outcome', 'RunFailed']);
     expect(error).toEqual({ Error: 'Lambda.TooManyRequestsException', Cause: run.snapshot.cause });
+    expect(runRecord).toEqual({ uri: `s3://${stack.bucket}/runs/${run.upload.runId}/run.json`, error });
     expect(kept).toEqual(run.snapshot.input);
     expect(resources.trainingJobs).toEqual([]);
   });
@@ -215,23 +226,28 @@ describe('fault injection', () => {
     const throttled = operations.reduce((n, op) => n + (after.api[op]?.throttled ?? 0) - (before.api[op]?.throttled ?? 0), 0);
     const errors = operations.reduce((n, op) => n + (after.api[op]?.errors ?? 0) - (before.api[op]?.errors ?? 0), 0);
     const resources = await resourcesOfRun(stack.clients.sageMaker, run.upload.runId);
-    const config = await stack.clients.sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: `mlops-local-${run.upload.runId}` }));
-    const stateRetries = run.snapshot.retries.filter((r) => r.error === 'SageMakerTransientError');
+    // The endpoint config is the registered version's (the deploy execution creates it).
+    const config = await stack.clients.sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: `mlops-local-abalone-v${run.state.registration?.version}` }));
+    const retries = [...run.snapshot.retries, ...deployExecutionOf(stack, run).snapshot.retries];
+    const stateRetries = retries.filter((r) => r.error === 'SageMakerTransientError');
+    // The run's transform, and the champion's over the same rows (an earlier test deployed one).
+    const transforms = [run.state.batch!.transformJobName, ...(run.state.batch?.champion ? [run.state.batch.champion.transformJobName] : [])];
     record({
       scenario: 'SageMaker ThrottlingException / HTTP 500 on Create*/Describe* at a configured rate (20% + 10%)',
       expected: 'SDK and state-machine retries absorb it; no duplicate resources',
-      observed: `${run.snapshot.status}; ${throttled} ThrottlingException + ${errors} InternalFailure injected, ${stateRetries.length} outlasted the SDK's five attempts and the state machine retried ${stateRetries.map((r) => r.stateName).join(', ')}; ${resources.trainingJobs.length} training job, ${resources.models.length} model, ${resources.transformJobs.length} transform job, endpoint config ${config.EndpointConfigName ? 'created once' : 'missing'}`,
-      counts: { faultsInjected: injected, runs: 1, duplicates: resources.trainingJobs.length + resources.models.length + resources.transformJobs.length - 3 },
+      observed: `${run.snapshot.status}; ${throttled} ThrottlingException + ${errors} InternalFailure injected, ${stateRetries.length} outlasted the SDK's five attempts and the state machine retried ${stateRetries.map((r) => r.stateName).join(', ')}; ${resources.trainingJobs.length} training job, ${resources.models.length} model, ${resources.transformJobs.length} transform jobs (the run's and the champion's), endpoint config ${config.EndpointConfigName ? 'created once' : 'missing'}`,
+      counts: { faultsInjected: injected, runs: 1, duplicates: resources.trainingJobs.length + resources.models.length + resources.transformJobs.length - 2 - transforms.length },
     });
     expect({ status: run.snapshot.status, error: run.snapshot.error, cause: run.snapshot.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     expect(throttled).toBeGreaterThan(0);
     expect(errors).toBeGreaterThanOrEqual(5);
     // Batch for certain; another step only if random faults happened to outlast the SDK too.
     expect(stateRetries.map((r) => r.stateName)).toContain('Batch');
-    expect(run.snapshot.retries.every((r) => r.error === 'SageMakerTransientError')).toBe(true);
+    expect(retries.every((r) => r.error === 'SageMakerTransientError')).toBe(true);
     expect(resources.trainingJobs).toEqual([{ name: run.state.training!.jobName, status: 'Completed' }]);
     expect(resources.models).toEqual([run.state.batch!.modelName]);
-    expect(resources.transformJobs).toEqual([{ name: run.state.batch!.transformJobName, status: 'Completed' }]);
+    expect(run.state.batch?.champion).toBeDefined();
+    expect(resources.transformJobs.sort((a, b) => a.name.localeCompare(b.name))).toEqual(transforms.sort().map((name) => ({ name, status: 'Completed' })));
     expect(await liveConfig()).toBe(config.EndpointConfigName);
   });
 
@@ -302,7 +318,7 @@ describe('fault injection', () => {
     expect(job).toMatchObject({ TrainingJobStatus: 'Failed', FailureReason: reason });
     expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'TrainingJobFailed' });
     expect(run.snapshot.cause).toBe(`training job ${job.TrainingJobName} failed: ${reason}`);
-    expect(pathOf(run.history).at(-1)).toBe('TrainingFailed');
+    expect(pathOf(run.history).slice(-4)).toEqual(['TrainingFailed', 'RecordRun', 'Outcome', 'RunFailed']);
   });
 
   it('a training job that is stopped: Fail saying so', async () => {
@@ -333,10 +349,12 @@ describe('fault injection', () => {
     const features = await heldOutFeatures(stack, serviceExceptionRun.state);
     const before = await predict(features);
     // The model must be healthy for the batch transform and unhealthy on the endpoint: turn the
-    // fault on when mlops_deploy is invoked (the hook runs synchronously before the function).
+    // fault on when mlops_deploy is invoked (the hook runs synchronously before the function). The
+    // endpoint serves the registered version's model (mlops-local-abalone-v<n>), created by that
+    // deploy; the previous version's model is serving already and is not health-checked again.
     const deploy = functionName(stack, 'mlops_deploy');
     lambdaFaults.set((fn) => {
-      if (fn === deploy) stack.sageMaker.faults.set({ unhealthyModel: { modelNamePattern: '^mlops-local-unhealthy-model-' } });
+      if (fn === deploy) stack.sageMaker.faults.set({ unhealthyModel: { modelNamePattern: '^mlops-local-abalone-v\\d+$' } });
       return undefined;
     });
     const answers: string[] = [];
@@ -354,6 +372,7 @@ describe('fault injection', () => {
     const run = await runDataset(stack, 'unhealthy-model.csv', abaloneSlice(2100));
     probing = false;
     await probe;
+    const child = deployExecutionOf(stack, run);
     const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
     const after = await predict(features);
     const servingProcesses = stack.sageMaker.state.processes().filter((p) => p.kind === 'endpoint');
@@ -361,11 +380,16 @@ describe('fault injection', () => {
     record({
       scenario: 'the new model fails health during UpdateEndpoint',
       expected: 'deploy fails; the previous model keeps serving, checked by invoking the endpoint during and after',
-      observed: `${run.snapshot.status} ${run.snapshot.error}: ${run.snapshot.cause}; endpoint ${endpoint.EndpointStatus} on ${endpoint.EndpointConfigName}; ${answers.length} invocations during the deploy all answered ${[...new Set(answers)].join(', ')} (the previous model's ${before}), ${failures.length} failed; after: ${after}`,
+      observed: `${run.snapshot.status} ${run.snapshot.error}: ${run.snapshot.cause} (its deploy execution ${child.snapshot.status} ${child.snapshot.error}); endpoint ${endpoint.EndpointStatus} on ${endpoint.EndpointConfigName}; ${answers.length} invocations during the deploy all answered ${[...new Set(answers)].join(', ')} (the previous model's ${before}), ${failures.length} failed; after: ${after}`,
       counts: { faultsInjected: unhealthy, runs: 1, leaks: servingProcesses.length - 1 },
     });
-    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
-    expect(run.snapshot.cause).toContain(`update rolled back: endpoint mlops-local-abalone still serves config ${previousConfig}, not mlops-local-${run.upload.runId}`);
+    // The deploy execution fails; the run ends with its Error and Cause (RecordRun normalizes the
+    // States.TaskFailed of the nested execution).
+    expect(child.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
+    expect(pathOf(child.history).slice(-5)).toEqual(['EndpointDone', 'DeploymentFailed', 'RecordDeployment', 'Outcome', 'DeployFailed']);
+    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed', cause: child.snapshot.cause });
+    expect(pathOf(run.history).slice(-4)).toEqual(['Deploy', 'RecordRun', 'Outcome', 'RunFailed']);
+    expect(run.snapshot.cause).toContain(`update rolled back: endpoint mlops-local-abalone still serves config ${previousConfig}, not mlops-local-abalone-v${run.state.registration?.version}`);
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: previousConfig });
     expect(endpoint.FailureReason).toContain('did not pass the ping health check');
     expect(failures).toEqual([]);

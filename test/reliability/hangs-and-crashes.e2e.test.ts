@@ -4,7 +4,8 @@
  * limit, and an endpoint that fails. The stack runs with test-only configuration: deadlines of
  * seconds instead of the local stage's 600 s (functionEnvironment), and mlops_train replaced by a
  * wrapper around the real handler that crashes, stalls or oversizes for runs named so
- * (bundleOverrides, fixtures/train-chaos.ts).
+ * (bundleOverrides, fixtures/train-chaos.ts). A failed run passes RecordRun (its run record) and
+ * ends in RunFailed with its own Error; an endpoint's rollout runs in the run's deploy execution.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
-import { abaloneSlice, buildFixtureBundle, functionName, pathOf, resourcesOfRun, runDataset, SwitchableLambdaFaults, waitFor, type Finished } from './support/pipeline';
+import { abaloneSlice, buildFixtureBundle, deployExecutionOf, functionName, pathOf, resourcesOfRun, runDataset, SwitchableLambdaFaults, waitFor, type Finished } from './support/pipeline';
 
 const { record } = observationRecorder('hangs-and-crashes', 'Hangs, crashes, oversized results and failed endpoints');
 const HISTORY_EVENT_LIMIT = 25_000;
@@ -50,6 +51,9 @@ afterAll(async () => {
   rmSync(buildDir, { recursive: true, force: true });
 });
 
+/** How a run that fails at its first step ends: caught, recorded, failed with its own error. */
+const FAILED_AT_TRAIN = ['Train', 'RecordRun', 'Outcome', 'RunFailed'];
+
 const seconds = (run: Finished) => ((run.snapshot.stopDate!.getTime() - run.snapshot.startDate.getTime()) / 1000).toFixed(2);
 
 describe('hangs and crashes', () => {
@@ -86,7 +90,10 @@ describe('hangs and crashes', () => {
     expect(training.snapshot.cause).toContain(`was stopped (MaxRuntimeExceeded) after running past its ${TRAINING_MAX_RUNTIME_SECONDS} s MaxRuntimeInSeconds`);
     expect(transform.snapshot).toMatchObject({ status: 'FAILED', error: 'PollDeadlineExceededError' });
     expect(JSON.parse(transform.snapshot.cause!).errorMessage).toMatch(new RegExp(`^transform job ${transform.state.batch!.transformJobName} is still InProgress after \\d+ s, past its ${TRANSFORM_DEADLINE_SECONDS} s deadline; stopped it$`));
-    expect(pathOf(transform.history).at(-1)).toBe('PipelineFailed');
+    // The challenger's await fails its Parallel branch; the Transforms Parallel catches it (the
+    // branches' states interleave in the history, so the one entered last before RecordRun varies).
+    expect(pathOf(transform.history)).toEqual(expect.arrayContaining(['Transforms', 'AwaitChallengerTransform']));
+    expect(pathOf(transform.history).slice(-3)).toEqual(['RecordRun', 'Outcome', 'RunFailed']);
     for (const run of [training, transform]) {
       expect(run.history.length).toBeLessThan(HISTORY_EVENT_LIMIT / 20);
       expect(run.snapshot.retries).toEqual([]);
@@ -106,7 +113,7 @@ describe('hangs and crashes', () => {
     expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'Runtime.ExitError' });
     expect(JSON.parse(run.snapshot.cause!)).toEqual({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/^RequestId: \S+ Error: Runtime exited with error: exit status 1$/) });
     // Not retried (a crash is not transient), caught into the failure path with the input kept.
-    expect(pathOf(run.history)).toEqual(['Train', 'PipelineFailed']);
+    expect(pathOf(run.history)).toEqual(FAILED_AT_TRAIN);
     expect(run.snapshot.retries).toEqual([]);
     expect(run.state.error?.Error).toBe('Runtime.ExitError');
     expect(stack.lambda.stats()[train]!.errors).toBe(errorsBefore + 1);
@@ -126,7 +133,7 @@ describe('hangs and crashes', () => {
     });
     expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'Sandbox.Timedout' });
     expect(JSON.parse(run.snapshot.cause!).errorMessage).toMatch(`Task timed out after ${TRAIN_TIMEOUT_SECONDS}.00 seconds`);
-    expect(pathOf(run.history)).toEqual(['Train', 'PipelineFailed']);
+    expect(pathOf(run.history)).toEqual(FAILED_AT_TRAIN);
     expect(run.snapshot.retries).toEqual([]);
     expect(elapsed).toBeGreaterThanOrEqual(TRAIN_TIMEOUT_SECONDS);
     expect(elapsed).toBeLessThan(TRAIN_TIMEOUT_SECONDS + 10);
@@ -158,7 +165,7 @@ describe('hangs and crashes', () => {
     });
     expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'PayloadTooLargeError' });
     expect(JSON.parse(run.snapshot.cause!).errorMessage).toMatch(/^mlops_train result is \d+ bytes, over the 262144-byte Step Functions state limit$/);
-    expect(pathOf(run.history)).toEqual(['Train', 'PipelineFailed']);
+    expect(pathOf(run.history)).toEqual(FAILED_AT_TRAIN);
     expect(run.snapshot.retries).toEqual([]);
     expect(direct?.name).toBe('PayloadTooLargeError');
     expect(direct?.message).toMatch(/^mlops_ingest result is \d+ bytes, over the 262144-byte Step Functions state limit$/);
@@ -166,10 +173,11 @@ describe('hangs and crashes', () => {
 
   it('an endpoint that ends Failed: Fail with a clear cause, and the next deploy refuses to touch it', async () => {
     // Healthy for the batch transform, unhealthy on the endpoint: the fault is turned on when
-    // mlops_deploy is invoked (the hook runs synchronously before the function).
+    // mlops_deploy is invoked (the hook runs synchronously before the function). The endpoint
+    // serves the registered version's model, mlops-local-abalone-v<n>, which that deploy creates.
     const deploy = functionName(stack, 'mlops_deploy');
     lambdaFaults.set((fn) => {
-      if (fn === deploy) stack.sageMaker.faults.set({ unhealthyModel: { modelNamePattern: '^mlops-local-endpoint-fails-' } });
+      if (fn === deploy) stack.sageMaker.faults.set({ unhealthyModel: { modelNamePattern: '^mlops-local-abalone-v\\d+$' } });
       return undefined;
     });
     const failed = await runDataset(stack, 'endpoint-fails.csv', abaloneSlice(1500));
@@ -178,19 +186,28 @@ describe('hangs and crashes', () => {
     stack.sageMaker.faults.clear();
     const next = await runDataset(stack, 'after-failed-endpoint.csv', abaloneSlice(1800));
     const serving = stack.sageMaker.state.processes().filter((p) => p.kind === 'endpoint');
+    // Both deploys ran in their own deploy executions; each run ends with its deploy's Error and Cause.
+    const [failedDeploy, nextDeploy] = [deployExecutionOf(stack, failed), deployExecutionOf(stack, next)];
+    const nextMessage = (JSON.parse(next.snapshot.cause ?? '{}') as { errorMessage?: string }).errorMessage;
     record({
       scenario: 'endpoint `Failed`',
       expected: 'Fail with a clear cause',
-      observed: `${failed.snapshot.status} ${failed.snapshot.error}: ${failed.snapshot.cause}; the next run: ${next.snapshot.status} ${next.snapshot.error}: ${JSON.parse(next.snapshot.cause!).errorMessage}`,
+      observed: `${failed.snapshot.status} ${failed.snapshot.error}: ${failed.snapshot.cause} (deploy execution ${failedDeploy.snapshot.status}); the next run: ${next.snapshot.status} ${next.snapshot.error}: ${nextMessage} (deploy execution ${nextDeploy.snapshot.status})`,
       counts: { faultsInjected: 1, runs: 2, leaks: serving.length },
     });
-    expect(endpoint).toMatchObject({ EndpointStatus: 'Failed', EndpointConfigName: `mlops-local-${failed.upload.runId}` });
-    expect(failed.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
+    expect(endpoint).toMatchObject({ EndpointStatus: 'Failed', EndpointConfigName: `mlops-local-abalone-v${failed.state.registration?.version}` });
+    expect(failedDeploy.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
+    expect(pathOf(failedDeploy.history).slice(-3)).toEqual(['RecordDeployment', 'Outcome', 'DeployFailed']);
+    expect(failed.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed', cause: failedDeploy.snapshot.cause });
+    expect(pathOf(failed.history).slice(-4)).toEqual(['Deploy', 'RecordRun', 'Outcome', 'RunFailed']);
     expect(failed.snapshot.cause).toBe(`endpoint mlops-local-abalone is Failed: ${endpoint.FailureReason}`);
     expect(endpoint.FailureReason).toContain('did not pass the ping health check');
-    expect(next.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepairError' });
-    expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('endpoint mlops-local-abalone is Failed');
-    expect(JSON.parse(next.snapshot.cause!).errorMessage).toContain('an operator must repair it');
+    // mlops_deploy refuses the Failed endpoint in the next run's deploy execution.
+    expect(nextDeploy.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepairError' });
+    expect(pathOf(nextDeploy.history)).toEqual(['TurnInit', 'Deploy', 'RecordDeployment', 'Outcome', 'DeployFailed']);
+    expect(next.snapshot).toMatchObject({ status: 'FAILED', error: 'EndpointNeedsRepairError', cause: nextDeploy.snapshot.cause });
+    expect(nextMessage).toContain('endpoint mlops-local-abalone is Failed');
+    expect(nextMessage).toContain('an operator must repair it');
     expect(serving).toEqual([]);
   });
 });

@@ -103,7 +103,7 @@ export const LENIENT_GATE: Readonly<Record<string, string>> = { 'mlops-threshold
 
 /** Uploads into the incoming prefix: the bucket's trigger invokes mlops_ingest, as in AWS. */
 export async function upload(stack: LocalStack, name: string, body: string, metadata: Record<string, string> = LENIENT_GATE): Promise<Upload> {
-  // Every upload belongs to family abalone: one endpoint, as the runs deploy in turn.
+  // Every upload belongs to family abalone: one endpoint, whose deploys take turns.
   const key = `${stack.incomingPrefix}abalone/${name}`;
   const put = await stack.clients.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: body, ContentType: 'text/csv', Metadata: metadata }));
   const etag = put.ETag ?? '';
@@ -167,6 +167,28 @@ export async function awaitFinish(stack: LocalStack, up: Upload, timeoutMs = 90_
   const history = stack.stepFunctions.executions.history(up.executionArn);
   const state = (snapshot.output as PipelineState | undefined) ?? lastStateInput(history)!;
   return { upload: up, snapshot, history, state };
+}
+
+/**
+ * The deploy executions a run started (the pipeline's Deploy task, startExecution.sync:2), oldest
+ * first: the child's input names its parent, so this finds a failed child too (whose ARN the
+ * pipeline's state does not keep: the Catch replaced the task's result with $.error).
+ */
+export function deployExecutionsOf(stack: LocalStack, run: Finished): { snapshot: ExecutionSnapshot; history: HistoryEvent[] }[] {
+  const deploy = stack.resources.stateMachines.deploy;
+  if (!deploy) throw new Error('the stack has no deploy state machine');
+  return stack.stepFunctions.executions
+    .list({ stateMachineName: deploy.name })
+    .filter((e) => e.parentExecutionArn === run.snapshot.executionArn)
+    .reverse()
+    .map((snapshot) => ({ snapshot, history: stack.stepFunctions.executions.history(snapshot.executionArn) }));
+}
+
+/** The run's one deploy execution; throws unless there is exactly one. */
+export function deployExecutionOf(stack: LocalStack, run: Finished): { snapshot: ExecutionSnapshot; history: HistoryEvent[] } {
+  const all = deployExecutionsOf(stack, run);
+  if (all.length !== 1) throw new Error(`run ${run.upload.runId} started ${all.length} deploy executions, expected 1`);
+  return all[0]!;
 }
 
 /** Upload, then follow the run to its end. Throws if the upload was rejected. */
