@@ -10,10 +10,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { RunRecordSchema } from '@mlops/common';
 import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 import { observationRecorder } from './support/recorder';
-import { abaloneSlice, buildFixtureBundle, deployExecutionOf, functionName, pathOf, resourcesOfRun, runDataset, SwitchableLambdaFaults, waitFor, type Finished } from './support/pipeline';
+import { abaloneSlice, awaitStart, buildFixtureBundle, deployExecutionOf, functionName, pathOf, resourcesOfRun, runDataset, SwitchableLambdaFaults, upload, waitFor, type Finished } from './support/pipeline';
 
 const { record } = observationRecorder('hangs-and-crashes', 'Hangs, crashes, oversized results and failed endpoints');
 const HISTORY_EVENT_LIMIT = 25_000;
@@ -98,6 +101,32 @@ describe('hangs and crashes', () => {
       expect(run.history.length).toBeLessThan(HISTORY_EVENT_LIMIT / 20);
       expect(run.snapshot.retries).toEqual([]);
     }
+  });
+
+  it('an execution aborted while its job runs (no Catch runs): the clean-up rule stops the job and records the run', async () => {
+    stack.sageMaker.faults.set({ hang: { jobNamePattern: '^mlops-local-aborted-.*-train$' } });
+    const up = await upload(stack, 'aborted.csv', abaloneSlice(900));
+    expect(await awaitStart(stack, up)).toBe('started');
+    const jobName = `mlops-local-${up.runId}-train`;
+    await waitFor('the training job to run', async () => {
+      const job = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName })).catch(() => undefined);
+      return job?.TrainingJobStatus === 'InProgress' ? job : undefined;
+    });
+    await stack.clients.sfn.send(new StopExecutionCommand({ executionArn: up.executionArn, error: 'Operator', cause: 'stopped by hand' }));
+    await stack.settled();
+    const job = await waitFor('the training job to stop', async () => {
+      const described = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+      return described.TrainingJobStatus === 'Stopped' ? described : undefined;
+    });
+    const recordObject = await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: `runs/${up.runId}/run.json` }));
+    const runRecord = RunRecordSchema.parse(JSON.parse(await recordObject.Body!.transformToString()));
+    record({
+      scenario: 'an execution aborted (StopExecution) while its training job runs',
+      expected: 'no Catch runs; the clean-up rule on its status change stops the job and records the run',
+      observed: `execution ABORTED; the rule invoked mlops_record, which stopped ${runRecord.stopped?.join(', ') ?? 'nothing'} (the job is ${job.TrainingJobStatus}); runs/${up.runId}/run.json: ${runRecord.status} ${runRecord.error?.Error}`,
+      counts: { faultsInjected: 1, runs: 1, leaks: job.TrainingJobStatus === 'Stopped' ? 0 : 1 },
+    });
+    expect(runRecord).toMatchObject({ status: 'ABORTED', outcome: 'failed', error: { Error: 'States.Aborted' }, stopped: [jobName] });
   });
 
   it('a handler that crashes: a task failure caught into Fail, not a hang', async () => {
