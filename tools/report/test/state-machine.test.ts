@@ -309,7 +309,8 @@ describe('renderStateMachineSvg', () => {
     const path = ['Deploy', 'EndpointPollInit', 'AwaitEndpoint', 'EndpointDone', 'WaitForEndpoint', 'AwaitEndpoint', 'EndpointDone', 'RecordDeployment', 'Outcome', 'Deployed'];
     const layout = layoutStateMachine(deploy, path);
     expect(layout.nodes.map((b) => b.name).sort()).toEqual(Object.keys(deploy.States).sort());
-    expect(layout.edges.filter((e) => e.d.includes('C')).map((e) => key(e.from, e.to))).toEqual(['WaitForEndpoint -> AwaitEndpoint']);
+    // Both loops curve back: the endpoint's poll loop and the turn loop (a deploy waiting for another rollout).
+    expect(layout.edges.filter((e) => e.d.includes('C')).map((e) => key(e.from, e.to)).sort()).toEqual(['WaitForEndpoint -> AwaitEndpoint', 'WaitForTurn -> Deploy']);
     expect(layout.edges.filter((e) => e.taken).map((e) => key(e.from, e.to))).toEqual(expect.arrayContaining(['EndpointDone -> RecordDeployment', 'Outcome -> Deployed']));
     expect(renderStateMachineSvg(deploy, path)).not.toMatch(/NaN|undefined|Infinity/);
   });
