@@ -3,8 +3,11 @@
  * and checks the CloudFormation they would deploy: the functions, the state machine, the trigger,
  * the bucket hardening, least-privilege IAM and the approval rule that deploys approved versions.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { RecordInputSchema } from '@mlops/common';
-import { matchesPattern } from '@mlops/local-eventbridge';
+import { matchesPattern, targetInput, validatePattern, validateTarget, type EventBridgeEvent, type LocalTarget } from '@mlops/local-eventbridge';
+import { projectRoot } from '@mlops/serverless-config';
 import { packagedTemplates, type Resource, type Template } from './packaged';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, any> };
@@ -190,6 +193,150 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     });
   });
 
+  describe('notifications (resources/notifications.yml)', () => {
+    const NOTIFY_RULES = ['NotifyRunSucceededRule', 'NotifyRunFailedRule', 'NotifyRunStoppedRule', 'NotifyAwaitingApprovalRule', 'NotifyApprovalDecidedRule', 'NotifyDeployFailedRule', 'NotifyDeployStoppedRule'];
+    const EXECUTION = `arn:aws:states:us-east-1:123456789012:execution:mlops-${stage}-pipeline:abalone-7aa1b19755`;
+    const envelope = (source: string, detailType: string, detail: Record<string, unknown>): EventBridgeEvent => ({
+      version: '0',
+      id: '5d2c7f3a-0000-4000-8000-000000000000',
+      source,
+      account: '123456789012',
+      time: '2026-12-06T10:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      'detail-type': detailType,
+      detail,
+    });
+    const execution = (detail: Record<string, unknown>) =>
+      envelope('aws.states', 'Step Functions Execution Status Change', { executionArn: EXECUTION, stateMachineArn: 'PIPELINE', name: 'abalone-7aa1b19755', status: 'SUCCEEDED', error: null, cause: null, ...detail });
+    const pkg = (detail: Record<string, unknown>) =>
+      envelope('aws.sagemaker', 'SageMaker Model Package State Change', {
+        ModelPackageGroupName: `mlops-${stage}-abalone`,
+        ModelPackageVersion: 4,
+        ModelPackageArn: `arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-${stage}-abalone/4`,
+        ModelApprovalStatus: 'PendingManualApproval',
+        CustomerMetadataProperties: { family: 'abalone', runId: 'abalone-7aa1b19755' },
+        ...detail,
+      });
+    /** The rule's pattern with the state machines' Refs standing for PIPELINE and DEPLOY. */
+    const patternOf = (id: string) =>
+      JSON.parse(
+        JSON.stringify(t().Resources[id]!.Properties.EventPattern)
+          .replaceAll(JSON.stringify({ Ref: 'MlopsPipelineStateMachine' }), '"PIPELINE"')
+          .replaceAll(JSON.stringify({ Ref: 'MlopsDeployStateMachine' }), '"DEPLOY"'),
+      ) as Record<string, unknown>;
+    /** The rules an event matches, by logical id. */
+    const matching = (event: EventBridgeEvent) => NOTIFY_RULES.filter((id) => matchesPattern(patternOf(id), event));
+    const targetOf = (id: string): LocalTarget => {
+      const [target] = t().Resources[id]!.Properties.Targets as { Id: string; Arn: unknown; InputTransformer: { InputPathsMap: Record<string, string>; InputTemplate: string } }[];
+      return { id: target!.Id, arn: 'arn:aws:sns:us-east-1:123456789012:topic', inputTransformer: { inputPathsMap: target!.InputTransformer.InputPathsMap, inputTemplate: target!.InputTransformer.InputTemplate } };
+    };
+    /** The message EventBridge sends the topic for this event. */
+    const message = (id: string, event: EventBridgeEvent) => {
+      const rendered = targetInput(targetOf(id), event, { ruleArn: 'arn:aws:events:us-east-1:123456789012:rule/x', ruleName: 'x', ingestionTime: event.time });
+      if (!rendered.ok) throw new Error(rendered.error);
+      return rendered.input;
+    };
+
+    it("has the stage's topic, encrypted with a key EventBridge may use, published to only by this account's notification rules", () => {
+      expect(t().Resources.NotificationTopic!.Properties).toEqual({ TopicName: `mlops-${stage}-notifications`, DisplayName: `mlops ${stage}`, KmsMasterKeyId: { Ref: 'NotificationKey' } });
+      const key = t().Resources.NotificationKey!;
+      expect(key.Properties).toMatchObject({ EnableKeyRotation: true, PendingWindowInDays: 7 });
+      // The AWS managed key (alias/aws/sns) would not let EventBridge publish: its policy cannot name events.amazonaws.com.
+      expect(key.Properties.KeyPolicy.Statement).toContainEqual({
+        Sid: 'EventBridgePublishesToTheTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+      });
+      const policy = t().Resources.NotificationTopicPolicy!.Properties;
+      expect(policy.Topics).toEqual([{ Ref: 'NotificationTopic' }]);
+      expect(policy.PolicyDocument.Statement).toEqual([
+        {
+          Sid: 'NotificationRulesPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: { Ref: 'NotificationTopic' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnEquals: { 'aws:SourceArn': NOTIFY_RULES.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } },
+        },
+      ]);
+      // Every rule that targets the topic is named in the policy, and no rule needs a role for it.
+      const targeting = ofType(t(), 'AWS::Events::Rule').filter(([, r]) => (r.Properties.Targets as { Arn: unknown }[]).some((x) => JSON.stringify(x.Arn) === JSON.stringify({ Ref: 'NotificationTopic' })));
+      expect(targeting.map(([id]) => id).sort()).toEqual([...NOTIFY_RULES].sort());
+      for (const [, rule] of targeting) for (const target of rule.Properties.Targets) expect(target.RoleArn).toBeUndefined();
+      expect(t().Outputs!.NotificationTopicArn!.Value).toEqual({ Ref: 'NotificationTopic' });
+    });
+
+    it('subscribes an email address and an HTTPS endpoint only when the stage sets notifyEmail / notifyHttps (not by default)', () => {
+      const conditions = (t() as Template & { Conditions: Record<string, unknown> }).Conditions;
+      expect(conditions.NotifyEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+      expect(conditions.NotifyHttps).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+      const subscriptions = ofType(t(), 'AWS::SNS::Subscription') as [string, Resource & { Condition?: string }][];
+      expect(subscriptions.map(([id, s]) => [id, s.Condition, s.Properties.Protocol, s.Properties.TopicArn])).toEqual([
+        ['NotificationEmailSubscription', 'NotifyEmail', 'email', { Ref: 'NotificationTopic' }],
+        ['NotificationHttpsSubscription', 'NotifyHttps', 'https', { Ref: 'NotificationTopic' }],
+      ]);
+    });
+
+    it('has patterns and targets EventBridge accepts', () => {
+      for (const id of NOTIFY_RULES) {
+        expect(() => validatePattern(patternOf(id))).not.toThrow();
+        expect(() => validateTarget(targetOf(id))).not.toThrow();
+      }
+    });
+
+    it("reports every end of this stage's pipeline runs once, and nothing while they run or for another stage's machine", () => {
+      expect(matching(execution({ status: 'SUCCEEDED' }))).toEqual(['NotifyRunSucceededRule']);
+      expect(matching(execution({ status: 'FAILED' }))).toEqual(['NotifyRunFailedRule']);
+      expect(matching(execution({ status: 'TIMED_OUT' }))).toEqual(['NotifyRunStoppedRule']);
+      expect(matching(execution({ status: 'ABORTED' }))).toEqual(['NotifyRunStoppedRule']);
+      expect(matching(execution({ status: 'RUNNING' }))).toEqual([]);
+      expect(matching(execution({ status: 'FAILED', stateMachineArn: 'OTHER' }))).toEqual([]);
+      expect(matching(execution({ status: 'FAILED', stateMachineArn: 'DEPLOY' }))).toEqual(['NotifyDeployFailedRule']);
+      expect(matching(execution({ status: 'ABORTED', stateMachineArn: 'DEPLOY' }))).toEqual(['NotifyDeployStoppedRule']);
+      expect(matching(execution({ status: 'TIMED_OUT', stateMachineArn: 'DEPLOY' }))).toEqual(['NotifyDeployStoppedRule']);
+      // A deploy that succeeded is reported by its run (or its approval), not on its own.
+      expect(matching(execution({ status: 'SUCCEEDED', stateMachineArn: 'DEPLOY' }))).toEqual([]);
+    });
+
+    it("reports a version of this stage's groups that awaits approval or was approved or rejected, and nothing else", () => {
+      expect(matching(pkg({}))).toEqual(['NotifyAwaitingApprovalRule']);
+      expect(matching(pkg({ UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toEqual(['NotifyAwaitingApprovalRule']);
+      expect(matching(pkg({ UpdatedModelPackageFields: ['CustomerMetadataProperties'] }))).toEqual([]);
+      expect(matching(pkg({ ModelApprovalStatus: 'Approved', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toEqual(['NotifyApprovalDecidedRule']);
+      expect(matching(pkg({ ModelApprovalStatus: 'Rejected', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toEqual(['NotifyApprovalDecidedRule']);
+      // Registered Approved by auto approval: its run reports it.
+      expect(matching(pkg({ ModelApprovalStatus: 'Approved' }))).toEqual([]);
+      const other = stage === 'dev' ? 'prod' : 'dev';
+      expect(matching(pkg({ ModelPackageGroupName: `mlops-${other}-abalone` }))).toEqual([]);
+      expect(matching(pkg({ ModelPackageGroupName: `mlops-${other}-abalone`, ModelApprovalStatus: 'Approved', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toEqual([]);
+    });
+
+    it('sends short messages: the run and its outcome, the error and cause, the approve command', () => {
+      expect(message('NotifyRunSucceededRule', execution({ status: 'SUCCEEDED' }))).toBe(
+        `Run abalone-7aa1b19755 of stage ${stage} ended SUCCEEDED (deployed or awaiting approval: see the run record runs/abalone-7aa1b19755/run.json, or pnpm mlops runs --stage ${stage}). Execution: ${EXECUTION}`,
+      );
+      expect(message('NotifyRunFailedRule', execution({ status: 'FAILED', error: 'QualityGateFailed', cause: 'mse 5.91 (challenger) is worse than 4.86 (champion, abalone v3)' }))).toBe(
+        `Run abalone-7aa1b19755 of stage ${stage} ended FAILED: QualityGateFailed: mse 5.91 (challenger) is worse than 4.86 (champion, abalone v3). Run record: runs/abalone-7aa1b19755/run.json; execution: ${EXECUTION}`,
+      );
+      expect(message('NotifyRunStoppedRule', execution({ status: 'TIMED_OUT' }))).toBe(
+        `Run abalone-7aa1b19755 of stage ${stage} ended TIMED_OUT: its jobs are stopped and the run is recorded in runs/abalone-7aa1b19755/run.json. Execution: ${EXECUTION}`,
+      );
+      expect(message('NotifyAwaitingApprovalRule', pkg({}))).toBe(
+        `Model abalone v4 of stage ${stage} awaits approval (group mlops-${stage}-abalone, PendingManualApproval). Approve it: pnpm mlops approve abalone 4 --stage ${stage} (approving deploys it); or reject it: pnpm mlops reject abalone 4 --stage ${stage} --reason 'why'. Package: arn:aws:sagemaker:us-east-1:123456789012:model-package/mlops-${stage}-abalone/4`,
+      );
+      expect(message('NotifyApprovalDecidedRule', pkg({ ModelApprovalStatus: 'Rejected', ApprovalDescription: 'drift on Q3 data', UpdatedModelPackageFields: ['ModelApprovalStatus'] }))).toMatch(
+        new RegExp(`^Model abalone v4 of stage ${stage} is now Rejected \\(group mlops-${stage}-abalone; reason: drift on Q3 data\\)\\. `),
+      );
+      expect(message('NotifyDeployFailedRule', execution({ status: 'FAILED', stateMachineArn: 'DEPLOY', name: 'abalone-v4-approval', error: 'DeploymentFailed', cause: 'update rolled back: ...' }))).toBe(
+        `Deploy abalone-v4-approval of stage ${stage} ended FAILED: DeploymentFailed: update rolled back: .... Execution: ${EXECUTION}`,
+      );
+      for (const id of NOTIFY_RULES) expect({ id, length: targetOf(id).inputTransformer!.inputTemplate.length < 400 }).toEqual({ id, length: true });
+    });
+  });
+
   it('hardens the data bucket: public access blocked, encrypted, versioned, TLS only, retained', () => {
     const id = 'DataBucket';
     const bucket = t().Resources[id]!;
@@ -275,4 +422,37 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     for (const [id, g] of groups) expect({ id, retention: g.Properties.RetentionInDays }).toEqual({ id, retention: expect.any(Number) });
     for (const [, fn] of ofType(t(), 'AWS::Lambda::Function')) expect(fn.Properties.Runtime).not.toMatch(/nodejs(1[0-8]|[0-9])\.x/);
   });
+});
+
+describe('notification subscriptions per stage (resources/notifications.yml)', () => {
+  /** CloudFormation's Fn::Not / Fn::Equals over literal values. */
+  const holds = (condition: unknown): boolean => {
+    const c = condition as { 'Fn::Not'?: [unknown]; 'Fn::Equals'?: [unknown, unknown] };
+    if (c['Fn::Not']) return !holds(c['Fn::Not'][0]);
+    if (c['Fn::Equals']) return c['Fn::Equals'][0] === c['Fn::Equals'][1];
+    throw new Error(`not a condition this test evaluates: ${JSON.stringify(condition)}`);
+  };
+  /** The stage's resources as `sls print` resolves them, with parameters given on the command line. */
+  const printed = (stage: string, params: string[]) => {
+    const root = projectRoot();
+    const out = execFileSync(join(root, 'node_modules', '.bin', 'sls'), ['print', '--stage', stage, '--format', 'json', ...params.map((p) => `--param=${p}`)], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', AWS_ACCESS_KEY_ID: 'offline', AWS_SECRET_ACCESS_KEY: 'offline' },
+    });
+    return (JSON.parse(out.slice(out.indexOf('{'))) as { resources: { Conditions: Record<string, unknown>; Resources: Record<string, Resource> } }).resources;
+  };
+
+  it('creates no subscription by default, and the email and HTTPS subscriptions a stage sets', () => {
+    for (const stage of ['dev', 'prod']) {
+      const conditions = (templates[stage] as Template & { Conditions: Record<string, unknown> }).Conditions;
+      expect({ stage, email: holds(conditions.NotifyEmail), https: holds(conditions.NotifyHttps) }).toEqual({ stage, email: false, https: false });
+    }
+    const set = printed('prod', ['notifyEmail=ml-team@example.com', 'notifyHttps=https://hooks.example.com/mlops']);
+    expect([holds(set.Conditions.NotifyEmail), holds(set.Conditions.NotifyHttps)]).toEqual([true, true]);
+    expect(set.Resources.NotificationEmailSubscription!.Properties).toEqual({ TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'email', Endpoint: 'ml-team@example.com' });
+    expect(set.Resources.NotificationHttpsSubscription!.Properties).toEqual({ TopicArn: { Ref: 'NotificationTopic' }, Protocol: 'https', Endpoint: 'https://hooks.example.com/mlops' });
+    const one = printed('prod', ['notifyEmail=ml-team@example.com']);
+    expect([holds(one.Conditions.NotifyEmail), holds(one.Conditions.NotifyHttps)]).toEqual([true, false]);
+  }, 120_000);
 });

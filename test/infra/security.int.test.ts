@@ -85,7 +85,12 @@ const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'];
 /** Resource types that hold data: a stack deletion or replacement must not destroy it. */
 const STATEFUL_TYPES = ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster', 'AWS::EFS::FileSystem', 'AWS::KMS::Key', 'AWS::SageMaker::ModelPackageGroup'];
 /** The framework's artifact bucket: rebuilt by every deploy and emptied by `sls remove`, so it may go with the stack. */
-const DISPOSABLE_STATEFUL = new Set(['ServerlessDeploymentBucket']);
+const DISPOSABLE_STATEFUL = new Set([
+  'ServerlessDeploymentBucket',
+  // The notification topic's key (resources/notifications.yml) protects messages only while SNS
+  // delivers them (SNS keeps none), so it may go with the stack (KMS waits 7 days before deleting it).
+  'NotificationKey',
+]);
 
 let templates: Record<string, Template> = {};
 beforeAll(async () => {
@@ -364,6 +369,30 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       const resources = asList(tls!.Resource).map(resourceText);
       expect(resources.some((r) => r.endsWith('/*'))).toBe(true);
       expect(resources.some((r) => !r.endsWith('/*'))).toBe(true);
+    }
+  });
+
+  it('lets only EventBridge rules of this account publish to an SNS topic, encrypted with a key of its own', () => {
+    const topics = ofType(t(), 'AWS::SNS::Topic');
+    expect(topics.map(([id]) => id)).toEqual(['NotificationTopic']);
+    for (const [id, topic] of topics) {
+      expect({ id, key: topic.Properties.KmsMasterKeyId }).toEqual({ id, key: { Ref: expect.any(String) } });
+      expect(t().Resources[topic.Properties.KmsMasterKeyId.Ref]!.Type).toBe('AWS::KMS::Key');
+      const policies = ofType(t(), 'AWS::SNS::TopicPolicy').filter(([, p]) => asList(p.Properties.Topics).some((x) => (x as { Ref?: string }).Ref === id));
+      expect({ id, policies: policies.length }).toEqual({ id, policies: 1 });
+      for (const s of policies[0]![1].Properties.PolicyDocument.Statement as Statement[]) {
+        expect({ id, sid: s.Sid, effect: s.Effect, principal: s.Principal, action: s.Action }).toEqual({ id, sid: s.Sid, effect: 'Allow', principal: { Service: 'events.amazonaws.com' }, action: 'sns:Publish' });
+        expect(s.Condition?.StringEquals?.['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+        expect(asList(s.Condition?.ArnEquals?.['aws:SourceArn'] as unknown[]).length).toBeGreaterThan(0);
+      }
+    }
+    // A key's policy: the account administers it (KMS's default), EventBridge may only encrypt and decrypt data keys.
+    for (const [id, key] of ofType(t(), 'AWS::KMS::Key')) {
+      for (const s of key.Properties.KeyPolicy.Statement as Statement[]) {
+        const principal = s.Principal as { AWS?: unknown; Service?: unknown };
+        if (principal.Service !== undefined) expect({ id, service: principal.Service, actions: asList(s.Action).sort() }).toEqual({ id, service: 'events.amazonaws.com', actions: ['kms:Decrypt', 'kms:GenerateDataKey'] });
+        else expect({ id, root: resourceText(principal.AWS) }).toEqual({ id, root: 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' });
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Context } from './context';
 import { validationException } from './errors';
+import { type ListRequest, listResponse } from './listing';
 import type { ModelStore } from './models';
 import type { TagStore } from './tags';
 import { clone } from './wire';
@@ -23,7 +24,7 @@ export interface EndpointConfigRecord {
   request: Record<string, unknown> & { ProductionVariants: ProductionVariant[] };
 }
 
-/** Endpoint configurations: CreateEndpointConfig, DescribeEndpointConfig, DeleteEndpointConfig. */
+/** Endpoint configurations: CreateEndpointConfig, DescribeEndpointConfig, DeleteEndpointConfig, ListEndpointConfigs. */
 export class EndpointConfigStore {
   private readonly configs = new Map<string, EndpointConfigRecord>();
 
@@ -97,5 +98,14 @@ export class EndpointConfigStore {
     this.configs.delete(c.name.toLowerCase());
     this.tags.remove(c.arn);
     return {};
+  }
+
+  /**
+   * ListEndpointConfigs (API reference): NameContains, CreationTimeBefore/After, SortBy `Name` |
+   * `CreationTime` (default CreationTime), SortOrder (default Descending), MaxResults, NextToken, filtered
+   * and paged as every List* here; each summary is EndpointConfigName, EndpointConfigArn, CreationTime.
+   */
+  list(input: ListRequest): Record<string, unknown> {
+    return listResponse(this.configs.values(), input, 'EndpointConfigs', (c) => ({ EndpointConfigName: c.name, EndpointConfigArn: c.arn, CreationTime: c.creationTime }));
   }
 }

@@ -18,6 +18,8 @@ export class AwsError extends Error {
 export const validationException = (message: string) => new AwsError('ValidationException', message);
 export const resourceInUse = (message: string) => new AwsError('ResourceInUse', message);
 export const resourceNotFound = (message: string) => new AwsError('ResourceNotFound', message);
+/** The API model's ConflictException (HTTP 400 in the API reference), e.g. DeleteModelPackageGroup's. */
+export const conflictException = (message: string) => new AwsError('ConflictException', message);
 export const resourceLimitExceeded = (message: string) => new AwsError('ResourceLimitExceeded', message);
 export const throttling = () => new AwsError('ThrottlingException', 'Rate exceeded', 400);
 export const internalFailure = () =>

@@ -391,3 +391,95 @@ describe('restoring exported records', () => {
     expect(register('abalone')).toBe(`${ARN}:model-package/abalone/3`);
   });
 });
+
+describe('DeleteModelPackage', () => {
+  beforeEach(() => {
+    groups.create({ ModelPackageGroupName: 'abalone' });
+    for (let i = 0; i < 3; i++) register('abalone');
+  });
+  const versions = () => (packages.list({ ModelPackageGroupName: 'abalone', SortOrder: 'Ascending' }).ModelPackageSummaryList as { ModelPackageVersion: number }[]).map((p) => p.ModelPackageVersion);
+
+  it('deletes by ARN or <group>/<version>; the other versions keep their numbers', () => {
+    expect(packages.delete({ ModelPackageName: `${ARN}:model-package/abalone/2` })).toEqual({});
+    expect(versions()).toEqual([1, 3]);
+    expect(packages.describe({ ModelPackageName: 'abalone/3' }).ModelPackageVersion).toBe(3);
+    expect(failure(() => packages.describe({ ModelPackageName: 'abalone/2' })).message).toBe(`ModelPackage ${ARN}:model-package/abalone/2 does not exist.`);
+    packages.delete({ ModelPackageName: 'Abalone/1' });
+    expect(versions()).toEqual([3]);
+  });
+
+  it('never reuses a deleted version, the latest one included', () => {
+    packages.delete({ ModelPackageName: 'abalone/3' });
+    expect(register('abalone')).toBe(`${ARN}:model-package/abalone/4`);
+    expect(groups.get('abalone')!.latestVersion).toBe(4);
+  });
+
+  it('removes the package`s tags and forgets its ClientToken', () => {
+    const tagged = register('abalone', { ClientToken: 'run-9', Tags: [{ Key: 'stage', Value: 'dev' }] });
+    packages.delete({ ModelPackageName: tagged });
+    expect(tags.list(tagged)).toEqual([]);
+    expect(register('abalone', { ClientToken: 'run-9' })).toBe(`${ARN}:model-package/abalone/5`);
+  });
+
+  it('answers a missing package as DescribeModelPackage does, and deletes nothing', () => {
+    const e = failure(() => packages.delete({ ModelPackageName: 'abalone/7' }));
+    expect(e.code).toBe('ValidationException');
+    expect(e.message).toBe(`ModelPackage ${ARN}:model-package/abalone/7 does not exist.`);
+    packages.delete({ ModelPackageName: 'abalone/1' });
+    expect(failure(() => packages.delete({ ModelPackageName: `${ARN}:model-package/abalone/1` })).message).toBe(`ModelPackage ${ARN}:model-package/abalone/1 does not exist.`);
+    expect(versions()).toEqual([2, 3]);
+  });
+});
+
+describe('DeleteModelPackageGroup', () => {
+  it('refuses a group that still has versions with ConflictException, then deletes it once they are gone', () => {
+    const { ModelPackageGroupArn } = groups.create({ ModelPackageGroupName: 'Abalone', Tags: [{ Key: 'team', Value: 'mlops' }] });
+    const one = register('abalone');
+    const two = register('abalone');
+    const e = failure(() => groups.delete({ ModelPackageGroupName: 'abalone' }));
+    expect(e.code).toBe('ConflictException');
+    expect(e.status).toBe(400);
+    expect(e.message).toBe(`Model Package Group ${ModelPackageGroupArn} cannot be deleted while it contains model packages (2): delete them first with DeleteModelPackage.`);
+    packages.delete({ ModelPackageName: one });
+    expect(failure(() => groups.delete({ ModelPackageGroupName: ModelPackageGroupArn })).code).toBe('ConflictException');
+    packages.delete({ ModelPackageName: two });
+    expect(groups.delete({ ModelPackageGroupName: ModelPackageGroupArn })).toEqual({});
+    expect(failure(() => groups.describe({ ModelPackageGroupName: 'abalone' })).message).toBe(`ModelPackageGroup ${ModelPackageGroupArn} does not exist.`);
+    expect(tags.list(ModelPackageGroupArn)).toEqual([]);
+    expect(groups.list({}).ModelPackageGroupSummaryList).toEqual([]);
+  });
+
+  it('answers a missing group as DescribeModelPackageGroup does', () => {
+    const e = failure(() => groups.delete({ ModelPackageGroupName: 'Nope' }));
+    expect(e.code).toBe('ValidationException');
+    expect(e.message).toBe(`ModelPackageGroup ${ARN}:model-package-group/nope does not exist.`);
+  });
+
+  it('a group created again under the deleted one`s name starts at version 1', () => {
+    groups.create({ ModelPackageGroupName: 'again' });
+    packages.delete({ ModelPackageName: register('again') });
+    groups.delete({ ModelPackageGroupName: 'again' });
+    groups.create({ ModelPackageGroupName: 'again' });
+    expect(register('again')).toBe(`${ARN}:model-package/again/1`);
+  });
+});
+
+describe('restoring exported records after deletions', () => {
+  it('keeps deleted packages and groups deleted, and the group`s counter past the deleted versions', () => {
+    groups.create({ ModelPackageGroupName: 'kept' });
+    groups.create({ ModelPackageGroupName: 'gone' });
+    register('kept');
+    const latest = register('kept', { ClientToken: 'run-2' });
+    packages.delete({ ModelPackageName: latest });
+    groups.delete({ ModelPackageGroupName: 'gone' });
+    const saved = { groups: structuredClone(groups.all()), packages: structuredClone(packages.all()), tags: tags.entries() };
+
+    stores();
+    tags.restore(saved.tags);
+    for (const g of saved.groups) groups.restore(g);
+    for (const p of saved.packages) packages.restore(p);
+    expect(failure(() => packages.describe({ ModelPackageName: latest })).code).toBe('ValidationException');
+    expect(failure(() => groups.describe({ ModelPackageGroupName: 'gone' })).code).toBe('ValidationException');
+    expect(register('kept', { ClientToken: 'run-2' })).toBe(`${ARN}:model-package/kept/3`);
+  });
+});

@@ -15,6 +15,8 @@ import {
   CreateEndpointConfigCommand,
   CreateEndpointCommand,
   CreateModelCommand,
+  DeleteModelPackageCommand,
+  DeleteModelPackageGroupCommand,
   DescribeModelCommand,
   waitUntilEndpointInService,
   DescribeModelPackageCommand,
@@ -376,5 +378,90 @@ describe('a restarted server', () => {
     const again = await client.send(new CreateModelPackageCommand({ ModelPackageGroupName: 'durable', InferenceSpecification: inference(), ClientToken: 'durable-run-1' }));
     expect(again.ModelPackageArn).toBe(`${ARN}:model-package/durable/1`);
     expect(restartedEvents.map((e) => e.resources[0])).toEqual([`${ARN}:model-package/durable/3`, `${ARN}:model-package/abalone/4`]);
+  });
+});
+
+describe('deleting from the registry (DeleteModelPackage, DeleteModelPackageGroup)', () => {
+  const groupArn = `${ARN}:model-package-group/del-models`;
+  const versions = async (group: string) =>
+    ((await sm.send(new ListModelPackagesCommand({ ModelPackageGroupName: group, SortOrder: 'Ascending' }))).ModelPackageSummaryList ?? []).map((p) => p.ModelPackageVersion);
+
+  beforeAll(async () => {
+    await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'Del-Models', Tags: [{ Key: 'team', Value: 'mlops' }] }));
+    for (let i = 0; i < 3; i++) await register('del-models');
+  });
+
+  it('deletes a version by ARN or <group>/<version>; the others keep their numbers and the next is never a reused one', async () => {
+    const tagged = await register('del-models', { Tags: [{ Key: 'run', Value: '4' }] });
+    expect(await sm.send(new DeleteModelPackageCommand({ ModelPackageName: `${ARN}:model-package/del-models/2` }))).toMatchObject({ $metadata: { httpStatusCode: 200 } });
+    await sm.send(new DeleteModelPackageCommand({ ModelPackageName: 'del-models/4' }));
+    expect(await versions('del-models')).toEqual([1, 3]);
+    const gone = await failure(sm.send(new DescribeModelPackageCommand({ ModelPackageName: tagged })));
+    expect(gone).toEqual({ name: 'ValidationException', message: `ModelPackage ${tagged} does not exist.`, status: 400 });
+    // Its tags went with it: the ARN names no resource any more.
+    expect((await failure(sm.send(new ListTagsCommand({ ResourceArn: tagged })))).message).toBe(`Resource ${tagged} does not exist.`);
+    expect(await register('del-models')).toBe(`${ARN}:model-package/del-models/5`);
+  });
+
+  it('answers a missing package with ValidationException, and validates the name against the API model', async () => {
+    const missing = await failure(sm.send(new DeleteModelPackageCommand({ ModelPackageName: 'del-models/99' })));
+    expect(missing).toEqual({ name: 'ValidationException', message: `ModelPackage ${ARN}:model-package/del-models/99 does not exist.`, status: 400 });
+    const bad = await failure(sm.send(new DeleteModelPackageCommand({ ModelPackageName: 'del_models/1' })));
+    expect(bad.name).toBe('ValidationException');
+    expect(bad.message).toMatch(/^1 validation error detected: Value 'del_models\/1' at 'modelPackageName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+  });
+
+  it('refuses to delete a group that still has versions (ConflictException), and deletes it, tags included, once empty', async () => {
+    const conflict = await failure(sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: 'del-models' })));
+    expect(conflict).toEqual({
+      name: 'ConflictException',
+      message: `Model Package Group ${groupArn} cannot be deleted while it contains model packages (3): delete them first with DeleteModelPackage.`,
+      status: 400,
+    });
+    for (const v of await versions('del-models')) await sm.send(new DeleteModelPackageCommand({ ModelPackageName: `del-models/${v}` }));
+    await sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: groupArn }));
+    const described = await failure(sm.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'Del-Models' })));
+    expect(described).toEqual({ name: 'ValidationException', message: `ModelPackageGroup ${groupArn} does not exist.`, status: 400 });
+    expect((await failure(sm.send(new ListTagsCommand({ ResourceArn: groupArn })))).message).toBe(`Resource ${groupArn} does not exist.`);
+    expect((await sm.send(new ListModelPackageGroupsCommand({ NameContains: 'del-models' }))).ModelPackageGroupSummaryList).toEqual([]);
+  });
+
+  it('answers a missing group with ValidationException, and validates the name against the API model', async () => {
+    const missing = await failure(sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: 'no-such-group' })));
+    expect(missing).toEqual({ name: 'ValidationException', message: `ModelPackageGroup ${ARN}:model-package-group/no-such-group does not exist.`, status: 400 });
+    const bad = await failure(sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: 'a/1' })));
+    expect(bad.name).toBe('ValidationException');
+    expect(bad.message).toMatch(/^1 validation error detected: Value 'a\/1' at 'modelPackageGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+  });
+});
+
+describe('a restarted server after deletions', () => {
+  let restarted: LocalSageMaker | undefined;
+  let client: SageMakerClient;
+
+  beforeAll(async () => {
+    await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'pruned' }));
+    await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'dropped' }));
+    for (let i = 0; i < 3; i++) await register('pruned');
+    await sm.send(new DeleteModelPackageCommand({ ModelPackageName: 'pruned/1' }));
+    await sm.send(new DeleteModelPackageCommand({ ModelPackageName: 'pruned/3' }));
+    await sm.send(new DeleteModelPackageGroupCommand({ ModelPackageGroupName: 'dropped' }));
+    const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    const saved = JSON.parse(JSON.stringify(h.sm.exportState()), (_k, v: unknown) => (typeof v === 'string' && ISO.test(v) ? new Date(v) : v)) as PersistedSageMaker;
+    restarted = await startLocalSageMaker({ workDir: path.join(h.tmp, 'work-registry-deleted'), s3: { endpoint: h.s3Endpoint, credentials }, imageRegistry: REGISTRY, restore: saved });
+    client = new SageMakerClient({ endpoint: restarted.endpoint, region: 'us-east-1', credentials });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await restarted?.close();
+  });
+
+  it('keeps deleted packages and groups deleted, and the group`s next version past the deleted ones', async () => {
+    const listed = await client.send(new ListModelPackagesCommand({ ModelPackageGroupName: 'pruned' }));
+    expect(listed.ModelPackageSummaryList!.map((p) => p.ModelPackageVersion)).toEqual([2]);
+    expect((await failure(client.send(new DescribeModelPackageCommand({ ModelPackageName: 'pruned/3' })))).message).toBe(`ModelPackage ${ARN}:model-package/pruned/3 does not exist.`);
+    expect((await failure(client.send(new DescribeModelPackageGroupCommand({ ModelPackageGroupName: 'dropped' })))).message).toBe(`ModelPackageGroup ${ARN}:model-package-group/dropped does not exist.`);
+    const next = await client.send(new CreateModelPackageCommand({ ModelPackageGroupName: 'pruned', InferenceSpecification: inference() }));
+    expect(next.ModelPackageArn).toBe(`${ARN}:model-package/pruned/4`);
   });
 });

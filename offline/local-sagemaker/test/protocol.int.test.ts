@@ -14,6 +14,7 @@ import {
   DescribeModelCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
+  ListEndpointConfigsCommand,
   ListModelsCommand,
   ListTagsCommand,
   ListTrainingJobsCommand,
@@ -240,6 +241,36 @@ describe('List operations', () => {
     const a = (await h.sagemaker.send(new DescribeModelCommand({ ModelName: 'list-a' }))).CreationTime!;
     const after = await h.sagemaker.send(new ListModelsCommand({ NameContains: 'list-', CreationTimeAfter: a, SortBy: 'Name', SortOrder: 'Ascending' }));
     expect(after.Models!.map((m) => m.ModelName)).toEqual(['list-b']);
+  });
+
+  it('ListEndpointConfigs: NameContains, time bounds, Name/CreationTime sorting, pages; deleted configurations are gone', async () => {
+    await h.sagemaker.send(model('cfg-list-model'));
+    const config = (name: string) => new CreateEndpointConfigCommand({ EndpointConfigName: name, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'cfg-list-model', InitialInstanceCount: 1, InstanceType: 'ml.t2.medium' }] });
+    for (const n of ['cfgl-c', 'cfgl-a', 'cfgl-b', 'cfgl-gone']) await h.sagemaker.send(config(n));
+    await h.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'cfgl-gone' }));
+    const names = (r: { EndpointConfigs?: { EndpointConfigName?: string }[] }) => r.EndpointConfigs!.map((c) => c.EndpointConfigName);
+
+    const newest = await h.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'cfgl-' }));
+    expect(names(newest)).toEqual(['cfgl-b', 'cfgl-a', 'cfgl-c']); // CreationTime, Descending by default
+    expect(newest.EndpointConfigs![0]).toEqual({ EndpointConfigName: 'cfgl-b', EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/cfgl-b', CreationTime: expect.any(Date) });
+    expect(names(await h.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'cfgl-', SortBy: 'CreationTime', SortOrder: 'Ascending' })))).toEqual(['cfgl-c', 'cfgl-a', 'cfgl-b']);
+
+    const first = await h.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'CFGL-', SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 2 }));
+    expect(names(first)).toEqual(['cfgl-a', 'cfgl-b']);
+    const rest = await h.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'CFGL-', SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 2, NextToken: first.NextToken }));
+    expect(names(rest)).toEqual(['cfgl-c']);
+    expect(rest.NextToken).toBeUndefined();
+
+    const c = (await h.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'cfgl-c' }))).CreationTime!;
+    const b = (await h.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'cfgl-b' }))).CreationTime!;
+    expect(names(await h.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'cfgl-', CreationTimeAfter: c, CreationTimeBefore: b })))).toEqual(['cfgl-a']);
+
+    // Validated against the API model: SortBy is Name | CreationTime (no Status), MaxResults 1..100.
+    const bad = await errorOf(h.sagemaker.send(new ListEndpointConfigsCommand({ SortBy: 'Status' as never, MaxResults: 101 })));
+    expect(bad.name).toBe('ValidationException');
+    expect(bad.message).toMatch(/^2 validation errors detected: /);
+    expect(bad.message).toContain("Value 'Status' at 'sortBy' failed to satisfy constraint: Member must satisfy enum value set: [Name, CreationTime]");
+    expect(bad.message).toContain("Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100");
   });
 
   it('StatusEquals filters training jobs', async () => {

@@ -4,12 +4,14 @@
  * those services send them to the default bus, and targets delivered with the input the rule's
  * InputPath / InputTransformer builds: a state machine is started on the local Step Functions; a
  * Lambda function is invoked asynchronously, as EventBridge invokes functions (the delivery succeeds
- * once Lambda accepts the event; Lambda's own retries and destinations follow, async-invoke.ts).
+ * once Lambda accepts the event; Lambda's own retries and destinations follow, async-invoke.ts); an
+ * SNS topic of a hosted stage gets the input as its message (the notification sink, notifications.ts).
  * Other target types are not emulated: such a delivery fails for good (recorded in `failures()`).
  */
 import { createLocalEventBridge, eventTime, type EmittedEvent, type LocalEventBridge, type LocalRule } from '@mlops/local-eventbridge';
 import type { SageMakerEvent } from '@mlops/local-sagemaker';
 import type { ExecutionStatusChangeEvent } from '@mlops/local-stepfunctions';
+import { TOPIC_ARN } from './notifications';
 
 const STATE_MACHINE_ARN = /^arn:aws[\w-]*:states:[^:]+:\d{12}:stateMachine:[^:]+$/;
 const FUNCTION_ARN = /^arn:aws[\w-]*:lambda:[^:]+:\d{12}:function:[^:]+(:\$LATEST)?$/;
@@ -26,6 +28,12 @@ export interface StackEventBridgeOptions {
    * targets are not emulated (their deliveries fail).
    */
   invokeFunction?(functionArn: string, input: string): Promise<unknown>;
+  /**
+   * Publishes the target's input as the message of an SNS topic (the rule's name given); throws an
+   * error with `retryable: false` for a topic that does not exist. Without it, SNS targets are not
+   * emulated (their deliveries fail).
+   */
+  publish?(topicArn: string, message: string, ruleName: string): unknown;
   /** Deliveries wait for it (the services behind the targets may start after the bus). */
   ready?: Promise<unknown>;
   logger?: { debug?(message: string, details?: Record<string, unknown>): void; info(message: string, details?: Record<string, unknown>): void; warn(message: string, details?: Record<string, unknown>): void; error(message: string, details?: Record<string, unknown>): void };
@@ -58,7 +66,7 @@ export function startStackEventBridge(options: StackEventBridgeOptions): StackEv
     region: options.region,
     accountId: options.accountId,
     logger: options.logger,
-    deliver: async (target, input) => {
+    deliver: async (target, input, rule) => {
       await options.ready;
       if (STATE_MACHINE_ARN.test(target.arn)) {
         await options.startExecution(target.arn, input);
@@ -74,7 +82,11 @@ export function startStackEventBridge(options: StackEventBridgeOptions): StackEv
         }
         return;
       }
-      throw Object.assign(new Error(`target ${target.arn}: only Step Functions state machine and Lambda function targets are emulated offline`), { retryable: false });
+      if (TOPIC_ARN.test(target.arn) && options.publish) {
+        await options.publish(target.arn, input, rule.name);
+        return;
+      }
+      throw Object.assign(new Error(`target ${target.arn}: only Step Functions state machine, Lambda function and SNS topic targets are emulated offline`), { retryable: false });
     },
   });
   const puts = new Set<Promise<unknown>>();

@@ -1,6 +1,7 @@
 // The offline stack's entry point: start it, and the pieces tests and tools drive it with.
 export { startLocalStack, type LocalStack, type LocalStackOptions, type LocalStage, type IngestOutcome } from './stack';
-export { resolveLocalResources, asyncConfigOf, ASYNC_DEFAULTS, type LocalResources, type LocalFunction, type LocalStateMachine, type LocalQueue, type AsyncInvokeConfig } from './resources';
+export { resolveLocalResources, asyncConfigOf, ASYNC_DEFAULTS, type LocalResources, type LocalFunction, type LocalStateMachine, type LocalQueue, type LocalTopic, type AsyncInvokeConfig } from './resources';
+export { NotificationSink, readNotifications, NOTIFICATIONS_FILE, type LocalNotification } from './notifications';
 export { AsyncInvoker, type AsyncInvokerOptions, type AsyncOutcome, type InvocationRecord } from './async-invoke';
 export { startStackEventBridge, sageMakerEventEntry, executionEventEntry, type StackEventBridge } from './events';
 export { localStagesFile, stagesFrom, writeLocalStagesFile } from './stages-file';

@@ -1,8 +1,8 @@
 /**
  * Resolves one stage of serverless.yml into what the offline services need: each function's name,
  * timeout, memory and environment (with CloudFormation intrinsics evaluated against the local
- * account), the bucket names, every state machine with Lambda ARNs and `Ref`s of state machines in
- * place, the EventBridge rules, and the stack's Outputs evaluated.
+ * account), the bucket names, the queues and topics, every state machine with Lambda ARNs and
+ * `Ref`s of state machines in place, the EventBridge rules, and the stack's Outputs evaluated.
  */
 import { type LocalRule, rulesFromTemplate } from '@mlops/local-eventbridge';
 import {
@@ -47,6 +47,16 @@ export interface LocalQueue {
   attributes: Record<string, string>;
 }
 
+/**
+ * An AWS::SNS::Topic of the stage's resources (`TopicName`, or `<service>-<stage>-<logicalId>`); `Ref` is
+ * its ARN. Offline, what rules publish to it goes to the stack's notification sink (notifications.ts).
+ */
+export interface LocalTopic {
+  logicalId: string;
+  name: string;
+  arn: string;
+}
+
 export interface LocalStateMachine {
   /** Its key under `stepFunctions.stateMachines` (`pipeline`, `deploy`). */
   key: string;
@@ -66,6 +76,8 @@ export interface LocalResources {
   buckets: Record<string, string>; // logical id → bucket name
   /** The AWS::SQS::Queue resources, by logical id. */
   queues: Record<string, LocalQueue>;
+  /** The AWS::SNS::Topic resources, by logical id. */
+  topics: Record<string, LocalTopic>;
   /** The first state machine of serverless.yml (the pipeline). */
   stateMachine: LocalStateMachine;
   /** Every state machine, by its key in serverless.yml. */
@@ -118,6 +130,7 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
 
   const buckets: Record<string, string> = {};
   const queues: Record<string, LocalQueue> = {};
+  const topics: Record<string, LocalTopic> = {};
   const sqsBase = (options.sqsEndpoint ?? `https://sqs.${region}.amazonaws.com`).replace(/\/+$/, '');
   const context: IntrinsicContext = {
     region,
@@ -127,6 +140,7 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
       if (machine) return machine.arn;
       if (buckets[id]) return buckets[id]!;
       if (queues[id]) return queues[id]!.url;
+      if (topics[id]) return topics[id]!.arn;
       throw new Error(`offline stack cannot resolve Ref ${id}`);
     },
     getAtt: (id, attribute) => {
@@ -143,6 +157,9 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
       if (queue && attribute === 'Arn') return queue.arn;
       if (queue && attribute === 'QueueName') return queue.name;
       if (queue && attribute === 'QueueUrl') return queue.url;
+      const topic = topics[id];
+      if (topic && attribute === 'TopicArn') return topic.arn;
+      if (topic && attribute === 'TopicName') return topic.name;
       throw new Error(`offline stack cannot resolve Fn::GetAtt ${id}.${attribute}`);
     },
   };
@@ -159,6 +176,15 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
       QUEUE_ATTRIBUTES.filter((a) => properties[a] !== undefined).map((a) => [a, String(evaluateIntrinsics(properties[a], context))]),
     );
     queues[id] = { logicalId: id, name, arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`, url: `${sqsBase}/${LOCAL_ACCOUNT_ID}/${name}`, attributes };
+  }
+
+  for (const [id, resource] of Object.entries(config.resources.Resources)) {
+    if (resource.Type !== 'AWS::SNS::Topic') continue;
+    const properties = resource.Properties ?? {};
+    if (properties.FifoTopic !== undefined && String(evaluateIntrinsics(properties.FifoTopic, context)) === 'true') throw new Error(`${id}: FIFO topics are not emulated offline`);
+    // CloudFormation names a topic without TopicName `<stack>-<logicalId>-<suffix>`; the suffix is left out.
+    const name = String(evaluateIntrinsics(properties.TopicName ?? `${stackName}-${id}`.slice(0, 256), context));
+    topics[id] = { logicalId: id, name, arn: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${name}` };
   }
 
   const functions = functionKeys.map((key): LocalFunction => {
@@ -187,7 +213,7 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
     Object.entries(config.resources.Outputs ?? {}).map(([key, output]) => [key, String(evaluateIntrinsics((output as { Value: unknown }).Value, context))]),
   );
   const functionByArn = new Map(functions.map((f) => [lambdaArn(f.name, region), f.key]));
-  return { region, stage, stackName, functions, buckets, queues, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, outputs, context };
+  return { region, stage, stackName, functions, buckets, queues, topics, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, outputs, context };
 }
 
 export { functionLogicalId };

@@ -26,6 +26,7 @@ import { AsyncInvoker } from './async-invoke';
 import { buildFunctionBundles, type FunctionBundle } from './bundles';
 import { startStackEventBridge, type StackEventBridge } from './events';
 import { startLocalS3 } from './local-s3';
+import { NotificationSink, NOTIFICATIONS_FILE, type LocalNotification } from './notifications';
 import { continuedClock, emulatedClock } from './signing-clock';
 import { reapProcesses, StackState, type StackRestoreReport } from './stack-state';
 import { resolveLocalResources, type LocalResources } from './resources';
@@ -71,6 +72,11 @@ export interface LocalStackOptions {
    * default) nothing goes through a proxy.
    */
   s3Faults?: S3FaultConfig;
+  /**
+   * Where the stages' SNS topics' messages go, one JSON line each (notifications.ts); default
+   * `<workDir>/notifications.jsonl`. `pnpm local:up` passes `.local/notifications.jsonl`.
+   */
+  notificationsFile?: string;
   /** Local SageMaker timings (its defaults: health check 60 s, stop grace 10 s). */
   sageMakerTimings?: { healthCheckTimeoutMs?: number; stopGracePeriodMs?: number };
 }
@@ -127,6 +133,10 @@ export interface LocalStack {
   restored?: StackRestoreReport;
   /** The S3 fault proxy's controller, when the stack started with `s3Faults`. */
   s3Faults?: S3FaultController;
+  /** The notification sink's file: what EventBridge rules publish to the stages' SNS topics. */
+  notificationsFile: string;
+  /** The notifications in the sink so far, oldest first (every stage's; filter on `stage`). */
+  notifications(): LocalNotification[];
   /** What the S3 trigger's last ingest invocation for this key returned (in `bucket`, or in any bucket). */
   ingestOutcome(key: string, bucket?: string): IngestOutcome | undefined;
   /**
@@ -243,6 +253,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let asyncInvoker: AsyncInvoker | undefined;
     // Deliveries wait until Step Functions and Lambda are up (events come from SageMaker's and Step
     // Functions' restores before that).
+    // SNS targets: the stages' topics deliver to one file (notifications.ts).
+    const notifications = new NotificationSink(
+      options.notificationsFile ?? join(workDir, NOTIFICATIONS_FILE),
+      stageResources.flatMap((r) => Object.values(r.topics).map((topic) => ({ stage: r.stage, topic }))),
+    );
     let targetsReady!: () => void;
     const ready = new Promise<void>((resolve) => (targetsReady = resolve));
     const eventBridge = startStackEventBridge({
@@ -262,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
         return asyncInvoker!.invoke(fn.name, event).requestId;
       },
+      publish: (topicArn, message, ruleName) => notifications.publish(topicArn, message, ruleName),
       logger: options.onLog ? eventLogger(options.onLog) : undefined,
     });
     closers.push(() => eventBridge.close());
@@ -458,6 +474,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stepFunctions,
       lambda,
       ...(s3Proxies ? { s3Faults: s3Proxies.controller } : {}),
+      notificationsFile: notifications.file,
+      notifications: () => notifications.read(),
       ingestOutcome: (key, bucket) => outcomes.get(bucket === undefined ? key : `${bucket}\0${key}`),
       settled: async () => {
         // Until nothing moves: an invocation may start an execution whose events invoke a function...

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     stages,
     workDir: join(localDir, 'stack'),
+    // Where `pnpm mlops notifications` reads them (resources/notifications.yml's topics, offline).
+    notificationsFile: join(localDir, 'notifications.jsonl'),
     waitScale: Number(process.env.MLOPS_WAIT_SCALE ?? 0.01),
     ports: {
       s3: port('MLOPS_S3_PORT', 4569),
@@ -53,8 +55,10 @@ async function main(): Promise<void> {
       ...stack.stageNames.map((name) => {
         const stage = stack.stages[name]!;
         const queues = Object.values(stage.resources.queues).map((q) => q.url);
-        return `  stage ${name}: bucket ${stage.bucket}; ${Object.entries(stage.stateMachineArns).map(([key, arn]) => `${key} ${arn}`).join('; ')}${queues.length ? `; queues ${queues.join(', ')}` : ''}`;
+        const topics = Object.values(stage.resources.topics).map((t) => t.name);
+        return `  stage ${name}: bucket ${stage.bucket}; ${Object.entries(stage.stateMachineArns).map(([key, arn]) => `${key} ${arn}`).join('; ')}${queues.length ? `; queues ${queues.join(', ')}` : ''}${topics.length ? `; topics ${topics.join(', ')}` : ''}`;
       }),
+      `  Notifications   ${stack.notificationsFile}   (every stage's SNS topics, one JSON line each; pnpm mlops notifications --stage <stage>)`,
       '',
       ...Object.entries(env).map(([k, v]) => `export ${k}=${v}`),
       '',

@@ -30,6 +30,7 @@ let sageMaker: LocalSageMaker;
 let events: StackEventBridge;
 let sm: SageMakerClient;
 let sfn: SFNClient;
+const published: { topicArn: string; message: string; ruleName: string }[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-stack-events-'));
@@ -49,6 +50,8 @@ beforeAll(async () => {
     region: REGION,
     accountId: LOCAL_ACCOUNT_ID,
     startExecution: (stateMachineArn, input) => sfn.send(new StartExecutionCommand({ stateMachineArn, input })),
+    // The notification rules' SNS targets (resources/notifications.yml): kept here, checked in notifications.int.test.ts.
+    publish: (topicArn, message, ruleName) => published.push({ topicArn, message, ruleName }),
   });
   sageMaker = await startLocalSageMaker({
     workDir: join(dir, 'sagemaker'),
@@ -95,6 +98,11 @@ describe('DeployOnApprovalRule, offline', () => {
     const started = deploysOf('local').slice(0, deploysOf('local').length - before);
     expect(started).toHaveLength(1);
     expect(started[0]!.input).toEqual({ modelPackageArn: arn, reason: 'approval' });
+    // The notification rules published to local's topic: the version awaits approval, then it was approved.
+    expect(published.filter((p) => p.message.includes(arn)).map((p) => [p.topicArn, p.ruleName])).toEqual([
+      ['arn:aws:sns:us-east-1:000000000000:mlops-local-notifications', 'mlops-local-NotifyAwaitingApprovalRule'],
+      ['arn:aws:sns:us-east-1:000000000000:mlops-local-notifications', 'mlops-local-NotifyApprovalDecidedRule'],
+    ]);
     expect(stepFunctions.executions.list({ stateMachineName: 'mlops-local-pipeline' })).toHaveLength(0);
     expect(events.bus.failures()).toEqual([]);
   });

@@ -122,6 +122,14 @@ describe('the stack resources of failures.yml', () => {
       .filter((e) => e.source === 'aws.states' && e.resources[0] === executionArn)
       .map((e) => e.detail.status);
     expect(statuses).toEqual(['RUNNING', 'ABORTED']);
+    // And the stage's notification topic heard of it (resources/notifications.yml), in the stack's sink.
+    expect(stack.notifications().filter((n) => n.message.includes(executionArn!))).toEqual([
+      expect.objectContaining({
+        stage: 'local',
+        rule: 'mlops-local-NotifyRunStoppedRule',
+        message: `Run cleanup-test of stage local ended ABORTED: its jobs are stopped and the run is recorded in runs/cleanup-test/run.json. Execution: ${executionArn}`,
+      }),
+    ]);
   });
 
   it('a Lambda target whose function does not exist fails the delivery for good (no retry)', async () => {

@@ -55,12 +55,23 @@ describe('resolveLocalResources', () => {
       NamePrefix: 'mlops-local',
       RunsPrefix: 'runs/',
       ApprovalPolicy: 'auto',
+      NotificationTopicArn: 'arn:aws:sns:us-east-1:000000000000:mlops-local-notifications',
     });
     expect(StageOutputsSchema.parse(prod.outputs)).toMatchObject({ DataBucketName: 'mlops-localprod-data', DeployStateMachineArn: `${ARN}:mlops-localprod-deploy`, NamePrefix: 'mlops-localprod', ApprovalPolicy: 'manual' });
   });
 
   it('reads the approval rule: stage-distinct names, the deploy state machine as target, its input transformer', () => {
-    expect(local.rules.map((r) => r.logicalId)).toEqual(['DeployOnApprovalRule', 'CleanUpEndedRunsRule']);
+    expect(local.rules.map((r) => r.logicalId)).toEqual([
+      'DeployOnApprovalRule',
+      'CleanUpEndedRunsRule',
+      'NotifyRunSucceededRule',
+      'NotifyRunFailedRule',
+      'NotifyRunStoppedRule',
+      'NotifyAwaitingApprovalRule',
+      'NotifyApprovalDecidedRule',
+      'NotifyDeployFailedRule',
+      'NotifyDeployStoppedRule',
+    ]);
     const rule = local.rules.find((r) => r.logicalId === 'DeployOnApprovalRule');
     expect(rule).toMatchObject({
       name: 'mlops-local-DeployOnApprovalRule',
@@ -88,6 +99,16 @@ describe('resolveLocalResources', () => {
       });
       expect(Object.values(res.queues).map((q) => q.arn)).toEqual([`arn:aws:sqs:us-east-1:000000000000:mlops-${stage}-ingest-failures`]);
       expect(res.functions.find((f) => f.key === 'mlops_ingest')!.asyncConfig.onFailure).toBe(`arn:aws:sqs:us-east-1:000000000000:mlops-${stage}-ingest-failures`);
+    }
+  });
+
+  it("reads the notification topic (notifications.yml): Ref is its ARN, in the rules' targets and the outputs", () => {
+    for (const [res, stage] of [[local, 'local'], [prod, 'localprod']] as const) {
+      const arn = `arn:aws:sns:us-east-1:000000000000:mlops-${stage}-notifications`;
+      expect(res.topics).toEqual({ NotificationTopic: { logicalId: 'NotificationTopic', name: `mlops-${stage}-notifications`, arn } });
+      const notifying = res.rules.filter((r) => r.targets.some((t) => t.arn === arn)).map((r) => r.logicalId);
+      expect(notifying).toHaveLength(7);
+      expect(res.outputs.NotificationTopicArn).toBe(arn);
     }
   });
 

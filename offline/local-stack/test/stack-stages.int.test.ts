@@ -86,7 +86,12 @@ describe('a stack hosting local and localprod', () => {
     const deploys = stack.stepFunctions.executions.list({ stateMachineName: 'mlops-local-deploy' });
     expect(deploys.map((d) => d.input)).toEqual([{ modelPackageArn: ModelPackageArn, reason: 'approval' }]);
     expect(stack.stepFunctions.executions.list({ stateMachineName: 'mlops-localprod-deploy' })).toEqual([]);
-    expect(stack.eventBridge.bus.delivered()).toHaveLength(1);
+    expect(stack.eventBridge.bus.delivered().filter((d) => d.ruleName === 'mlops-local-DeployOnApprovalRule')).toHaveLength(1);
+    // The notification rules (resources/notifications.yml) told local's topic, and only it.
+    expect(stack.notifications().map((n) => [n.stage, n.rule])).toEqual([
+      ['local', 'mlops-local-NotifyAwaitingApprovalRule'],
+      ['local', 'mlops-local-NotifyApprovalDecidedRule'],
+    ]);
   });
 });
 

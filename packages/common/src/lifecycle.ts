@@ -153,6 +153,8 @@ export const StageOutputsSchema = z.object({
   NamePrefix: z.string().check(z.minLength(1)),
   RunsPrefix: z.string(),
   ApprovalPolicy: ApprovalPolicySchema,
+  /** The stage's notification topic (resources/notifications.yml); absent on stacks deployed before it. */
+  NotificationTopicArn: z.optional(z.string().check(z.startsWith('arn:'))),
 });
 export type StageOutputs = z.infer<typeof StageOutputsSchema>;
 

@@ -13,7 +13,8 @@ export const EXIT_CODES_TEXT = `Exit codes:
   0  done
   1  the operation failed: the stage is not deployed, unknown family or version, version not
      approved, refused (rejecting the live version), a deploy that failed (--wait), an AWS error
-  2  usage error: unknown command or option, missing or malformed argument`;
+  2  usage error: unknown command or option, missing or malformed argument; teardown without
+     a terminal to confirm on and without --yes`;
 
 export function toolUsage(commands: readonly AnyCommand[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));

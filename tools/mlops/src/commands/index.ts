@@ -1,10 +1,12 @@
 import { approveCommand, rejectCommand } from './approval';
 import type { AnyCommand } from './command';
 import { modelsCommand } from './models';
+import { notificationsCommand } from './notifications';
 import { promoteCommand } from './promote';
 import { reportCommand } from './report';
 import { rollbackCommand } from './rollback';
 import { runsCommand } from './runs';
+import { teardownCommand } from './teardown';
 
-export const COMMANDS: readonly AnyCommand[] = [runsCommand, modelsCommand, approveCommand, rejectCommand, promoteCommand, rollbackCommand, reportCommand];
+export const COMMANDS: readonly AnyCommand[] = [runsCommand, modelsCommand, approveCommand, rejectCommand, promoteCommand, rollbackCommand, reportCommand, teardownCommand, notificationsCommand];
 export type { Command, CommandContext, CommandResult } from './command';

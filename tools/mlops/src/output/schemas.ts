@@ -105,3 +105,97 @@ export type ReportOutput = z.infer<typeof ReportOutputSchema>;
 /** Any failure under --json (also written to stderr as text). */
 export const ErrorOutputSchema = z.object({ error: z.object({ kind: z.enum(['usage', 'failed']), code: z.string(), message: z.string() }) });
 export type ErrorOutput = z.infer<typeof ErrorOutputSchema>;
+
+/** `pnpm mlops teardown`: what the stage had outside CloudFormation, what happened to each, and the stack. */
+export const TeardownResourceKindSchema = z.enum(['endpoint', 'endpoint-config', 'model', 'training-job', 'transform-job', 'alarm', 'model-package', 'model-package-group']);
+export type TeardownResourceKind = z.infer<typeof TeardownResourceKindSchema>;
+export const TeardownOutputSchema = z.object({
+  stage: z.string(),
+  /** Resources named `<namePrefix>-*` are the stage's. */
+  namePrefix: z.string(),
+  offline: z.boolean(),
+  /** --registry: the stage's model packages and groups are deleted too. */
+  registry: z.boolean(),
+  /**
+   * `planned`: listed, nothing done (never printed on its own); `refused`: no terminal to confirm on and no --yes (exit 2);
+   * `cancelled`: the typed name did not match (exit 1); `done`: everything removed (exit 0); `failed`: some resource
+   * or `sls remove` failed (exit 1).
+   */
+  status: z.enum(['planned', 'refused', 'cancelled', 'done', 'failed']),
+  resources: z.array(
+    z.object({
+      kind: TeardownResourceKindSchema,
+      name: z.string(),
+      /** Model packages: the version's ARN (their name here is `<group>/<version>`). */
+      arn: z.optional(z.string()),
+      /** Jobs are stopped (SageMaker keeps their records); everything else is deleted. */
+      action: z.enum(['delete', 'stop']),
+      /** Status, endpoint config, group: what the listing shows next to the name. */
+      detail: z.optional(z.string()),
+      /** After the teardown ran: `gone` means it disappeared meanwhile; `kept` means it was not attempted because what it depends on failed. */
+      result: z.optional(z.enum(['deleted', 'stopped', 'gone', 'failed', 'kept'])),
+      error: z.optional(z.string()),
+    }),
+  ),
+  /** The stage's model package groups left alone (no --registry), with their version counts. */
+  keptGroups: z.array(z.object({ name: z.string(), versions: z.number() })),
+  /** The CloudFormation stack: `sls remove` on AWS stages; nothing offline. */
+  stack: z.object({
+    action: z.enum(['sls-remove', 'none']),
+    name: z.optional(z.string()),
+    command: z.optional(z.string()),
+    /** `sls remove`'s exit code, once run. */
+    exitCode: z.optional(z.number()),
+    /** Why it was (or will be) not run, or what the offline stack keeps. */
+    note: z.optional(z.string()),
+  }),
+  /** The data bucket is retained by design (DeletionPolicy Retain): how to empty and delete it. */
+  bucket: z.object({ name: z.string(), retained: z.boolean(), commands: z.array(z.string()), note: z.string() }),
+  notes: z.array(z.string()),
+  /** What failed, one line each (also under each resource's `error`). */
+  failures: z.array(z.string()),
+});
+export type TeardownOutput = z.infer<typeof TeardownOutputSchema>;
+export type TeardownResource = TeardownOutput['resources'][number];
+
+/**
+ * One notification of the offline sink (`.local/notifications.jsonl`, one JSON line each): what an
+ * EventBridge rule of resources/notifications.yml published to a stage's SNS topic.
+ */
+export const NotificationSchema = z.object({
+  /** When the sink received it (ISO 8601, wall clock). */
+  time: z.string(),
+  stage: z.string(),
+  topic: z.object({ name: z.string(), arn: z.string() }),
+  subject: z.optional(z.string()),
+  message: z.string(),
+  /** The publishing rule's name (`mlops-<stage>-NotifyRunFailedRule`). */
+  rule: z.string(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+/**
+ * `pnpm mlops notifications`: offline, the stage's latest notifications from the sink (newest last);
+ * on AWS, where they go: the stage's SNS topic and its subscriptions (SNS keeps no messages).
+ */
+export const NotificationsOutputSchema = z.object({
+  stage: z.string(),
+  offline: z.boolean(),
+  /** Offline: the sink file read. */
+  file: z.optional(z.string()),
+  /** Offline: the stage's notifications, at most --limit, oldest first (newest last). */
+  notifications: z.array(NotificationSchema),
+  /** Offline: how many the sink holds for the stage. */
+  total: z.number(),
+  /** Offline: lines of the file that are not notifications (cut by a crash, edited). */
+  unreadableLines: z.number(),
+  /** AWS: the stage's topic (the stack's NotificationTopicArn). */
+  topic: z.optional(z.object({ arn: z.string(), name: z.string() })),
+  /** AWS: its subscriptions; an email subscription stays `pending` until its address confirms it. */
+  subscriptions: z.optional(
+    z.array(z.object({ protocol: z.string(), endpoint: z.string(), status: z.enum(['confirmed', 'pending']), subscriptionArn: z.optional(z.string()) })),
+  ),
+  /** What the document means, in a sentence or two (also the human text's ending). */
+  note: z.string(),
+});
+export type NotificationsOutput = z.infer<typeof NotificationsOutputSchema>;
