@@ -8,9 +8,10 @@ import { clone } from './wire';
 /**
  * The model registry: model package groups and the versioned model packages in them
  * (CreateModelPackageGroup, DescribeModelPackageGroup, ListModelPackageGroups, DeleteModelPackageGroup,
- * CreateModelPackage, DescribeModelPackage, ListModelPackages, UpdateModelPackage, DeleteModelPackage). Unversioned packages (AWS
- * Marketplace's) are not emulated. A package is `Completed` as soon as it is created: SageMaker runs
- * no validation for a versioned package without a ValidationSpecification, so nothing is waited for.
+ * CreateModelPackage, DescribeModelPackage, ListModelPackages, UpdateModelPackage, DeleteModelPackage).
+ * Unversioned packages (AWS Marketplace's) are not emulated. A package is `Completed` as soon as it is
+ * created: SageMaker runs no validation for a versioned package without a ValidationSpecification, so
+ * nothing is waited for.
  */
 
 export type ModelApprovalStatus = 'Approved' | 'Rejected' | 'PendingManualApproval';
@@ -398,7 +399,7 @@ export class ModelPackageStore {
    * created from the package keep running: CreateModel copied its containers. A package that does not
    * exist answers as DescribeModelPackage does (`ModelPackage <arn> does not exist.`): AWS's exact
    * DeleteModelPackage answer for it was not found in the API reference or public issues. No EventBridge
-   * event is sent: the developer guide documents none for a deletion.
+   * event is sent here (whether SageMaker sends a state change for a deletion was not established).
    */
   delete(input: { ModelPackageName: string }): Record<string, never> {
     const p = this.resolve(input.ModelPackageName);
