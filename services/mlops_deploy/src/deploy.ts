@@ -279,7 +279,11 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
         `endpoint ${endpointName} is ${status}${endpoint.FailureReason ? ` (${endpoint.FailureReason})` : ''} and cannot be updated; ` +
           `an operator must repair it (or delete it so the next run recreates it): the pipeline never deletes a live endpoint`,
       );
-    case 'update':
+    case 'update': {
+      // Checked again right before the update: the version may have been superseded while this deploy
+      // created its model and config (a newer version registered, or even rolled out meanwhile).
+      const newer = input.reason === 'rollback' ? undefined : await newerThanOurs(sageMaker, version, current);
+      if (newer) return done('superseded', { supersededBy: newer });
       try {
         await withTransientAsRetryable(`updating endpoint ${endpointName}`, () =>
           sageMaker.send(new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, DeploymentConfig: deploymentConfig(config) })),
@@ -292,5 +296,29 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
         throw error;
       }
       return done('updated', current ? { previousConfigName: current } : {});
+    }
+  }
+}
+
+/** A newer approved version of the family, or the version the endpoint serves if it is newer than ours. */
+async function newerThanOurs(sageMaker: SageMakerClient, version: ModelVersion, servingConfig: string | undefined): Promise<ModelVersion | undefined> {
+  const newer = await newerApproved(sageMaker, version);
+  if (newer) return newer;
+  const serving = servingConfig ? await versionOfConfig(sageMaker, servingConfig) : undefined;
+  return serving && serving.group === version.group && serving.version > version.version ? serving : undefined;
+}
+
+/** The version an endpoint config serves: its model was created from the package. */
+async function versionOfConfig(sageMaker: SageMakerClient, configName: string): Promise<ModelVersion | undefined> {
+  try {
+    const config = await withTransientAsRetryable(`describing endpoint config ${configName}`, () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })));
+    const modelName = config.ProductionVariants?.[0]?.ModelName;
+    if (!modelName) return undefined;
+    const model = await withTransientAsRetryable(`describing model ${modelName}`, () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
+    const arn = model.PrimaryContainer?.ModelPackageName;
+    return arn ? modelVersionOfArn(arn) : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
 }

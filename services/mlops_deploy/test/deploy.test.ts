@@ -80,6 +80,19 @@ beforeEach(() => {
   sm.on(DescribeModelPackageCommand).resolves(described());
   // No newer version of the family than v1 (the deploy walks v2, v3... until one does not exist).
   sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).rejects(noSuchPackage(2));
+  // The live endpoint's config serves a model made before the registry (no package: no version).
+  sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: OLD_CONFIG }).resolves({
+    EndpointConfigName: OLD_CONFIG,
+    EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${OLD_CONFIG}`,
+    ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: OLD_CONFIG }],
+    CreationTime: new Date('2025-06-01T00:00:00Z'),
+  });
+  sm.on(DescribeModelCommand, { ModelName: OLD_CONFIG }).resolves({
+    ModelName: OLD_CONFIG,
+    ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${OLD_CONFIG}`,
+    PrimaryContainer: { Image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1' },
+    CreationTime: new Date('2025-06-01T00:00:00Z'),
+  });
   sm.on(CreateModelCommand).resolves({ ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${V1}` });
   sm.on(CreateEndpointConfigCommand).resolves({ EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${V1}` });
   sm.on(CreateEndpointCommand).resolves({ EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}` });
@@ -348,7 +361,7 @@ describe('deployModel', () => {
     });
 
     it('reuses it when it serves this version’s model', async () => {
-      sm.on(DescribeEndpointConfigCommand).resolves({ EndpointConfigName: V1, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V1 }] });
+      sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: V1 }).resolves({ EndpointConfigName: V1, ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V1 }] });
       await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'updated', endpointConfigName: V1 });
       expect(sm).toHaveReceivedCommandWith(DescribeEndpointConfigCommand, { EndpointConfigName: V1 });
     });
@@ -396,6 +409,25 @@ describe('deployModel', () => {
       await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'updated' });
     });
 
+    it('is superseded when the endpoint already serves a newer version (rolled out while this deploy prepared its model)', async () => {
+      const V3_CONFIG = 'mlops-local-abalone-v3';
+      sm.on(DescribeEndpointCommand).resolves(live({ EndpointConfigName: V3_CONFIG }));
+      sm.on(DescribeEndpointConfigCommand, { EndpointConfigName: V3_CONFIG }).resolves({
+        EndpointConfigName: V3_CONFIG,
+        EndpointConfigArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/${V3_CONFIG}`,
+        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: V3_CONFIG }],
+        CreationTime: new Date('2025-06-01T00:00:00Z'),
+      });
+      sm.on(DescribeModelCommand, { ModelName: V3_CONFIG }).resolves({
+        ModelName: V3_CONFIG,
+        ModelArn: `arn:aws:sagemaker:us-east-1:000000000000:model/${V3_CONFIG}`,
+        PrimaryContainer: { ModelPackageName: PACKAGE_V3 },
+        CreationTime: new Date('2025-06-01T00:00:00Z'),
+      });
+      await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'superseded', supersededBy: { version: 3 } });
+      expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    });
+
     it('a rollback deploys the older version on purpose, without looking for newer ones', async () => {
       sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).resolves(described({ ModelPackageVersion: 2, ModelPackageArn: PACKAGE_V2 }));
       sm.on(DescribeEndpointCommand).resolves(live());
@@ -431,6 +463,10 @@ describe('deployModel', () => {
       'CreateModelCommand',
       'CreateEndpointConfigCommand',
       'DescribeEndpointCommand',
+      // Superseded meanwhile? A newer version registered, or the one live.
+      'DescribeModelPackageCommand',
+      'DescribeEndpointConfigCommand',
+      'DescribeModelCommand',
       'UpdateEndpointCommand',
     ]);
   });
