@@ -7,7 +7,9 @@
  *  - an S3 read with `VersionId` needs `s3:GetObjectVersion`;
  *  - an S3 read that treats a missing key as normal (NoSuchKey / NotFound / 404, or @mlops/common's isMissingS3Object) needs `s3:ListBucket`,
  *    without which S3 answers 403 instead of 404.
- * A command this table does not know fails the scan, so a new call cannot slip past the IAM checks.
+ * Calls of @mlops/common helpers that send SageMaker requests themselves count as those requests
+ * (SHARED_HELPERS). A command this table does not know fails the scan, so a new call cannot slip
+ * past the IAM checks.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -86,6 +88,14 @@ const S3_ACTIONS: Record<string, string[]> = {
   CopyObjectCommand: ['s3:GetObject', 's3:PutObject'],
 };
 
+/** @mlops/common helpers that send requests with the caller's client, and the IAM actions they need. */
+export const SHARED_HELPERS: Record<string, { action: string; sageMakerType: string }[]> = {
+  modelVersionOfEndpointConfig: [
+    { action: 'sagemaker:DescribeEndpointConfig', sageMakerType: 'endpoint-config' },
+    { action: 'sagemaker:DescribeModel', sageMakerType: 'model' },
+  ],
+};
+
 /** The IAM permissions the calls in `dir` need (see the header for the rules). */
 export function neededPermissions(dir: string): Needed[] {
   const needed = new Map<string, Needed>();
@@ -128,6 +138,13 @@ export function neededPermissions(dir: string): Needed[] {
       }
       default:
         throw new Error(`${where}: client ${call.from} is not mapped to IAM`);
+    }
+  }
+  for (const file of sourceFiles(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const [helper, actions] of Object.entries(SHARED_HELPERS)) {
+      if (!new RegExp(`\\b${helper}\\(`).test(text)) continue;
+      for (const { action, sageMakerType } of actions) need(action, `${helper}() in ${relative(process.cwd(), file)}`, sageMakerType);
     }
   }
   return [...needed.values()];

@@ -4,9 +4,10 @@
  * it adopts the resource when it is provably this run's and fails loudly when the name is taken
  * by something else (never overwrites or deletes it).
  */
-import type { Tag } from '@aws-sdk/client-sagemaker';
+import { DescribeEndpointConfigCommand, DescribeModelCommand, type SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
+import { modelVersionOfArn, type ModelVersion } from './contracts';
 import { ResourceConflictError } from './errors';
-import { isAlreadyExists, withTransientAsRetryable } from './sagemaker-errors';
+import { isAlreadyExists, isNotFound, withTransientAsRetryable } from './sagemaker-errors';
 
 /**
  * A taken name: jobs answer ResourceInUse, models/configs/endpoints a ValidationException
@@ -61,4 +62,23 @@ export function runTags({ stage, runId, executionArn }: RunTagsInput): Tag[] {
     { Key: 'mlops:run', Value: tagValue(runId) },
     { Key: 'mlops:execution', Value: tagValue(executionArn) },
   ];
+}
+
+/**
+ * The model version an endpoint config serves: the pipeline creates a version's model from its
+ * model package, so DescribeModel names the package. Undefined for a config or model that is gone,
+ * or a model made without a package.
+ */
+export async function modelVersionOfEndpointConfig(sageMaker: SageMakerClient, configName: string): Promise<ModelVersion | undefined> {
+  try {
+    const config = await withTransientAsRetryable(`describing endpoint config ${configName}`, () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })));
+    const modelName = config.ProductionVariants?.[0]?.ModelName;
+    if (!modelName) return undefined;
+    const model = await withTransientAsRetryable(`describing model ${modelName}`, () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
+    const arn = model.PrimaryContainer?.ModelPackageName;
+    return arn ? modelVersionOfArn(arn) : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }

@@ -4,15 +4,13 @@
  */
 import {
   DescribeEndpointCommand,
-  DescribeEndpointConfigCommand,
-  DescribeModelCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   type SageMakerClient,
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
-import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, modelVersionOfArn, type ModelVersion, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
+import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFound, modelVersionOfArn, modelVersionOfEndpointConfig, PollDeadlineExceededError, withTransientAsRetryable } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { SageMakerResourceMissingError } from './errors';
 import { nextWaitSeconds } from './poll-policy';
@@ -96,20 +94,6 @@ async function stopPastDeadline(target: Target, name: string, status: string): P
   }
 }
 
-/** The model version an endpoint config serves (its model was created from the package), if any. */
-async function versionOfConfig(sageMaker: SageMakerClient, configName: string): Promise<ModelVersion | undefined> {
-  try {
-    const config = await withTransientAsRetryable(`describing endpoint config ${configName}`, () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })));
-    const modelName = config.ProductionVariants?.[0]?.ModelName;
-    if (!modelName) return undefined;
-    const model = await withTransientAsRetryable(`describing model ${modelName}`, () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
-    const arn = model.PrimaryContainer?.ModelPackageName;
-    return arn ? modelVersionOfArn(arn) : undefined;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
 
 /**
  * The endpoint serves another config than ours once our rollout is over. If that config is a newer
@@ -118,7 +102,7 @@ async function versionOfConfig(sageMaker: SageMakerClient, configName: string): 
 async function resolveOtherConfig<T extends Observation>(observation: T, input: AwaitInput, deps: AwaitDeps): Promise<T> {
   if (!observation.servesInstead || !input.modelPackageArn) return observation;
   const ours = modelVersionOfArn(input.modelPackageArn);
-  const serving = await versionOfConfig(deps.sageMaker, observation.servesInstead);
+  const serving = await modelVersionOfEndpointConfig(deps.sageMaker, observation.servesInstead);
   if (!serving || serving.group !== ours.group || serving.version <= ours.version) return observation;
   return {
     ...observation,

@@ -34,6 +34,7 @@ import {
   isNotFound,
   modelLabel,
   modelVersionOfArn,
+  modelVersionOfEndpointConfig,
   type ModelVersion,
   PACKAGE_METADATA,
   sageMakerName,
@@ -304,21 +305,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
 async function newerThanOurs(sageMaker: SageMakerClient, version: ModelVersion, servingConfig: string | undefined): Promise<ModelVersion | undefined> {
   const newer = await newerApproved(sageMaker, version);
   if (newer) return newer;
-  const serving = servingConfig ? await versionOfConfig(sageMaker, servingConfig) : undefined;
+  const serving = servingConfig ? await modelVersionOfEndpointConfig(sageMaker, servingConfig) : undefined;
   return serving && serving.group === version.group && serving.version > version.version ? serving : undefined;
 }
 
-/** The version an endpoint config serves: its model was created from the package. */
-async function versionOfConfig(sageMaker: SageMakerClient, configName: string): Promise<ModelVersion | undefined> {
-  try {
-    const config = await withTransientAsRetryable(`describing endpoint config ${configName}`, () => sageMaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: configName })));
-    const modelName = config.ProductionVariants?.[0]?.ModelName;
-    if (!modelName) return undefined;
-    const model = await withTransientAsRetryable(`describing model ${modelName}`, () => sageMaker.send(new DescribeModelCommand({ ModelName: modelName })));
-    const arn = model.PrimaryContainer?.ModelPackageName;
-    return arn ? modelVersionOfArn(arn) : undefined;
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
