@@ -383,13 +383,13 @@ ${rightTable(['', 'median'], [
   ['— of which the transform process', sec(m.transformProcessMs)],
   ['— endpoint creation (local serve process until InService)', sec(m.endpointStartMs)],
   ['— Wait states (the poll policy, scaled)', sec(m.waitMs)],
-  ['— Task states (Lambda invocations, six of them cold)', sec(m.lambdaTaskMs)],
+  ['— Task states (Lambda invocations in both executions, each function cold once)', sec(m.lambdaTaskMs)],
   ['**orchestration overhead** (upload → Deployed − training − transform)', `**${sec(m.overheadMs)}**`],
   ['stack stop', sec(m.stackStopMs)],
   ['`pnpm pipeline --json`, whole command', `**${sec(r.command.medianMs)}**`],
 ])}
 
-Polls: training ${m.polls.training}, transform ${m.polls.transform}, endpoint ${m.polls.endpoint}. Offline, jobs take well under a second, so every loop sees its job done after one floor wait (training and endpoint 30 s, transform 20 s: 0.2-0.3 s at 100×). ${m.lambdaTaskMs >= m.waitMs ? 'Task states are the larger part of the overhead, mostly the six Lambda cold starts (each function\'s first invocation starts a Node process and loads its bundle), then the scaled Wait states' : 'The scaled Wait states are the larger part of the overhead, then the Task states, mostly the six Lambda cold starts (each function\'s first invocation starts a Node process and loads its bundle)'}. Smaller bundles made the cold starts cheaper.
+Polls: training ${m.polls.training}, transform ${m.polls.transform}, endpoint ${m.polls.endpoint}. Offline, jobs take about a second, so every loop sees its job done after one or two floor waits (training and endpoint 30 s, transform 20 s: 0.2-0.3 s at 100×); the endpoint's loop runs in the deploy execution. ${m.lambdaTaskMs >= m.waitMs ? 'Task states are the larger part of the overhead, mostly the Lambda cold starts (each of the eight functions\' first invocation starts a Node process and loads its bundle), then the scaled Wait states' : 'The scaled Wait states are the larger part of the overhead, then the Task states, mostly the Lambda cold starts (each of the eight functions\' first invocation starts a Node process and loads its bundle)'}. Smaller bundles made the cold starts cheaper.
 
 Stack start reuses each function's bundle while every file esbuild read for it is unchanged (\`offline/local-stack/src/bundles.ts\`: a content hash of the metafile's inputs and the config), and rebuilds the images' programs only when a source is newer; the figures above are of such warm starts, as a developer's second run is (the first run after a change rebuilds, about 1.5 s more). Pre-starting one execution environment per function would take the cold starts out of the execution, but Lambda does not do that without provisioned concurrency, so the offline stack does not either.
 `;

@@ -80,9 +80,14 @@ async function oneRun(): Promise<E2eRun> {
     const training = await stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: state.training!.jobName }));
     const transform = await stack.clients.sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: state.batch!.transformJobName }));
     const endpoint = await stack.clients.sageMaker.send(new DescribeEndpointCommand({ EndpointName: deploy.endpointName }));
-    const trainingProcessMs = ms(training.TrainingEndTime) - ms(training.TrainingStartTime ?? training.CreationTime);
-    const transformProcessMs = ms(transform.TransformEndTime) - ms(transform.TransformStartTime ?? transform.CreationTime);
-    const polls = { training: state.trainingPoll?.attempt ?? 0, transform: state.transforms?.challenger.attempt ?? 0 };
+    // SageMaker's timestamps run on the stack's emulated clock (timeScale times faster than the wall clock).
+    const real = (emulatedMs: number) => emulatedMs / options.timeScale;
+    const trainingProcessMs = real(ms(training.TrainingEndTime) - ms(training.TrainingStartTime ?? training.CreationTime));
+    const transformProcessMs = real(ms(transform.TransformEndTime) - ms(transform.TransformStartTime ?? transform.CreationTime));
+    // The endpoint's loop runs in the deploy execution the pipeline started (startExecution.sync:2).
+    const deployHistory = stack.stepFunctions.executions.history(state.deployment!.ExecutionArn) as unknown as HistoryEvent[];
+    const endpointPoll = (state.deployment!.Output as { endpointPoll?: { attempt?: number } } | undefined)?.endpointPoll;
+    const polls = { training: state.trainingPoll?.attempt ?? 0, transform: state.transforms?.challenger.attempt ?? 0, endpoint: endpointPoll?.attempt ?? 0 };
     const run: Omit<E2eRun, 'stackStopMs'> = {
       stackStartMs,
       ingestMs: started - uploadAt,
@@ -90,9 +95,10 @@ async function oneRun(): Promise<E2eRun> {
       runMs: outcome.wallMs,
       trainingProcessMs,
       transformProcessMs,
-      endpointStartMs: ms(endpoint.LastModifiedTime) - ms(endpoint.CreationTime),
-      waitMs: sumDurations(history, 'WaitStateEntered', 'WaitStateExited'),
-      lambdaTaskMs: sumDurations(history, 'TaskStateEntered', 'TaskStateExited'),
+      endpointStartMs: real(ms(endpoint.LastModifiedTime) - ms(endpoint.CreationTime)),
+      waitMs: sumDurations(history, 'WaitStateEntered', 'WaitStateExited') + sumDurations(deployHistory, 'WaitStateEntered', 'WaitStateExited'),
+      // The pipeline's Lambda tasks and the deploy execution's (its Deploy task in the pipeline is the nested run, not counted).
+      lambdaTaskMs: sumDurations(history.filter((e) => !/^Deploy$/.test((e.stateEnteredEventDetails ?? e.stateExitedEventDetails)?.name ?? '')), 'TaskStateEntered', 'TaskStateExited') + sumDurations(deployHistory, 'TaskStateEntered', 'TaskStateExited'),
       polls,
       overheadMs: ended - uploadAt - trainingProcessMs - transformProcessMs,
     };
