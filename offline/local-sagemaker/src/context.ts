@@ -57,6 +57,17 @@ export interface SageMakerEvent {
   time: Date;
 }
 
+/** An alarm's state as CloudWatch's DescribeAlarms reports it. */
+export interface AlarmState {
+  name: string;
+  /** OK, ALARM or INSUFFICIENT_DATA. */
+  state: string;
+  reason?: string;
+}
+
+/** Reads the states of the named alarms (unknown names are left out), as SageMaker does during a rollout's bake. */
+export type AlarmSource = (names: string[]) => AlarmState[] | Promise<AlarmState[]>;
+
 /** What every resource service shares. */
 export interface Context {
   region: string;
@@ -79,6 +90,8 @@ export interface Context {
   closing: boolean;
   /** Receives the EventBridge events SageMaker would send (a throwing receiver is logged, never fails the call). */
   onEvent?: (event: SageMakerEvent) => void;
+  /** CloudWatch, for UpdateEndpoint's AutoRollbackConfiguration; absent: no alarm ever fires. */
+  alarms?: AlarmSource;
 }
 
 /** Hands an event to `ctx.onEvent`; a receiver's error is logged and does not fail the API call. */

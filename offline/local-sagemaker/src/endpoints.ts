@@ -1,4 +1,4 @@
-import { type Context, errorMessage } from './context';
+import { type Context, errorMessage, sleep } from './context';
 import type { EndpointConfigRecord, EndpointConfigStore, ProductionVariant } from './endpoint-configs';
 import { AwsError, validationException } from './errors';
 import { TimeoutError, httpRequest } from './http-client';
@@ -26,6 +26,48 @@ interface Deployment {
   variants: VariantRuntime[];
   abort: AbortController;
   startTime: Date;
+  /** DescribeEndpoint's VariantStatus of a pending deployment: Creating, then ActivatingTraffic and Baking. */
+  phase: 'Creating' | 'ActivatingTraffic' | 'Baking';
+}
+
+/** The part of UpdateEndpoint's DeploymentConfig the local SageMaker follows. */
+export interface UpdateEndpointRequest {
+  EndpointName: string;
+  EndpointConfigName: string;
+  DeploymentConfig?: {
+    BlueGreenUpdatePolicy?: {
+      TrafficRoutingConfiguration: {
+        Type: 'ALL_AT_ONCE' | 'CANARY' | 'LINEAR';
+        WaitIntervalInSeconds: number;
+        CanarySize?: { Type: 'INSTANCE_COUNT' | 'CAPACITY_PERCENT'; Value: number };
+        LinearStepSize?: { Type: 'INSTANCE_COUNT' | 'CAPACITY_PERCENT'; Value: number };
+      };
+      TerminationWaitInSeconds?: number;
+      MaximumExecutionTimeoutInSeconds?: number;
+    };
+    AutoRollbackConfiguration?: { Alarms?: { AlarmName: string }[] };
+  };
+}
+
+/** How often a bake looks at its alarms, in emulated seconds (CloudWatch evaluates alarms every minute or faster). */
+export const ALARM_CHECK_SECONDS = 10;
+
+/**
+ * The share of requests the new fleet takes at each step of a blue/green update: all at once; a
+ * canary, then all; or linear steps. A step of a size in instances is that part of the new fleet's
+ * capacity. Every step but the last bakes WaitIntervalInSeconds, the last TerminationWaitInSeconds.
+ */
+export function trafficSteps(routing: NonNullable<NonNullable<UpdateEndpointRequest['DeploymentConfig']>['BlueGreenUpdatePolicy']>['TrafficRoutingConfiguration'], instances: number): number[] {
+  const fraction = (size: { Type: string; Value: number } | undefined) =>
+    !size ? 1 : Math.min(1, Math.max(0, size.Type === 'INSTANCE_COUNT' ? size.Value / Math.max(1, instances) : size.Value / 100));
+  if (routing.Type === 'CANARY') return [fraction(routing.CanarySize), 1];
+  if (routing.Type === 'LINEAR') {
+    const step = fraction(routing.LinearStepSize);
+    const steps: number[] = [];
+    for (let share = step; share < 1 - 1e-9 && step > 0; share += step) steps.push(share);
+    return [...steps, 1];
+  }
+  return [1];
 }
 
 export interface EndpointRecord {
@@ -39,6 +81,8 @@ export interface EndpointRecord {
   configName: string;
   active?: Deployment;
   pending?: Deployment;
+  /** While a blue/green update shifts traffic: the share of requests the pending deployment takes. */
+  shifted?: { deployment: Deployment; share: number };
   deleting: boolean;
   work?: Promise<void>;
 }
@@ -68,6 +112,8 @@ export type EndpointRestore = { name: string; outcome: 'redeploying' | 'kept' | 
 
 class DeployFailed extends Error {}
 class DeployAborted extends Error {}
+/** An alarm fired during a bake: the update rolls back to the previous fleet. */
+class AlarmFired extends Error {}
 
 /** Endpoints: CreateEndpoint, DescribeEndpoint, UpdateEndpoint, DeleteEndpoint, ListEndpoints, and InvokeEndpoint routing. */
 export class EndpointService {
@@ -162,7 +208,7 @@ export class EndpointService {
     return { EndpointArn: arn };
   }
 
-  update(input: { EndpointName: string; EndpointConfigName: string }): { EndpointArn: string } {
+  update(input: UpdateEndpointRequest): { EndpointArn: string } {
     const ep = this.get(input.EndpointName);
     if (!ep || ep.deleting) throw this.notFound(input.EndpointName);
     const config = this.configs.get(input.EndpointConfigName);
@@ -173,7 +219,7 @@ export class EndpointService {
     ep.lastModifiedTime = this.ctx.clock.now();
     ep.pending = this.deployment(config);
     this.ctx.logs.system(ep.name, `UpdateEndpoint: deploying endpoint configuration ${config.name}`);
-    ep.work = this.deploy(ep, ep.pending, 'update');
+    ep.work = this.deploy(ep, ep.pending, 'update', input.DeploymentConfig);
     return { EndpointArn: ep.arn };
   }
 
@@ -216,7 +262,7 @@ export class EndpointService {
             ProductionVariants: pending.variants.map((v) => ({
               ...this.variantSummary(v),
               InstanceType: v.spec.InstanceType,
-              VariantStatus: [{ Status: 'Creating', StatusMessage: 'Launching instances with the new endpoint configuration', StartTime: pending.startTime }],
+              VariantStatus: [{ Status: pending.phase, StatusMessage: PHASE_MESSAGES[pending.phase], StartTime: pending.startTime }],
             })),
             StartTime: pending.startTime,
           }
@@ -256,6 +302,7 @@ export class EndpointService {
       })),
       abort: new AbortController(),
       startTime: this.ctx.clock.now(),
+      phase: 'Creating',
     };
   }
 
@@ -313,7 +360,51 @@ export class EndpointService {
 
   private serial = 0;
 
-  private async deploy(ep: EndpointRecord, dep: Deployment, mode: 'create' | 'update' | 'restore'): Promise<void> {
+  /** Alarms of `names` in ALARM now. */
+  private async firing(names: string[]): Promise<{ name: string; reason?: string }[]> {
+    if (names.length === 0 || !this.ctx.alarms) return [];
+    const states = await this.ctx.alarms(names);
+    return states.filter((a) => a.state === 'ALARM');
+  }
+
+  /** Waits `seconds` of emulated time, looking at the alarms every ALARM_CHECK_SECONDS; throws AlarmFired if one is in ALARM. */
+  private async bake(dep: Deployment, seconds: number, alarms: string[], stage: string): Promise<void> {
+    const end = this.ctx.clock.now().getTime() + seconds * 1000;
+    for (;;) {
+      const fired = await this.firing(alarms);
+      if (fired.length > 0) {
+        const which = fired.map((a) => `${a.name}${a.reason ? ` (${a.reason})` : ''}`).join(', ');
+        throw new AlarmFired(`CloudWatch alarm ${which} went into ALARM during the ${stage}`);
+      }
+      const left = (end - this.ctx.clock.now().getTime()) / 1000;
+      if (left <= 0) return;
+      await sleep(this.ctx.clock.realMs(Math.min(left, ALARM_CHECK_SECONDS)), dep.abort.signal);
+      if (dep.abort.signal.aborted) throw new DeployAborted();
+    }
+  }
+
+  /**
+   * A blue/green update with a traffic routing configuration: the healthy new fleet takes each step's
+   * share of the requests and bakes; an alarm in ALARM during any bake rolls everything back.
+   */
+  private async shiftTraffic(ep: EndpointRecord, dep: Deployment, deployment: NonNullable<UpdateEndpointRequest['DeploymentConfig']>): Promise<void> {
+    const policy = deployment.BlueGreenUpdatePolicy;
+    const alarms = (deployment.AutoRollbackConfiguration?.Alarms ?? []).map((a) => a.AlarmName);
+    if (!policy) return this.bake(dep, 0, alarms, 'update');
+    const instances = dep.variants.reduce((n, v) => n + v.desiredCount, 0);
+    const steps = trafficSteps(policy.TrafficRoutingConfiguration, instances);
+    for (const [i, share] of steps.entries()) {
+      dep.phase = 'ActivatingTraffic';
+      ep.shifted = { deployment: dep, share };
+      const last = i === steps.length - 1;
+      const seconds = last ? (policy.TerminationWaitInSeconds ?? 0) : policy.TrafficRoutingConfiguration.WaitIntervalInSeconds;
+      this.ctx.logs.system(ep.name, `${dep.configName} takes ${Math.round(share * 100)} % of the traffic; baking ${seconds} s`);
+      dep.phase = 'Baking';
+      await this.bake(dep, seconds, alarms, last ? 'final baking period' : `baking period at ${Math.round(share * 100)} % of the traffic`);
+    }
+  }
+
+  private async deploy(ep: EndpointRecord, dep: Deployment, mode: 'create' | 'update' | 'restore', deployment?: UpdateEndpointRequest['DeploymentConfig']): Promise<void> {
     const serial = ++this.serial;
     try {
       await Promise.resolve();
@@ -321,11 +412,24 @@ export class EndpointService {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       if (ep.deleting || dep.abort.signal.aborted) throw new DeployAborted();
+      if (mode === 'update' && ep.active && deployment) await this.shiftTraffic(ep, dep, deployment);
     } catch (e) {
+      if (ep.shifted?.deployment === dep) ep.shifted = undefined;
+      if (e instanceof AlarmFired && !ep.deleting) {
+        // Every request goes back to the old fleet first, then the new one is stopped.
+        ep.status = 'RollingBack';
+        ep.lastModifiedTime = this.ctx.clock.now();
+        this.ctx.logs.system(ep.name, `rolling back to endpoint configuration ${ep.configName}: ${e.message}`);
+      }
       await this.stopDeployment(dep);
       if (ep.pending === dep) ep.pending = undefined;
       if (ep.deleting || e instanceof DeployAborted) return;
-      const reason = e instanceof DeployFailed ? e.message : `InternalServerError: ${errorMessage(e)}`;
+      const reason =
+        e instanceof AlarmFired
+          ? `Rolled back to endpoint configuration ${ep.configName}: ${e.message}.`
+          : e instanceof DeployFailed
+            ? e.message
+            : `InternalServerError: ${errorMessage(e)}`;
       ep.failureReason = reason;
       ep.lastModifiedTime = this.ctx.clock.now();
       // A failed update leaves the previous configuration serving (InService) and reports why.
@@ -336,6 +440,7 @@ export class EndpointService {
     const previous = ep.active;
     ep.active = dep;
     ep.pending = undefined;
+    ep.shifted = undefined;
     ep.configName = dep.configName;
     ep.status = 'InService';
     ep.failureReason = undefined;
@@ -352,8 +457,10 @@ export class EndpointService {
 
   async invoke(name: string, req: InvokeRequest): Promise<InvokeResult> {
     const ep = this.get(name);
-    const dep = ep && !ep.deleting ? ep.active : undefined;
-    if (!ep || !dep) throw this.runtimeNotFound(name);
+    const active = ep && !ep.deleting ? ep.active : undefined;
+    if (!ep || !active) throw this.runtimeNotFound(name);
+    // During a blue/green shift the new fleet takes its share of the requests.
+    const dep = ep.shifted && Math.random() < ep.shifted.share ? ep.shifted.deployment : active;
     let variant: VariantRuntime | undefined;
     if (req.targetVariant) {
       variant = dep.variants.find((v) => v.name === req.targetVariant);
@@ -413,6 +520,12 @@ export class EndpointService {
     return this.ctx.arns.logGroup(`/aws/sagemaker/Endpoints/${endpoint}`);
   }
 }
+
+const PHASE_MESSAGES: Record<Deployment['phase'], string> = {
+  Creating: 'Launching instances with the new endpoint configuration',
+  ActivatingTraffic: 'Shifting traffic to the new endpoint configuration',
+  Baking: 'Monitoring the alarms of the rollout while the new endpoint configuration serves',
+};
 
 function pickByWeight(variants: VariantRuntime[]): VariantRuntime {
   const total = variants.reduce((s, v) => s + Math.max(0, v.weight), 0);

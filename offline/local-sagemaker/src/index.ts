@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Arns } from './arn';
-import { type Context, type Logger, type SageMakerEvent, type Timings, silentLogger, virtualClock } from './context';
+import { type AlarmSource, type Context, type Logger, type SageMakerEvent, type Timings, silentLogger, virtualClock } from './context';
 import { stackEnvironment } from './environment';
 import { type FaultConfig, type FaultController, Faults } from './faults';
 import { type ImageRegistry, ImageResolver } from './images';
@@ -15,7 +15,7 @@ import { type PersistedSageMaker, type SageMakerRestoreReport, SageMakerService,
 export type { ApiFault, FaultConfig, FaultController, FaultStats } from './faults';
 export { mulberry32 } from './faults';
 export type { ImageEntry, ImageRegistry } from './images';
-export type { Logger, SageMakerEvent } from './context';
+export type { AlarmSource, AlarmState, Logger, SageMakerEvent } from './context';
 export type { ProcessInfo } from './processes';
 export type { S3Options } from './s3';
 export type { PersistedSageMaker, SageMakerRestoreReport, StateSnapshot } from './service';
@@ -67,6 +67,11 @@ export interface LocalSageMakerOptions {
    * throws is logged; the API call still succeeds.
    */
   onEvent?: (event: SageMakerEvent) => void;
+  /**
+   * The alarms' states, for blue/green updates with AutoRollbackConfiguration: checked through every
+   * bake, and any in ALARM rolls the update back (the offline stack passes its local CloudWatch).
+   */
+  alarms?: AlarmSource;
 }
 
 /** Read-only inspection of the running emulator. */
@@ -129,6 +134,7 @@ export async function startLocalSageMaker(options: LocalSageMakerOptions): Promi
     clock: virtualClock(options.clockRate ?? 1, options.clockEpochMs),
     closing: false,
     onEvent: options.onEvent,
+    alarms: options.alarms,
   };
   const service = new SageMakerService(ctx);
   const restored = options.restore ? service.restore(options.restore) : undefined;

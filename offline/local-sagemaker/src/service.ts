@@ -2,7 +2,7 @@ import { formatValidationMessage, sageMakerModel, validateRequest } from '@mlops
 import type { Arns } from './arn';
 import type { Context } from './context';
 import { EndpointConfigStore } from './endpoint-configs';
-import { type EndpointRestore, EndpointService, type PersistedEndpoint } from './endpoints';
+import { type EndpointRestore, type UpdateEndpointRequest, EndpointService, type PersistedEndpoint } from './endpoints';
 import { unknownOperation, validationException } from './errors';
 import type { EndpointConfigRecord } from './endpoint-configs';
 import { JobStore, type PersistedJob } from './jobs';
@@ -94,7 +94,7 @@ export class SageMakerService {
       ListEndpointConfigs: (i) => this.endpointConfigs.list(i),
       CreateEndpoint: any((i: { EndpointName: string; EndpointConfigName: string }) => this.endpoints.create(i)),
       DescribeEndpoint: any((i: { EndpointName: string }) => this.endpoints.describe(i)),
-      UpdateEndpoint: any((i: { EndpointName: string; EndpointConfigName: string }) => this.endpoints.update(i)),
+      UpdateEndpoint: any((i: UpdateEndpointRequest) => this.endpoints.update(i)),
       DeleteEndpoint: any((i: { EndpointName: string }) => this.endpoints.delete(i)),
       ListEndpoints: (i) => this.endpoints.list(i),
       CreateModelPackageGroup: any((i: { ModelPackageGroupName: string }) => this.modelPackageGroups.create(i)),
