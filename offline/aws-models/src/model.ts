@@ -2,6 +2,7 @@ import sagemaker from '../models/sagemaker-2017-07-24.json';
 import sagemakerRuntime from '../models/sagemaker-runtime-2017-05-13.json';
 import stepfunctions from '../models/stepfunctions-2016-11-23.json';
 import sqs from '../models/sqs-2012-11-05.json';
+import cloudwatch from '../models/monitoring-2010-08-01.json';
 import sagemakerWaiters from '../models/sagemaker-2017-07-24.waiters.json';
 
 /** The subset of the botocore/Smithy JSON model format these files use. */
@@ -48,6 +49,7 @@ export const sageMakerModel = sagemaker as unknown as ApiModel;
 export const sageMakerRuntimeModel = sagemakerRuntime as unknown as ApiModel;
 export const stepFunctionsModel = stepfunctions as unknown as ApiModel;
 export const sqsModel = sqs as unknown as ApiModel;
+export const cloudWatchModel = cloudwatch as unknown as ApiModel;
 export const sageMakerWaiters = (sagemakerWaiters as unknown as { waiters: Record<string, Waiter> }).waiters;
 
 export function getOperation(model: ApiModel, operation: string): Operation {

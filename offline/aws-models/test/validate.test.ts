@@ -1,4 +1,4 @@
-import { formatValidationMessage, javaPatternToRegExp, sageMakerModel, sageMakerRuntimeModel, stepFunctionsModel, validateRequest } from '../src';
+import { cloudWatchModel, formatValidationMessage, javaPatternToRegExp, sageMakerModel, sageMakerRuntimeModel, stepFunctionsModel, validateRequest } from '../src';
 
 const validTrainingJob = {
   TrainingJobName: 'mlops-dev-abalone-1',
@@ -58,6 +58,22 @@ describe('validateRequest against the official SageMaker model', () => {
       'Member must have length less than or equal to 80',
     );
     expect(validateRequest(sageMakerRuntimeModel, 'InvokeEndpoint', { EndpointName: 'e' })[0]!.path).toBe('body');
+  });
+});
+
+describe('the CloudWatch model', () => {
+  it('is the query-compatible model with the three protocols, and checks the alarm operations', () => {
+    expect(cloudWatchModel.metadata).toMatchObject({ protocol: 'smithy-rpc-v2-cbor', targetPrefix: 'GraniteServiceVersion20100801', jsonVersion: '1.0' });
+    expect((cloudWatchModel.metadata as unknown as { protocols: string[] }).protocols).toEqual(['smithy-rpc-v2-cbor', 'json', 'query']);
+    const alarm = { AlarmName: 'latency', MetricName: 'ModelLatency', Namespace: 'AWS/SageMaker', ExtendedStatistic: 'p99', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' };
+    expect(validateRequest(cloudWatchModel, 'PutMetricAlarm', alarm)).toEqual([]);
+    expect(validateRequest(cloudWatchModel, 'PutMetricAlarm', { ...alarm, Period: 0, Namespace: ':aws' }).map((i) => `${i.path}: ${i.constraint}`)).toEqual([
+      'namespace: Member must satisfy regular expression pattern: [^:].*',
+      'period: Member must have value greater than or equal to 1',
+    ]);
+    expect(formatValidationMessage(validateRequest(cloudWatchModel, 'SetAlarmState', { AlarmName: 'a', StateValue: 'BROKEN', StateReason: 'x' }))).toBe(
+      "1 validation error detected: Value 'BROKEN' at 'stateValue' failed to satisfy constraint: Member must satisfy enum value set: [OK, ALARM, INSUFFICIENT_DATA]",
+    );
   });
 });
 
