@@ -21,7 +21,7 @@ const dir = join(root, '.local/reliability');
 const resultsFile = join(dir, 'jest-results.json');
 const docFile = join(root, 'docs/RELIABILITY.md');
 /** Report order; files not listed follow alphabetically. */
-const ORDER = ['faults', 'hangs-and-crashes', 'state-machine', 'soak', 's3-faults'];
+const ORDER = ['faults', 'hangs-and-crashes', 'rollouts', 'state-machine', 'soak', 's3-faults'];
 
 interface JestAssertion {
   fullName: string;

@@ -5,6 +5,7 @@
  *  - a SageMaker Create* whose request carries `Tags` also needs `sagemaker:AddTags` on that resource;
  *  - a request that hands SageMaker a role (`RoleArn`, `ExecutionRoleArn`) needs `iam:PassRole`;
  *  - an S3 read with `VersionId` needs `s3:GetObjectVersion`;
+ *  - a CloudWatch PutMetricAlarm whose request carries `Tags` also needs `cloudwatch:TagResource`;
  *  - an S3 read that treats a missing key as normal (NoSuchKey / NotFound / 404, or @mlops/common's isMissingS3Object) needs `s3:ListBucket`,
  *    without which S3 answers 403 instead of 404.
  * Calls of @mlops/common helpers that send SageMaker requests themselves count as those requests
@@ -127,6 +128,11 @@ export function neededPermissions(dir: string): Needed[] {
       }
       case '@aws-sdk/client-sfn':
         need(`states:${operation}`, where);
+        break;
+      case '@aws-sdk/client-cloudwatch':
+        need(`cloudwatch:${operation}`, where);
+        // Tags on PutMetricAlarm are authorized as TagResource on the alarm.
+        if (operation === 'PutMetricAlarm' && /\bTags\s*:/.test(fileText)) need('cloudwatch:TagResource', `${where} (Tags)`);
         break;
       case '@aws-sdk/client-sagemaker': {
         const type = sageMakerTypeOf(operation);

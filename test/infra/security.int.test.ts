@@ -309,6 +309,40 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
     expect(resourceText((trust[0]!.Principal as { Service: unknown }).Service)).toMatch(/^states\.(\$\{AWS::Region\}\.)?amazonaws\.com$/);
   });
 
+  it('lets the retraining schedule (where the stage has one) invoke only the ingest function and send only to its dead-letter queue', () => {
+    const schedules = ofType(t(), 'AWS::Scheduler::Schedule');
+    expect(schedules.map(([id]) => id)).toEqual(['RetrainSchedule']);
+    // Created only where the stage sets a schedule: off on every stage by default.
+    const condition = (t() as unknown as { Conditions: Record<string, { 'Fn::Not': [{ 'Fn::Equals': [string, string] }] }> }).Conditions.RetrainScheduled!;
+    const [expression, off] = condition['Fn::Not'][0]['Fn::Equals'];
+    expect({ expression, off }).toEqual({ expression: '', off: '' });
+    for (const [, schedule] of schedules) {
+      expect((schedule as { Condition?: string }).Condition).toBe('RetrainScheduled');
+      expect((t().Resources[schedule.Properties.Target.RoleArn['Fn::GetAtt'][0]] as { Condition?: string }).Condition).toBe('RetrainScheduled');
+      const role = t().Resources[schedule.Properties.Target.RoleArn['Fn::GetAtt'][0]]!;
+      expect(grants(role).map((g) => `${g.action} on ${g.resource}`).sort()).toEqual([
+        `lambda:InvokeFunction on GetAtt:${functionId('mlops_ingest')}.Arn`,
+        'sqs:SendMessage on GetAtt:IngestDeadLetterQueue.Arn',
+      ]);
+      expect(schedule.Properties.Target).toMatchObject({ Arn: { 'Fn::GetAtt': [functionId('mlops_ingest'), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['IngestDeadLetterQueue', 'Arn'] } } });
+      expect(JSON.parse(schedule.Properties.Target.Input)).toEqual({ retrain: { scheduledTime: '<aws.scheduler.scheduled-time>' } });
+    }
+  });
+
+  it("scopes every CloudWatch alarm action to the stage's alarms: the deploy puts them, SageMaker reads them for auto-rollback", () => {
+    const alarmGrants = ofType(t(), 'AWS::IAM::Role').flatMap(([id, role]) =>
+      grants(role)
+        .filter((g) => g.action.startsWith('cloudwatch:') && g.action !== 'cloudwatch:PutMetricData')
+        .map((g) => ({ id, action: g.action, resource: g.resource })),
+    );
+    const alarms = `arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${namePrefix}-*`;
+    expect(alarmGrants.sort((a, b) => `${a.id}${a.action}`.localeCompare(`${b.id}${b.action}`))).toEqual([
+      { id: roleIdOf(t(), 'mlops_deploy'), action: 'cloudwatch:PutMetricAlarm', resource: alarms },
+      { id: roleIdOf(t(), 'mlops_deploy'), action: 'cloudwatch:TagResource', resource: alarms },
+      { id: 'SageMakerExecutionRole', action: 'cloudwatch:DescribeAlarms', resource: alarms },
+    ]);
+  });
+
   it('uses Resource "*" only for the justified actions, for the principals that need them, with their conditions', () => {
     const kindOf = (id: string) => (id === 'SageMakerExecutionRole' ? 'sagemaker' : /StateMachineRole$/.test(id) ? 'statemachine' : 'functions');
     for (const [id, role] of ofType(t(), 'AWS::IAM::Role')) {
@@ -435,6 +469,9 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       } else if (id === 'DeployOnApprovalRole') {
         expect(service).toBe('events.amazonaws.com');
         expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      } else if (id === 'RetrainScheduleRole') {
+        expect(service).toBe('scheduler.amazonaws.com');
+        expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
       } else expect({ id, service }).toEqual({ id, service: expect.stringMatching(/^states\./) });
     }
   });
@@ -445,6 +482,7 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       ...ofType(t(), 'AWS::StepFunctions::StateMachine').map(([, sm]) => sm.Properties.RoleArn['Fn::GetAtt'][0] as string),
       'SageMakerExecutionRole', // passed to SageMaker by train, batch and deploy (checked above)
       ...ofType(t(), 'AWS::Events::Rule').flatMap(([, rule]) => (rule.Properties.Targets as { RoleArn?: { 'Fn::GetAtt': [string] } }[]).map((target) => target.RoleArn?.['Fn::GetAtt'][0] ?? '')),
+      ...ofType(t(), 'AWS::Scheduler::Schedule').map(([, schedule]) => (schedule.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
     ]);
     expect(ofType(t(), 'AWS::IAM::Role').map(([id]) => id).filter((id) => !used.has(id))).toEqual([]);
   });

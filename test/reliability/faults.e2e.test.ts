@@ -385,9 +385,10 @@ describe('fault injection', () => {
     });
     // The deploy execution fails; the run ends with its Error and Cause (RecordRun normalizes the
     // States.TaskFailed of the nested execution).
-    expect(child.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed' });
-    expect(pathOf(child.history).slice(-5)).toEqual(['EndpointDone', 'DeploymentFailed', 'RecordDeployment', 'Outcome', 'DeployFailed']);
-    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentFailed', cause: child.snapshot.cause });
+    // SageMaker rolled the update back (the new fleet never passed its health check).
+    expect(child.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentRolledBack' });
+    expect(pathOf(child.history).slice(-5)).toEqual(['EndpointDone', 'DeploymentRolledBack', 'RecordDeployment', 'Outcome', 'DeployFailed']);
+    expect(run.snapshot).toMatchObject({ status: 'FAILED', error: 'DeploymentRolledBack', cause: child.snapshot.cause });
     expect(pathOf(run.history).slice(-4)).toEqual(['Deploy', 'RecordRun', 'Outcome', 'RunFailed']);
     expect(run.snapshot.cause).toContain(`update rolled back: endpoint mlops-local-abalone still serves config ${previousConfig}, not mlops-local-abalone-v${run.state.registration?.version}`);
     expect(endpoint).toMatchObject({ EndpointStatus: 'InService', EndpointConfigName: previousConfig });

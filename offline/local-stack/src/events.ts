@@ -45,6 +45,8 @@ export interface StackEventBridge {
   onSageMakerEvent(event: SageMakerEvent): void;
   /** The local Step Functions' `onEvent`: puts the status change on the bus (never throws). */
   onExecutionEvent(event: ExecutionStatusChangeEvent): void;
+  /** The local CloudWatch's alarm state changes, as CloudWatch sends them (never throws). */
+  onCloudWatchEvent(event: EmittedEvent): void;
   /** Resolves when every event put so far has been routed and delivered (or failed for good). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -107,6 +109,7 @@ export function startStackEventBridge(options: StackEventBridgeOptions): StackEv
     bus,
     onSageMakerEvent: (event) => put(sageMakerEventEntry(event)),
     onExecutionEvent: (event) => put(executionEventEntry(event)),
+    onCloudWatchEvent: (event) => put(event),
     idle: async () => {
       while (puts.size > 0) await Promise.allSettled([...puts]);
       await bus.idle();

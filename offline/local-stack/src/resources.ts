@@ -67,6 +67,50 @@ export interface LocalStateMachine {
   definition: Record<string, unknown>;
 }
 
+/** An EventBridge Scheduler schedule of the template, its target evaluated. */
+export interface LocalSchedule {
+  logicalId: string;
+  name: string;
+  groupName: string;
+  expression: string;
+  timezone?: string;
+  state: 'ENABLED' | 'DISABLED';
+  target: { arn: string; input?: string; deadLetterArn?: string; maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number };
+}
+
+/** The AWS::Scheduler::Schedule properties the offline stack reads, once evaluated. */
+interface ScheduleProperties {
+  Name?: string;
+  GroupName?: string;
+  ScheduleExpression: string;
+  ScheduleExpressionTimezone?: string;
+  State?: string;
+  Target: { Arn: string; Input?: string; DeadLetterConfig?: { Arn?: string }; RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number } };
+}
+
+/**
+ * Whether a template Condition holds, for the functions CloudFormation allows in Conditions that a
+ * stage's params can reach (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition); values are evaluated
+ * as everywhere else here. Written by hand: nothing offline evaluates CloudFormation conditions.
+ */
+export function conditionHolds(name: string, conditions: Record<string, unknown>, evaluate: (value: unknown) => unknown): boolean {
+  const holds = (expression: unknown): boolean => {
+    const e = expression as Record<string, unknown[] | string>;
+    if (typeof e !== 'object' || e === null) throw new Error(`condition ${name}: ${JSON.stringify(expression)} is not a condition function`);
+    if ('Fn::Equals' in e) {
+      const [a, b] = e['Fn::Equals'] as unknown[];
+      return JSON.stringify(evaluate(a)) === JSON.stringify(evaluate(b));
+    }
+    if ('Fn::Not' in e) return !holds((e['Fn::Not'] as unknown[])[0]);
+    if ('Fn::And' in e) return (e['Fn::And'] as unknown[]).every(holds);
+    if ('Fn::Or' in e) return (e['Fn::Or'] as unknown[]).some(holds);
+    if ('Condition' in e) return conditionHolds(e.Condition as string, conditions, evaluate);
+    throw new Error(`condition ${name}: ${Object.keys(e).join(', ')} is not supported offline`);
+  };
+  if (!(name in conditions)) throw new Error(`the template has no condition ${name}`);
+  return holds(conditions[name]);
+}
+
 export interface LocalResources {
   region: string;
   stage: string;
@@ -86,6 +130,8 @@ export interface LocalResources {
   functionByArn: Map<string, string>;
   /** Every AWS::Events::Rule of the stage's resources (names as CloudFormation gives them, see ruleName). */
   rules: LocalRule[];
+  /** Every AWS::Scheduler::Schedule whose Condition holds (e.g. the retraining schedule, when the stage sets one). */
+  schedules: LocalSchedule[];
   /** The stack's Outputs, evaluated (`DataBucketName`, `PipelineStateMachineArn`, ...). */
   outputs: Record<string, string>;
   context: IntrinsicContext;
@@ -138,6 +184,8 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
     ref: (id) => {
       const machine = machineByLogicalId.get(id);
       if (machine) return machine.arn;
+      const functionKey = functionKeyOfLogicalId(id, functionKeys);
+      if (functionKey) return functionName(functionKey);
       if (buckets[id]) return buckets[id]!;
       if (queues[id]) return queues[id]!.url;
       if (topics[id]) return topics[id]!.arn;
@@ -209,11 +257,33 @@ export function resolveLocalResources(config: ResolvedServerlessConfig, options:
     const named = (config.resources.Resources[rule.logicalId!]?.Properties as { Name?: unknown } | undefined)?.Name !== undefined;
     return named ? rule : { ...rule, name: ruleName(stackName, rule.logicalId!) };
   });
+  const evaluate = (value: unknown) => evaluateIntrinsics(value, context);
+  const present = (resource: { Condition?: string }) => !resource.Condition || conditionHolds(resource.Condition, config.resources.Conditions ?? {}, evaluate);
+  const schedules = Object.entries(config.resources.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::Scheduler::Schedule' && present(resource))
+    .map(([logicalId, resource]): LocalSchedule => {
+      const p = evaluate(resource.Properties ?? {}) as ScheduleProperties;
+      return {
+        logicalId,
+        name: String(p.Name ?? `${stackName}-${logicalId}`),
+        groupName: String(p.GroupName ?? 'default'),
+        expression: String(p.ScheduleExpression),
+        ...(p.ScheduleExpressionTimezone ? { timezone: String(p.ScheduleExpressionTimezone) } : {}),
+        state: p.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+        target: {
+          arn: String(p.Target.Arn),
+          ...(p.Target.Input !== undefined ? { input: String(p.Target.Input) } : {}),
+          ...(p.Target.DeadLetterConfig?.Arn ? { deadLetterArn: String(p.Target.DeadLetterConfig.Arn) } : {}),
+          ...(p.Target.RetryPolicy?.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(p.Target.RetryPolicy.MaximumRetryAttempts) } : {}),
+          ...(p.Target.RetryPolicy?.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds: Number(p.Target.RetryPolicy.MaximumEventAgeInSeconds) } : {}),
+        },
+      };
+    });
   const outputs = Object.fromEntries(
     Object.entries(config.resources.Outputs ?? {}).map(([key, output]) => [key, String(evaluateIntrinsics((output as { Value: unknown }).Value, context))]),
   );
   const functionByArn = new Map(functions.map((f) => [lambdaArn(f.name, region), f.key]));
-  return { region, stage, stackName, functions, buckets, queues, topics, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, outputs, context };
+  return { region, stage, stackName, functions, buckets, queues, topics, stateMachine: stateMachines[machines[0]!.key]!, stateMachines, functionByArn, rules, schedules, outputs, context };
 }
 
 export { functionLogicalId };

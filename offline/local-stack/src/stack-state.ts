@@ -19,12 +19,13 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { EndpointRestore, PersistedSageMaker } from '@mlops/local-sagemaker';
 import type { PersistedSqs } from '@mlops/local-sqs';
+import type { PersistedCloudWatch } from '@mlops/local-cloudwatch';
 import type { ExecutionsRestoreReport, PersistedExecution } from '@mlops/local-stepfunctions';
 
 const SAVE_INTERVAL_MS = 250;
 /** A stack not seen for this long is dead, whatever its pid now is. */
 const ALIVE_WITHIN_MS = 5_000;
-const FILES = { stack: 'stack.json', sageMaker: 'sagemaker.json', stepFunctions: 'stepfunctions.json', sqs: 'sqs.json' } as const;
+const FILES = { stack: 'stack.json', sageMaker: 'sagemaker.json', stepFunctions: 'stepfunctions.json', sqs: 'sqs.json', cloudWatch: 'cloudwatch.json' } as const;
 
 interface StackFile {
   pid: number;
@@ -46,6 +47,8 @@ export interface PreviousStack {
   executions?: PersistedExecution[];
   /** The local SQS's queues and messages. */
   sqs?: PersistedSqs;
+  /** The local CloudWatch's alarms. */
+  cloudWatch?: PersistedCloudWatch;
 }
 
 export interface ReapedProcess {
@@ -72,6 +75,7 @@ export interface StateSources {
   sageMaker: () => PersistedSageMaker;
   executions: () => PersistedExecution[];
   sqs?: () => PersistedSqs;
+  cloudWatch?: () => PersistedCloudWatch;
   emulatedNow: () => number;
 }
 
@@ -147,6 +151,14 @@ export function reapProcesses(processes: PersistedSageMaker['processes']): Reape
   return reaped;
 }
 
+/** The pid of a live stack that owns the state folder `dir`, if one does. */
+export function liveStackPid(dir: string): number | undefined {
+  const stack = readIfPresent<StackFile>(join(dir, FILES.stack));
+  if (!stack) return undefined;
+  const alive = stack.running && stack.pid !== process.pid && commandLine(stack.pid) !== undefined && Date.now() - stack.lastSeen.getTime() < ALIVE_WITHIN_MS;
+  return alive ? stack.pid : undefined;
+}
+
 export class StackState {
   readonly previous?: PreviousStack;
   private timer?: NodeJS.Timeout;
@@ -160,8 +172,8 @@ export class StackState {
     mkdirSync(dir, { recursive: true });
     const stack = readIfPresent<StackFile>(join(dir, FILES.stack));
     if (stack) {
-      const alive = stack.running && stack.pid !== process.pid && commandLine(stack.pid) !== undefined && Date.now() - stack.lastSeen.getTime() < ALIVE_WITHIN_MS;
-      if (alive) throw new Error(`another offline stack (pid ${stack.pid}) is running on ${dir}: stop it first (Ctrl-C in its terminal, or kill ${stack.pid})`);
+      const live = liveStackPid(dir);
+      if (live !== undefined) throw new Error(`another offline stack (pid ${live}) is running on ${dir}: stop it first (Ctrl-C in its terminal, or kill ${live})`);
       this.previous = {
         pid: stack.pid,
         lastSeen: stack.lastSeen,
@@ -170,6 +182,7 @@ export class StackState {
         sageMaker: readIfPresent<PersistedSageMaker>(join(dir, FILES.sageMaker)),
         executions: readIfPresent<PersistedExecution[]>(join(dir, FILES.stepFunctions)),
         sqs: readIfPresent<PersistedSqs>(join(dir, FILES.sqs)),
+        cloudWatch: readIfPresent<PersistedCloudWatch>(join(dir, FILES.cloudWatch)),
       };
     }
   }
@@ -199,6 +212,7 @@ export class StackState {
     this.write(FILES.sageMaker, encodeState(sources.sageMaker()));
     this.write(FILES.stepFunctions, `[${sources.executions().map((e) => this.encodedExecution(e)).join(',')}]`);
     if (sources.sqs) this.write(FILES.sqs, encodeState(sources.sqs()));
+    if (sources.cloudWatch) this.write(FILES.cloudWatch, encodeState(sources.cloudWatch()));
     // Last: a stack file that says "seen at t" vouches for the state files written before it.
     this.write(FILES.stack, encodeState({ pid: process.pid, startedAt: this.startedAt, lastSeen: now, emulatedNow: sources.emulatedNow(), running } satisfies StackFile));
   }

@@ -19,6 +19,8 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createLocalLambda, LambdaFunctionError, LambdaServiceError, statesErrorOf, type FaultHook, type LocalLambda } from '@mlops/local-lambda';
 import { startLocalSageMaker } from '@mlops/local-sagemaker';
 import { startLocalSqs, type LocalSqs } from '@mlops/local-sqs';
+import { LocalScheduler, scaledClock } from '@mlops/local-scheduler';
+import { alarmStateChangeEvent, startLocalCloudWatch, type LocalCloudWatch } from '@mlops/local-cloudwatch';
 import { startLocalStepFunctions, type LocalStepFunctions } from '@mlops/local-stepfunctions';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot } from '@mlops/serverless-config';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from './account';
@@ -28,6 +30,7 @@ import { startStackEventBridge, type StackEventBridge } from './events';
 import { startLocalS3 } from './local-s3';
 import { NotificationSink, NOTIFICATIONS_FILE, type LocalNotification } from './notifications';
 import { continuedClock, emulatedClock } from './signing-clock';
+import { startLambdaApi } from './lambda-api';
 import { reapProcesses, StackState, type StackRestoreReport } from './stack-state';
 import { resolveLocalResources, type LocalResources } from './resources';
 import { startS3FaultProxies, type S3FaultConfig, type S3FaultController } from './s3-faults';
@@ -50,7 +53,7 @@ export interface LocalStackOptions {
   waitScale?: number;
   /** Keep data in this folder (`pnpm local:up`); by default a temporary folder removed on close. */
   workDir?: string;
-  ports?: { s3?: number; sagemaker?: number; stepfunctions?: number; sqs?: number };
+  ports?: { s3?: number; sagemaker?: number; stepfunctions?: number; sqs?: number; lambda?: number; cloudwatch?: number };
   lambdaFaults?: FaultHook;
   onLog?: (source: string, line: string) => void;
   /**
@@ -58,6 +61,8 @@ export interface LocalStackOptions {
    * e.g. deadlines short enough for a test. They win over the stack's own (endpoints, credentials).
    */
   functionEnvironment?: Record<string, Record<string, string>>;
+  /** serverless.yml params to override on every stage, as `sls --param name=value` (e.g. `retrainSchedule: 'rate(1 hour)'`). */
+  params?: Record<string, string>;
   /**
    * Test-only: run another bundle for a function (e.g. a wrapper that injects crashes), optionally
    * with another timeout. Keyed by function key; the function keeps its name, role in the state
@@ -115,12 +120,16 @@ export interface LocalStack {
   stages: Record<string, LocalStage>;
   /** Every stage's EventBridge rules on one local bus, fed by the local SageMaker. */
   eventBridge: StackEventBridge;
-  endpoints: { s3: string; sagemaker: string; stepfunctions: string; sqs: string };
+  endpoints: { s3: string; sagemaker: string; stepfunctions: string; sqs: string; lambda: string; cloudwatch: string };
   /** AWS_ENDPOINT_URL_* and friends, for the AWS CLI and `sls invoke local`. */
   environment: Record<string, string>;
   clients: { s3: S3Client; sfn: SFNClient; sageMaker: SageMakerClient; runtime: SageMakerRuntimeClient; sqs: SQSClient };
   /** The local SQS: every stage's AWS::SQS::Queue (e.g. mlops-local-ingest-failures). */
   sqs: LocalSqs;
+  /** CloudWatch's alarms (the rollouts' auto-rollback alarms): SageMaker reads them, tests set them. */
+  cloudWatch: LocalCloudWatch;
+  /** EventBridge Scheduler: every stage's AWS::Scheduler::Schedule (the retraining schedule), on the emulated clock. */
+  scheduler: LocalScheduler;
   /**
    * Lambda's asynchronous invocations (the S3 trigger, EventBridge's Lambda targets): retries as each
    * function's maximumRetryAttempts says, then its on-failure destination.
@@ -199,7 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // SQS first: queue URLs (a queue's Ref) name its endpoint.
     const sqs = await startLocalSqs({ port: options.ports?.sqs ?? 0, region: undefined, accountId: LOCAL_ACCOUNT_ID, restore: previous?.sqs });
     closers.push(() => sqs.close());
-    const configs = await Promise.all(stageNames.map((stage) => printServerlessConfig(stage, root)));
+    const configs = await Promise.all(stageNames.map((stage) => printServerlessConfig(stage, root, options.params)));
     const stageResources = configs.map((config) => resolveLocalResources(config, { sqsEndpoint: sqs.endpoint }));
     const resources = stageResources[0]!;
     const region = resources.region;
@@ -282,8 +291,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => eventBridge.close());
 
+    // CloudWatch: the alarms mlops_deploy puts and SageMaker watches during a rollout's bakes. A state
+    // change goes to EventBridge as CloudWatch sends it ("CloudWatch Alarm State Change").
+    const cloudWatch = await startLocalCloudWatch({
+      port: options.ports?.cloudwatch ?? 0,
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      restore: previous?.cloudWatch,
+      onAlarmStateChange: (change) => eventBridge.onCloudWatchEvent(alarmStateChangeEvent(change, { region, accountId: LOCAL_ACCOUNT_ID })),
+    });
+    closers.push(() => cloudWatch.close());
+
     // SageMaker
     const sageMaker = await startLocalSageMaker({
+      alarms: (names) => cloudWatch.service.alarmStates(names),
       clockRate: clock.rate,
       clockEpochMs: clock.epochMs,
       port: options.ports?.sagemaker ?? 0,
@@ -312,6 +333,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMaker.endpoint,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.endpoint,
       S3_FORCE_PATH_STYLE: 'true',
     });
 
@@ -378,6 +400,49 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(() => invoker.close());
     targetsReady();
 
+    // EventBridge Scheduler, on the emulated clock: a Lambda target is invoked asynchronously (as
+    // Scheduler does), so the function's own retries and destination apply; a tick that cannot be
+    // delivered goes to the schedule's dead-letter queue.
+    const scheduler = new LocalScheduler({
+      clock: scaledClock(clock),
+      region,
+      accountId: LOCAL_ACCOUNT_ID,
+      logger: schedulerLogger(options.onLog),
+      deadLetter: async (record) => {
+        if (!record.deadLetterArn) return;
+        const name = record.deadLetterArn.split(':').pop()!;
+        await sqs.sendMessage(queueByArn.get(record.deadLetterArn)?.name ?? name, JSON.stringify(record));
+      },
+    });
+    for (const schedule of stageResources.flatMap((r) => r.schedules)) {
+      const fn = functionByArn.get(schedule.target.arn);
+      if (!fn) throw new Error(`schedule ${schedule.name}: its target ${schedule.target.arn} is not a function of the offline stack`);
+      scheduler.add({
+        name: schedule.name,
+        groupName: schedule.groupName,
+        expression: schedule.expression,
+        timezone: schedule.timezone,
+        state: schedule.state,
+        ...(schedule.target.input !== undefined ? { input: schedule.target.input } : {}),
+        ...(schedule.target.deadLetterArn ? { deadLetterArn: schedule.target.deadLetterArn } : {}),
+        retryPolicy: { maximumRetryAttempts: schedule.target.maximumRetryAttempts, maximumEventAgeInSeconds: schedule.target.maximumEventAgeInSeconds },
+        target: (invocation) => {
+          invoker.invoke(fn.name, invocation.input === undefined ? {} : JSON.parse(invocation.input));
+        },
+      });
+    }
+    scheduler.start();
+    // Stops before the asynchronous invoker: no tick is handed to a closing Lambda.
+    closers.push(() => scheduler.stop());
+
+    // Lambda's Invoke API, for tools in other processes (`pnpm mlops retrain`, `aws lambda invoke`).
+    const resolveFunction = (requested: string) => {
+      const bare = requested.replace(/:\$LATEST$/, '');
+      return functionByArn.get(bare)?.name ?? (functionByName.has(bare) ? bare : undefined);
+    };
+    const lambdaApi = await startLambdaApi({ port: options.ports?.lambda, lambda, resolve: resolveFunction, invokeAsync: (name, event) => invoker.invoke(name, event).requestId });
+    closers.push(() => lambdaApi.close());
+
     // The S3 trigger, as each stage's bucket NotificationConfiguration says: S3 invokes the function
     // asynchronously (retries and destination as the function's configuration says).
     const stageRoutes = configs.map((config, i) => ({ resources: stageResources[i]!, routes: s3TriggerRoutes(config) }));
@@ -443,6 +508,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sageMaker: () => sageMaker.exportState(),
       executions: () => stepFunctions.exportState(),
       sqs: () => sqs.exportState(),
+      cloudWatch: () => cloudWatch.exportState(),
       emulatedNow: () => functionsClock.now(),
     });
     const restored: StackRestoreReport | undefined = previous && {
@@ -465,11 +531,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stageNames: [...stageNames],
       stages,
       eventBridge,
-      endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint, sqs: sqs.endpoint },
+      endpoints: { s3: s3Endpoint, sagemaker: sageMaker.endpoint, stepfunctions: stepFunctions.endpoint, sqs: sqs.endpoint, lambda: lambdaApi.endpoint, cloudwatch: cloudWatch.endpoint },
       environment,
       clients: { s3, sfn, sageMaker: sm, runtime, sqs: sqsClient },
       sqs,
       asyncInvoker: invoker,
+      scheduler,
+      cloudWatch,
       sageMaker,
       stepFunctions,
       lambda,
@@ -515,4 +583,10 @@ async function invokeAsTask(lambda: LocalLambda, functionName: string, input: un
     }
     throw error;
   }
+}
+
+/** The scheduler's lines through the stack's log (silent without one). */
+function schedulerLogger(onLog: LocalStackOptions['onLog']) {
+  const line = (level: string) => (message: string, details?: Record<string, unknown>) => onLog?.('scheduler', `${level} ${message}${details ? ` ${JSON.stringify(details)}` : ''}`);
+  return { info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
 }

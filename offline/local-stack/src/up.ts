@@ -12,26 +12,21 @@ import { join } from 'node:path';
 import { projectRoot } from '@mlops/serverless-config';
 import { startLocalStack } from './stack';
 import { restoreSummary } from './stack-state';
-import { localStagesFile, stagesFrom, writeLocalStagesFile } from './stages-file';
+import { localStagesFile, writeLocalStagesFile } from './stages-file';
+import { portInUseMessage, UP_HELP, upOptions, type UpOptions } from './up-options';
 
-async function main(): Promise<void> {
+async function main(options: UpOptions): Promise<void> {
   const root = projectRoot();
   // MLOPS_LOCAL_DIR: another folder than the project's .local (the restart test uses its own).
   const localDir = process.env.MLOPS_LOCAL_DIR ?? join(root, '.local');
-  const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-  const stages = stagesFrom(process.argv.slice(2), process.env);
   const stack = await startLocalStack({
-    stages,
+    stages: options.stages,
+    params: options.params,
     workDir: join(localDir, 'stack'),
     // Where `pnpm mlops notifications` reads them (resources/notifications.yml's topics, offline).
     notificationsFile: join(localDir, 'notifications.jsonl'),
-    waitScale: Number(process.env.MLOPS_WAIT_SCALE ?? 0.01),
-    ports: {
-      s3: port('MLOPS_S3_PORT', 4569),
-      sagemaker: port('MLOPS_SAGEMAKER_PORT', 4599),
-      stepfunctions: port('MLOPS_STEPFUNCTIONS_PORT', 8083),
-      sqs: port('MLOPS_SQS_PORT', 9324),
-    },
+    waitScale: options.waitScale,
+    ports: options.ports,
     onLog: (fn, line) => process.stderr.write(`${fn} | ${line}\n`),
   });
   const env = {
@@ -52,6 +47,8 @@ async function main(): Promise<void> {
       `  SageMaker       ${stack.endpoints.sagemaker}   (control plane and runtime)`,
       `  Step Functions  ${stack.endpoints.stepfunctions}`,
       `  SQS             ${stack.endpoints.sqs}`,
+      `  CloudWatch      ${stack.endpoints.cloudwatch}   (alarms: aws cloudwatch describe-alarms --endpoint-url ${stack.endpoints.cloudwatch})`,
+      `  Lambda          ${stack.endpoints.lambda}   (Invoke only: aws lambda invoke --endpoint-url ${stack.endpoints.lambda} --function-name mlops-local-mlops_ingest ...)`,
       ...stack.stageNames.map((name) => {
         const stage = stack.stages[name]!;
         const queues = Object.values(stage.resources.queues).map((q) => q.url);
@@ -75,7 +72,19 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((error: Error) => {
-  process.stderr.write(`pnpm local:up: ${error.stack ?? error.message}\n`);
+let options: UpOptions;
+try {
+  options = upOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`pnpm local:up: ${(error as Error).message}\n\n${UP_HELP}`);
+  process.exit(2);
+}
+if (options.help) {
+  process.stdout.write(UP_HELP);
+  process.exit(0);
+}
+main(options).catch((error: Error) => {
+  const inUse = portInUseMessage(error, options.ports);
+  process.stderr.write(`pnpm local:up: ${inUse ?? error.stack ?? error.message}\n`);
   process.exit(1);
 });

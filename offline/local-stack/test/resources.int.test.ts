@@ -52,6 +52,7 @@ describe('resolveLocalResources', () => {
       DataBucketName: 'mlops-local-data',
       PipelineStateMachineArn: `${ARN}:mlops-local-pipeline`,
       DeployStateMachineArn: `${ARN}:mlops-local-deploy`,
+      IngestFunctionName: 'mlops-local-mlops_ingest',
       NamePrefix: 'mlops-local',
       RunsPrefix: 'runs/',
       ApprovalPolicy: 'auto',
@@ -125,5 +126,32 @@ describe('resolveLocalResources', () => {
       expect(named.length).toBeGreaterThan(0);
       for (const arn of named) expect(res.functionByArn.has(arn)).toBe(true);
     }
+  });
+});
+
+describe('the retraining schedule', () => {
+  it('is absent while the stage sets no retrainSchedule (its Condition is false)', () => {
+    expect(local.schedules).toEqual([]);
+  });
+
+  it('is the schedule resources/retraining.yml declares once the param is set, its target the stage’s ingest function', async () => {
+    const scheduled = resolveLocalResources(await printServerlessConfig('local', undefined, { retrainSchedule: 'cron(0 3 ? * MON *)', retrainScheduleTimezone: 'Europe/Paris' }));
+    expect(scheduled.schedules).toEqual([
+      {
+        logicalId: 'RetrainSchedule',
+        name: 'mlops-local-retrain',
+        groupName: 'default',
+        expression: 'cron(0 3 ? * MON *)',
+        timezone: 'Europe/Paris',
+        state: 'ENABLED',
+        target: {
+          arn: 'arn:aws:lambda:us-east-1:000000000000:function:mlops-local-mlops_ingest',
+          input: '{"retrain":{"scheduledTime":"<aws.scheduler.scheduled-time>"}}',
+          deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:mlops-local-ingest-failures',
+          maximumRetryAttempts: 5,
+          maximumEventAgeInSeconds: 3600,
+        },
+      },
+    ]);
   });
 });

@@ -62,7 +62,7 @@ describe('a stack hosting local and localprod', () => {
     expect(content).toEqual({
       version: 1,
       region: 'us-east-1',
-      endpoints: { s3: stack.endpoints.s3, sagemaker: stack.endpoints.sagemaker, stepfunctions: stack.endpoints.stepfunctions, sqs: stack.endpoints.sqs },
+      endpoints: { s3: stack.endpoints.s3, sagemaker: stack.endpoints.sagemaker, stepfunctions: stack.endpoints.stepfunctions, sqs: stack.endpoints.sqs, lambda: stack.endpoints.lambda, cloudwatch: stack.endpoints.cloudwatch },
       stages: { local: StageOutputsSchema.parse(stack.stages.local!.outputs), 'localprod': StageOutputsSchema.parse(stack.stages['localprod']!.outputs) },
     });
     const file = join(stack.workDir, 'out', 'stages.json');

@@ -28,7 +28,7 @@ describe('localStagesFile', () => {
   };
   const stack = (stageOutputs: Record<string, string>) => ({
     resources: { region: 'us-east-1' } as never,
-    endpoints: { s3: 'http://127.0.0.1:1', sagemaker: 'http://127.0.0.1:2', stepfunctions: 'http://127.0.0.1:3', sqs: 'http://127.0.0.1:4' },
+    endpoints: { s3: 'http://127.0.0.1:1', sagemaker: 'http://127.0.0.1:2', stepfunctions: 'http://127.0.0.1:3', sqs: 'http://127.0.0.1:4', lambda: 'http://127.0.0.1:5', cloudwatch: 'http://127.0.0.1:6' },
     stageNames: ['local'],
     stages: { local: { outputs: stageOutputs } } as never,
   });
@@ -37,7 +37,7 @@ describe('localStagesFile', () => {
     expect(localStagesFile(stack({ ...outputs, IncomingPrefix: 'incoming/' }))).toEqual({
       version: 1,
       region: 'us-east-1',
-      endpoints: { s3: 'http://127.0.0.1:1', sagemaker: 'http://127.0.0.1:2', stepfunctions: 'http://127.0.0.1:3', sqs: 'http://127.0.0.1:4' },
+      endpoints: { s3: 'http://127.0.0.1:1', sagemaker: 'http://127.0.0.1:2', stepfunctions: 'http://127.0.0.1:3', sqs: 'http://127.0.0.1:4', lambda: 'http://127.0.0.1:5', cloudwatch: 'http://127.0.0.1:6' },
       stages: { local: outputs },
     });
   });

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors';
 import { HyperparametersSchema, MetricNameSchema, ProblemTypeSchema } from './contracts';
-import { ApprovalPolicySchema } from './lifecycle';
+import { ApprovalPolicySchema, DeploymentPolicySchema } from './lifecycle';
 import './zod-locale';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -129,7 +129,23 @@ export const DeployConfigSchema = z.object({
   /** Blue/green: how long the old fleet stays after traffic moved, for a fast rollback. */
   ENDPOINT_TERMINATION_WAIT_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(3600)), 300),
   ENDPOINT_MAX_EXECUTION_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(600), z.lte(14400)), 1800),
-});
+  /** all-at-once: every request moves to the new fleet at once; canary: CANARY_PERCENT of it first, for CANARY_BAKE_SECONDS. */
+  DEPLOYMENT_POLICY: z._default(DeploymentPolicySchema, 'all-at-once'),
+  /** SageMaker allows a canary of at most half the new fleet's capacity. */
+  CANARY_PERCENT: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(50)), 25),
+  /** Blue/green WaitIntervalInSeconds: 0 to 3600. */
+  CANARY_BAKE_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(3600)), 600),
+  /** The rollback alarm on ModelLatency: p99 above this many milliseconds over a minute. */
+  ALARM_LATENCY_P99_MS: z._default(z.coerce.number().check(z.positive(), z.lte(3_600_000)), 1000),
+  /** The rollback alarm on Invocation5XXErrors: more than this many in a minute. */
+  ALARM_5XX_PER_MINUTE: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
+}).check(
+  // SageMaker: the timeout must be larger than the waits it covers.
+  z.refine((c) => c.ENDPOINT_MAX_EXECUTION_SECONDS > c.ENDPOINT_TERMINATION_WAIT_SECONDS + (c.DEPLOYMENT_POLICY === 'canary' ? c.CANARY_BAKE_SECONDS : 0), {
+    message: 'must be larger than ENDPOINT_TERMINATION_WAIT_SECONDS plus, for a canary, CANARY_BAKE_SECONDS',
+    path: ['ENDPOINT_MAX_EXECUTION_SECONDS'],
+  }),
+);
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 
 /** Parses an environment against a schema; the error names every bad variable and why. */

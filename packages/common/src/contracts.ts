@@ -129,8 +129,12 @@ export const AwaitInputSchema = z.object({
   modelPackageArn: z.optional(z.string()),
 });
 export type AwaitInput = z.infer<typeof AwaitInputSchema>;
-/** Superseded: an endpoint that moved on to a newer version of the family during or after this rollout. */
-export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed', 'Superseded']);
+/**
+ * Superseded: an endpoint that moved on to a newer version of the family during or after this rollout.
+ * RolledBack: SageMaker rolled the update back (an alarm fired, or the new fleet never became healthy)
+ * and the endpoint serves its previous config.
+ */
+export const PollStateSchema = z.enum(['InProgress', 'Succeeded', 'Failed', 'Superseded', 'RolledBack']);
 export type PollState = z.infer<typeof PollStateSchema>;
 export const AwaitOutputSchema = z.object({
   kind: ResourceKindSchema,
@@ -301,6 +305,36 @@ export const S3EventRecordSchema = z.object({
 });
 export const S3EventSchema = z.object({ Records: z.array(S3EventRecordSchema).check(z.minLength(1)) });
 export type S3EventInput = z.infer<typeof S3EventSchema>;
+
+/**
+ * Retraining (README: Scheduled retraining): each family's latest dataset under the incoming prefix,
+ * or the named families' only, runs again as a run of its own named after the tick, so the tick
+ * delivered twice (a Scheduler retry, the same `pnpm mlops retrain` repeated) starts each run once.
+ */
+export const RetrainRequestSchema = z.object({
+  retrain: z.object({
+    /** The tick: EventBridge Scheduler's `<aws.scheduler.scheduled-time>`, or the moment `pnpm mlops retrain` ran. */
+    scheduledTime: z.iso.datetime({ offset: true }),
+    families: z.optional(z.array(FamilyNameSchema).check(z.minLength(1))),
+  }),
+});
+export type RetrainRequest = z.infer<typeof RetrainRequestSchema>;
+
+/**
+ * What mlops_ingest is invoked with: an S3 event, or a retraining request (its `retrain` member
+ * tells them apart, so each is validated by its own schema and its errors name that schema's fields).
+ */
+export const IngestEventSchema = z.pipe(
+  z.unknown(),
+  z.transform((event, ctx): S3EventInput | RetrainRequest => {
+    const retraining = typeof event === 'object' && event !== null && 'retrain' in event;
+    const parsed = retraining ? RetrainRequestSchema.safeParse(event) : S3EventSchema.safeParse(event);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: event } as never);
+    return z.NEVER;
+  }),
+);
+export type IngestEvent = z.infer<typeof IngestEventSchema>;
 
 export const IngestOutputSchema = z.object({
   runs: z.array(z.object({ runId: z.string(), key: z.string(), executionArn: z.string(), status: z.enum(['started', 'duplicate']) })),

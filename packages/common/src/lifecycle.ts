@@ -17,6 +17,14 @@ import './zod-locale';
 export const ApprovalPolicySchema = z.enum(['auto', 'manual']);
 export type ApprovalPolicy = z.infer<typeof ApprovalPolicySchema>;
 
+/**
+ * How an update shifts traffic to the new version (a per-stage parameter, README: Guarded rollouts):
+ * `all-at-once` moves every request once the new fleet is healthy; `canary` moves a share first and
+ * bakes. Either way the stage's alarms roll the update back if they fire before the old fleet goes.
+ */
+export const DeploymentPolicySchema = z.enum(['all-at-once', 'canary']);
+export type DeploymentPolicy = z.infer<typeof DeploymentPolicySchema>;
+
 
 /**
  * Customer metadata every registered version carries (SageMaker allows 50 entries, values of at
@@ -58,7 +66,8 @@ export const DeploymentRecordSchema = z.object({
   endpointName: z.optional(z.string()),
   endpointConfigName: z.optional(z.string()),
   /** superseded: a newer approved version of the family was deployed before or during this rollout. */
-  status: z.enum(['deployed', 'failed', 'superseded']),
+  /** rolled-back: SageMaker rolled the update back; the previous version kept serving. */
+  status: z.enum(['deployed', 'failed', 'superseded', 'rolled-back']),
   error: z.optional(ExecutionErrorSchema),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -78,7 +87,7 @@ export const RunRecordSchema = z.object({
   executionArn: z.string(),
   status: ExecutionStatusSchema,
   /** The run's outcome in one word; `superseded`: a newer approved version of the family went live instead. */
-  outcome: z.enum(['deployed', 'superseded', 'pending-approval', 'rejected-by-gate', 'failed']),
+  outcome: z.enum(['deployed', 'superseded', 'pending-approval', 'rejected-by-gate', 'rolled-back', 'failed']),
   error: z.optional(ExecutionErrorSchema),
   dataset: z.object({ uri: z.string(), etag: z.string(), versionId: z.optional(z.string()), schema: S3UriSchema, rows: z.object({ train: z.number(), validation: z.number(), test: z.number() }) }),
   problemType: ProblemTypeSchema,
@@ -155,6 +164,8 @@ export const StageOutputsSchema = z.object({
   ApprovalPolicy: ApprovalPolicySchema,
   /** The stage's notification topic (resources/notifications.yml); absent on stacks deployed before it. */
   NotificationTopicArn: z.optional(z.string().check(z.startsWith('arn:'))),
+  /** mlops_ingest, which `pnpm mlops retrain` invokes; absent on stacks deployed before it. */
+  IngestFunctionName: z.optional(z.string().check(z.minLength(1))),
 });
 export type StageOutputs = z.infer<typeof StageOutputsSchema>;
 
@@ -162,7 +173,7 @@ export type StageOutputs = z.infer<typeof StageOutputsSchema>;
 export const LocalStagesFileSchema = z.object({
   version: z.literal(1),
   region: z.string(),
-  endpoints: z.object({ s3: z.string(), sagemaker: z.string(), stepfunctions: z.string(), sqs: z.optional(z.string()) }),
+  endpoints: z.object({ s3: z.string(), sagemaker: z.string(), stepfunctions: z.string(), sqs: z.optional(z.string()), lambda: z.optional(z.string()), cloudwatch: z.optional(z.string()) }),
   stages: z.record(z.string(), StageOutputsSchema),
 });
 export type LocalStagesFile = z.infer<typeof LocalStagesFileSchema>;

@@ -33,6 +33,17 @@ export function runIdFor(upload: UploadIdentity): string {
   return `${slug(base, 20)}-${shortHash(`${upload.bucket}\n${upload.key}\n${upload.etag.replace(/"/g, '')}`, 10)}`;
 }
 
+/**
+ * A retraining run of an upload: its run id and the tick (`-r<yyyymmdd>t<hhmmss>`, UTC), so each tick
+ * of a schedule is its own run of the same bytes, and the same tick is the same run.
+ */
+export function retrainRunIdFor(upload: UploadIdentity, scheduledTime: string): string {
+  const tick = new Date(scheduledTime);
+  if (Number.isNaN(tick.getTime())) throw new Error(`scheduledTime ${scheduledTime} is not a date`);
+  const compact = tick.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase();
+  return `${runIdFor(upload)}-r${compact}`;
+}
+
 export function executionNameFor(runId: string): string {
   return runId.slice(0, EXECUTION_NAME_MAX);
 }

@@ -110,7 +110,7 @@ export function observeEndpoint(name: string, endpoint: DescribeEndpointOutput, 
   const base = { status, since: endpoint.LastModifiedTime, outputs: config ? { endpointConfigName: config } : {} };
   const rolledBack = {
     ...base,
-    state: 'Failed' as const,
+    state: 'RolledBack' as const,
     message: `update rolled back: endpoint ${name} still serves config ${config}, not ${expectedConfigName}${because(endpoint.FailureReason)}`,
     servesInstead: config,
   };

@@ -307,10 +307,10 @@ describe('endpoints', () => {
     await expect(pollResource({ kind: 'endpoint', name: ENDPOINT, attempt: 0 }, deps())).resolves.toMatchObject({ state: 'Succeeded' });
   });
 
-  it('treats InService on another config as a silently rolled-back update', async () => {
+  it('treats InService on another config as a rolled-back update', async () => {
     sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: OLD_CONFIG, FailureReason: 'Model container failed the ping health check' }));
     await expect(pollResource(endpointInput, deps())).resolves.toMatchObject({
-      state: 'Failed',
+      state: 'RolledBack',
       status: 'InService',
       waitSeconds: 0,
       message: `update rolled back: endpoint ${ENDPOINT} still serves config ${OLD_CONFIG}, not ${NEW_CONFIG}: Model container failed the ping health check`,
@@ -349,7 +349,7 @@ describe('endpoints', () => {
     it('reports a rollback when the endpoint serves an older version than this rollout', async () => {
       sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'mlops-local-abalone-v4', FailureReason: 'ping health check failed' }));
       serving('mlops-local-abalone-v4', 4);
-      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Failed', message: expect.stringMatching(/^update rolled back: .*ping health check failed$/) });
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'RolledBack', message: expect.stringMatching(/^update rolled back: .*ping health check failed$/) });
     });
 
     it('succeeds when its config went live and a later rollout is already under way', async () => {
@@ -371,7 +371,7 @@ describe('endpoints', () => {
     it("does not count another family's model as newer", async () => {
       sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'mlops-local-abalone-v9' }));
       serving('mlops-local-abalone-v9', 9, 'mlops-local-other');
-      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'Failed' });
+      await expect(pollResource(ours, deps())).resolves.toMatchObject({ state: 'RolledBack' });
     });
   });
 

@@ -20,8 +20,10 @@ import {
   type EndpointStatus,
   type ProductionVariantInstanceType,
   type SageMakerClient,
+  type TrafficRoutingConfig,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { type CloudWatchClient, PutMetricAlarmCommand, type PutMetricAlarmInput } from '@aws-sdk/client-cloudwatch';
 import {
   createOrAdopt,
   type DeployConfig,
@@ -46,6 +48,7 @@ import { EndpointNeedsRepairError, ModelNotDeployableError } from './errors';
 
 export interface DeployDeps {
   sageMaker: SageMakerClient;
+  cloudWatch: CloudWatchClient;
   config: DeployConfig;
 }
 
@@ -93,21 +96,81 @@ export function endpointConfigRequest(input: DeployInput, config: DeployConfig, 
   };
 }
 
+/** The variant every config of the family serves, and the dimension its metrics carry. */
+const METRICS_NAMESPACE = 'AWS/SageMaker';
+
 /**
- * Blue/green: SageMaker builds the new fleet beside the old one, shifts all traffic once the new
- * one is healthy, and keeps the old fleet for TerminationWaitInSeconds; if the new fleet never
- * becomes healthy within MaximumExecutionTimeoutInSeconds it rolls back to the old config (which
- * mlops_await reports as a failed deploy). AutoRollbackConfiguration is left out: it requires
- * CloudWatch alarms (at least one) and the stage defines none yet; with alarms it would also roll
- * back on bad metrics during the termination wait.
+ * The alarms that guard a rollout of `version`, one pair per version so that each starts without
+ * data (INSUFFICIENT_DATA) instead of inheriting an older fleet's state: Invocation5XXErrors above
+ * the stage's limit per minute, and ModelLatency's p99 (microseconds) above its limit. Their
+ * EndpointConfigName dimension is the new fleet's, so the old fleet's errors do not stop the rollout.
+ * Named `<namePrefix>-<family>-v<version>-...` under the stage prefix (IAM and teardown rely on it).
  */
-export function deploymentConfig(config: DeployConfig): DeploymentConfig {
+export function rolloutAlarms(config: DeployConfig, family: string, version: ModelVersion, endpointName: string, endpointConfigName: string): PutMetricAlarmInput[] {
+  const name = versionResourceName(config, family, version);
+  const dimensions = [
+    { Name: 'EndpointName', Value: endpointName },
+    { Name: 'VariantName', Value: VARIANT_NAME },
+    { Name: 'EndpointConfigName', Value: endpointConfigName },
+  ];
+  const common = {
+    Namespace: METRICS_NAMESPACE,
+    Dimensions: dimensions,
+    Period: 60,
+    ComparisonOperator: 'GreaterThanThreshold' as const,
+    // No traffic is no evidence against the new fleet.
+    TreatMissingData: 'notBreaching',
+    Tags: [
+      { Key: 'mlops:stage', Value: tagValue(config.STAGE) },
+      { Key: 'mlops:family', Value: tagValue(family) },
+      { Key: 'mlops:version', Value: String(version.version) },
+    ],
+  };
+  return [
+    {
+      ...common,
+      AlarmName: `${name}-invocation-5xx`,
+      AlarmDescription: `Rolls back the rollout of ${modelLabel(family, version)} on ${endpointName}: more than ${config.ALARM_5XX_PER_MINUTE} server errors in a minute`,
+      MetricName: 'Invocation5XXErrors',
+      Statistic: 'Sum',
+      EvaluationPeriods: 1,
+      Threshold: config.ALARM_5XX_PER_MINUTE,
+    },
+    {
+      ...common,
+      AlarmName: `${name}-model-latency-p99`,
+      AlarmDescription: `Rolls back the rollout of ${modelLabel(family, version)} on ${endpointName}: p99 model latency above ${config.ALARM_LATENCY_P99_MS} ms`,
+      MetricName: 'ModelLatency',
+      ExtendedStatistic: 'p99',
+      // Two of three minutes: one slow minute (a cold instance) is not a bad model.
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      Threshold: config.ALARM_LATENCY_P99_MS * 1000,
+      Unit: 'Microseconds',
+    },
+  ];
+}
+
+/**
+ * Blue/green: SageMaker builds the new fleet beside the old one and shifts traffic once the new
+ * one is healthy: all at once, or (canary) CANARY_PERCENT of the new fleet's capacity first, which
+ * bakes for CANARY_BAKE_SECONDS before the rest moves. The old fleet stays for
+ * TerminationWaitInSeconds (the final bake). If an alarm fires during a bake, or the new fleet never
+ * becomes healthy within MaximumExecutionTimeoutInSeconds, SageMaker rolls back to the old config
+ * (which mlops_await reports as rolled back, with SageMaker's reason).
+ */
+export function deploymentConfig(config: DeployConfig, alarmNames: string[]): DeploymentConfig {
+  const traffic: TrafficRoutingConfig =
+    config.DEPLOYMENT_POLICY === 'canary'
+      ? { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: config.CANARY_PERCENT }, WaitIntervalInSeconds: config.CANARY_BAKE_SECONDS }
+      : { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 };
   return {
     BlueGreenUpdatePolicy: {
-      TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE', WaitIntervalInSeconds: 0 },
+      TrafficRoutingConfiguration: traffic,
       TerminationWaitInSeconds: config.ENDPOINT_TERMINATION_WAIT_SECONDS,
       MaximumExecutionTimeoutInSeconds: config.ENDPOINT_MAX_EXECUTION_SECONDS,
     },
+    AutoRollbackConfiguration: { Alarms: alarmNames.map((AlarmName) => ({ AlarmName })) },
   };
 }
 
@@ -246,6 +309,13 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
     },
   });
 
+  // Before the endpoint changes: the update names them, and a created endpoint is watched by them too.
+  // PutMetricAlarm creates or replaces, so a retried deploy puts the same alarms again.
+  const alarms = rolloutAlarms(config, family, version, endpointName, endpointConfigName);
+  for (const alarm of alarms) {
+    await withTransientAsRetryable(`putting alarm ${alarm.AlarmName}`, () => deps.cloudWatch.send(new PutMetricAlarmCommand(alarm)));
+  }
+
   const endpoint = await describeEndpoint(sageMaker, endpointName);
   if (!endpoint) {
     try {
@@ -287,7 +357,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
       if (newer) return done('superseded', { supersededBy: newer });
       try {
         await withTransientAsRetryable(`updating endpoint ${endpointName}`, () =>
-          sageMaker.send(new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, DeploymentConfig: deploymentConfig(config) })),
+          sageMaker.send(new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName, DeploymentConfig: deploymentConfig(config, alarms.map((a) => a.AlarmName!)) })),
         );
       } catch (error) {
         // Another rollout started since our Describe ("Cannot update in-progress endpoint"): wait a turn.

@@ -10,6 +10,7 @@ import {
   SageMakerClient,
   UpdateEndpointCommand,
 } from '@aws-sdk/client-sagemaker';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { sageMakerModel } from '@mlops/aws-models';
 import { DeployConfigSchema, type DeployInput, DeployInputSchema, DeployOutputSchema, parseConfig, ResourceConflictError, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,8 +18,10 @@ import sampleEvent from '../events/deploy.json';
 import { deployModel, familyOfVersion, versionResourceName } from '../src/deploy';
 import { EndpointNeedsRepairError, ModelNotDeployableError } from '../src/errors';
 import { awsError, expectRequestsValid } from '@mlops/testing';
+import { cloudWatchModel } from '@mlops/aws-models';
 
 const sm = mockClient(SageMakerClient);
+const cw = mockClient(CloudWatchClient);
 const ENV = {
   STAGE: 'local',
   DATA_BUCKET: 'mlops-local-data',
@@ -28,7 +31,8 @@ const ENV = {
   ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
 };
 const config = parseConfig(DeployConfigSchema, ENV);
-const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), config };
+const deps = { sageMaker: new SageMakerClient({ region: 'us-east-1' }), cloudWatch: new CloudWatchClient({ region: 'us-east-1' }), config };
+const ALARMS = [{ AlarmName: `mlops-local-abalone-v1-invocation-5xx` }, { AlarmName: `mlops-local-abalone-v1-model-latency-p99` }];
 const ENDPOINT = 'mlops-local-abalone';
 const PACKAGE = 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1';
 const PACKAGE_V2 = PACKAGE.replace(/\/1$/, '/2');
@@ -77,6 +81,8 @@ const exists = (what: string, name: string) => awsError('ValidationException', `
 
 beforeEach(() => {
   sm.reset();
+  cw.reset();
+  cw.on(PutMetricAlarmCommand).resolves({});
   sm.on(DescribeModelPackageCommand).resolves(described());
   // No newer version of the family than v1 (the deploy walks v2, v3... until one does not exist).
   sm.on(DescribeModelPackageCommand, { ModelPackageName: PACKAGE_V2 }).rejects(noSuchPackage(2));
@@ -234,9 +240,74 @@ describe('deployModel', () => {
           TerminationWaitInSeconds: 0,
           MaximumExecutionTimeoutInSeconds: 1800,
         },
+        AutoRollbackConfiguration: { Alarms: ALARMS },
       },
     });
     expect(sm).not.toHaveReceivedCommand(CreateEndpointCommand);
+  });
+
+  it('puts the version’s two rollback alarms on the new fleet before it updates the endpoint', async () => {
+    sm.on(DescribeEndpointCommand).resolves(live());
+    await deployModel(event(), deps);
+    const alarms = cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input);
+    const dimensions = [
+      { Name: 'EndpointName', Value: ENDPOINT },
+      { Name: 'VariantName', Value: 'AllTraffic' },
+      { Name: 'EndpointConfigName', Value: V1 },
+    ];
+    expect(alarms).toEqual([
+      expect.objectContaining({ AlarmName: ALARMS[0]!.AlarmName, Namespace: 'AWS/SageMaker', MetricName: 'Invocation5XXErrors', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching', Dimensions: dimensions }),
+      // ModelLatency is in microseconds: the 1000 ms default is 1,000,000.
+      expect.objectContaining({ AlarmName: ALARMS[1]!.AlarmName, MetricName: 'ModelLatency', ExtendedStatistic: 'p99', Threshold: 1_000_000, Unit: 'Microseconds', EvaluationPeriods: 3, DatapointsToAlarm: 2, Dimensions: dimensions }),
+    ]);
+    expect(alarms[0]).not.toHaveProperty('ExtendedStatistic');
+    expect(alarms[1]).not.toHaveProperty('Statistic');
+    expect(alarms[0]!.Tags).toEqual([
+      { Key: 'mlops:stage', Value: 'local' },
+      { Key: 'mlops:family', Value: 'abalone' },
+      { Key: 'mlops:version', Value: '1' },
+    ]);
+    // The alarms exist before SageMaker is told to watch them.
+    expect(cw.commandCalls(PutMetricAlarmCommand).at(-1)!.calledBefore(sm.commandCalls(UpdateEndpointCommand)[0]!)).toBe(true);
+    expectRequestsValid(cw, cloudWatchModel);
+  });
+
+  it('puts the alarms for a new endpoint too, which has no rollout to roll back', async () => {
+    sm.on(DescribeEndpointCommand).rejects(notFound);
+    await deployModel(event(), deps);
+    expect(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.AlarmName)).toEqual(ALARMS.map((a) => a.AlarmName));
+    expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: ENDPOINT, EndpointConfigName: V1 });
+  });
+
+  it('creates nothing on the endpoint when an alarm cannot be put', async () => {
+    sm.on(DescribeEndpointCommand).resolves(live());
+    cw.on(PutMetricAlarmCommand).rejects(awsError('AccessDenied', 'User is not authorized to perform: cloudwatch:PutMetricAlarm', 403));
+    await expect(deployModel(event(), deps)).rejects.toThrow('cloudwatch:PutMetricAlarm');
+    expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+    expect(sm).not.toHaveReceivedCommand(CreateEndpointCommand);
+  });
+
+  it('retries a throttled PutMetricAlarm as transient', async () => {
+    sm.on(DescribeEndpointCommand).resolves(live());
+    cw.on(PutMetricAlarmCommand).rejects(awsError('Throttling', 'Rate exceeded', 400));
+    await expect(deployModel(event(), deps)).rejects.toBeInstanceOf(SageMakerTransientError);
+  });
+
+  it('rolls out a canary when the stage says so: a share of the new fleet, a bake, the alarms watching', async () => {
+    const canary = parseConfig(DeployConfigSchema, { ...ENV, DEPLOYMENT_POLICY: 'canary', CANARY_PERCENT: '50', CANARY_BAKE_SECONDS: '600', ALARM_LATENCY_P99_MS: '250', ALARM_5XX_PER_MINUTE: '2' });
+    sm.on(DescribeEndpointCommand).resolves(live());
+    await deployModel(event(), { ...deps, config: canary });
+    expect(sm).toHaveReceivedCommandWith(UpdateEndpointCommand, {
+      DeploymentConfig: {
+        BlueGreenUpdatePolicy: {
+          TrafficRoutingConfiguration: { Type: 'CANARY', CanarySize: { Type: 'CAPACITY_PERCENT', Value: 50 }, WaitIntervalInSeconds: 600 },
+          TerminationWaitInSeconds: 0,
+          MaximumExecutionTimeoutInSeconds: 1800,
+        },
+        AutoRollbackConfiguration: { Alarms: ALARMS },
+      },
+    });
+    expect(cw.commandCalls(PutMetricAlarmCommand).map((c) => c.args[0].input.Threshold)).toEqual([2, 250_000]);
   });
 
   it('takes instances and blue/green timings from the configuration', async () => {
@@ -251,8 +322,18 @@ describe('deployModel', () => {
     await deployModel(event(), { ...deps, config: tuned });
     expect(sm).toHaveReceivedCommandWith(CreateEndpointConfigCommand, { ProductionVariants: [expect.objectContaining({ InstanceType: 'ml.m5.large', InitialInstanceCount: 2 })] });
     expect(sm).toHaveReceivedCommandWith(UpdateEndpointCommand, {
-      DeploymentConfig: { BlueGreenUpdatePolicy: expect.objectContaining({ TerminationWaitInSeconds: 600, MaximumExecutionTimeoutInSeconds: 3600 }) },
+      DeploymentConfig: expect.objectContaining({ BlueGreenUpdatePolicy: expect.objectContaining({ TerminationWaitInSeconds: 600, MaximumExecutionTimeoutInSeconds: 3600 }) }),
     });
+  });
+
+  it.each([
+    [{ DEPLOYMENT_POLICY: 'blue-green' }, 'DEPLOYMENT_POLICY'],
+    [{ DEPLOYMENT_POLICY: 'canary', CANARY_PERCENT: '60' }, 'CANARY_PERCENT'],
+    [{ DEPLOYMENT_POLICY: 'canary', CANARY_BAKE_SECONDS: '3601' }, 'CANARY_BAKE_SECONDS'],
+    [{ ALARM_LATENCY_P99_MS: '0' }, 'ALARM_LATENCY_P99_MS'],
+    [{ DEPLOYMENT_POLICY: 'canary', CANARY_BAKE_SECONDS: '1500', ENDPOINT_TERMINATION_WAIT_SECONDS: '300' }, 'ENDPOINT_MAX_EXECUTION_SECONDS: must be larger than ENDPOINT_TERMINATION_WAIT_SECONDS plus, for a canary, CANARY_BAKE_SECONDS'],
+  ])('refuses the rollout setting %j, naming %s', (patch, named) => {
+    expect(() => parseConfig(DeployConfigSchema, { ...ENV, ...patch })).toThrow(named);
   });
 
   it('leaves an endpoint already on this version’s config alone (a retry after the create went through)', async () => {

@@ -6,7 +6,7 @@ import sampleEvent from '../events/deploy.json';
 import { awsError, loadHandler, withValueAt } from '@mlops/testing';
 
 // The function's `local` stage environment, its SageMaker client mocked in a fresh module registry.
-const start = loadHandler({ name: 'mlops_deploy', clients: ['sageMaker'], module: () => require('../src/handler') });
+const start = loadHandler({ name: 'mlops_deploy', clients: ['sageMaker', 'cloudWatch'], module: () => require('../src/handler') });
 
 function load(changes: Record<string, string | undefined> = {}) {
   const { handler, context, mocks, sdk } = start(changes);
@@ -25,12 +25,13 @@ function load(changes: Record<string, string | undefined> = {}) {
   sm.on(sdk.sageMaker.CreateEndpointConfigCommand).resolves({ EndpointConfigArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint-config/mlops-local-abalone-v1' });
   sm.on(sdk.sageMaker.DescribeEndpointCommand).rejects(awsError('ValidationException', 'Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone".'));
   sm.on(sdk.sageMaker.CreateEndpointCommand).resolves({ EndpointArn: 'arn:aws:sagemaker:us-east-1:000000000000:endpoint/mlops-local-abalone' });
-  return { handler, context, sm };
+  mocks.cloudWatch.on(sdk.cloudWatch.PutMetricAlarmCommand).resolves({});
+  return { handler, context, sm, cw: mocks.cloudWatch };
 }
 
 describe('mlops_deploy handler', () => {
   it('deploys the sample event', async () => {
-    const { handler, context, sm } = load();
+    const { handler, context, sm, cw } = load();
     await expect(handler(sampleEvent, context)).resolves.toEqual({
       family: 'abalone',
       modelVersion: { arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1', group: 'mlops-local-abalone', version: 1 },
@@ -48,6 +49,7 @@ describe('mlops_deploy handler', () => {
       'DescribeEndpointCommand',
       'CreateEndpointCommand',
     ]);
+    expect(cw.calls().map((c) => (c.args[0] as { input: { AlarmName: string } }).input.AlarmName)).toEqual(['mlops-local-abalone-v1-invocation-5xx', 'mlops-local-abalone-v1-model-latency-p99']);
   });
 
   it.each([

@@ -7,9 +7,25 @@
  * the event; every step is idempotent (same upload → same run id, same channel bytes, same
  * execution name).
  */
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { DatasetError, InputValidationError, decodeS3EventKey, familyOfKey, isMissingS3Object, isS3PreconditionFailed, runIdFor, s3Uri, type IngestConfig, type IngestOutput, type PipelineInput, type S3EventInput } from '@mlops/common';
+import {
+  DatasetError,
+  InputValidationError,
+  decodeS3EventKey,
+  familyOfKey,
+  isMissingS3Object,
+  isS3PreconditionFailed,
+  retrainRunIdFor,
+  runIdFor,
+  s3Uri,
+  type IngestConfig,
+  type IngestEvent,
+  type IngestOutput,
+  type PipelineInput,
+  type RetrainRequest,
+  type S3EventInput,
+} from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
 import { startPipeline } from './execution';
@@ -32,6 +48,8 @@ interface Upload {
   size?: number;
   eTag?: string;
   versionId?: string;
+  /** A retraining's tick: the run is named after it (retrainRunIdFor), not after the upload alone. */
+  retrainTick?: string;
 }
 
 type Outcome =
@@ -221,7 +239,7 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
   // An unversioned object in a bucket with versioning suspended reports the version "null".
   const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
   const source = { bucket: upload.bucket, key: upload.key, etag, ...(versionId ? { versionId } : {}) };
-  const runId = runIdFor(source);
+  const runId = upload.retrainTick ? retrainRunIdFor(source, upload.retrainTick) : runIdFor(source);
   const layout = runLayout(config, runId);
 
   try {
@@ -266,6 +284,57 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
     logger.warn('upload rejected', { runId, key: upload.key, reason });
     return { kind: 'rejected', key: upload.key, reason };
   }
+}
+
+/**
+ * The dataset each family uploaded last (by LastModified) under the incoming prefix: what a
+ * retraining runs on. Keys that name no valid family, and empty or non-CSV objects, are not datasets.
+ */
+export async function latestDatasets(s3: S3Client, config: IngestConfig): Promise<Map<string, Upload & { lastModified: Date }>> {
+  const latest = new Map<string, Upload & { lastModified: Date }>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: config.DATA_BUCKET, Prefix: config.INCOMING_PREFIX, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      const upload = { bucket: config.DATA_BUCKET, key: object.Key!, size: object.Size };
+      if (skipReason(upload, config) || !object.LastModified) continue;
+      const named = familyOfKey(upload.key, config.INCOMING_PREFIX);
+      if ('rejection' in named) continue;
+      const known = latest.get(named.family);
+      if (!known || object.LastModified > known.lastModified) latest.set(named.family, { ...upload, lastModified: object.LastModified });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return latest;
+}
+
+/**
+ * Runs every family's latest dataset again (or the named families'), each as the run of this tick:
+ * the same path as an upload (profile, split, the family's schema, the execution), under the run id
+ * retrainRunIdFor gives. A named family without a dataset is skipped with the reason.
+ */
+export async function retrain(request: RetrainRequest, deps: IngestDeps): Promise<IngestOutput> {
+  const { scheduledTime, families } = request.retrain;
+  const latest = await latestDatasets(deps.s3, deps.config);
+  const output: IngestOutput = { runs: [], skipped: [], rejected: [] };
+  const chosen = families ?? [...latest.keys()].sort();
+  for (const family of chosen) {
+    const dataset = latest.get(family);
+    if (!dataset) {
+      output.skipped.push({ key: `${deps.config.INCOMING_PREFIX}${family}/`, reason: `family ${family} has no dataset under ${deps.config.INCOMING_PREFIX} to retrain on` });
+      continue;
+    }
+    const outcome = await ingestUpload({ bucket: dataset.bucket, key: dataset.key, size: dataset.size, retrainTick: scheduledTime }, deps);
+    if (outcome.kind === 'run') output.runs.push(outcome.run);
+    else output[outcome.kind].push({ key: outcome.key, reason: outcome.reason });
+  }
+  logger.info('retraining', { scheduledTime, families: chosen, started: output.runs.length });
+  return output;
+}
+
+/** An S3 event (uploads) or a retraining request (a schedule's tick, `pnpm mlops retrain`). */
+export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput> {
+  return 'retrain' in event ? retrain(event, deps) : ingest(event, deps);
 }
 
 export async function ingest(event: S3EventInput, deps: IngestDeps): Promise<IngestOutput> {

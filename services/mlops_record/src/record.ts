@@ -102,7 +102,7 @@ async function readDeployments(s3: S3Client, bucket: string, runKey: string): Pr
 
 /** The one-word outcome, as the CLI lists it. */
 function outcomeOf(state: PipelineState, failure: Failure | undefined, deployments: DeploymentRecord[]): RunRecord['outcome'] {
-  if (failure) return failure.Error === 'QualityGateFailed' ? 'rejected-by-gate' : 'failed';
+  if (failure) return failure.Error === 'QualityGateFailed' ? 'rejected-by-gate' : failure.Error === 'DeploymentRolledBack' ? 'rolled-back' : 'failed';
   if (deployments.some((d) => d.status === 'deployed')) return 'deployed';
   const child = state.deployment?.Output as { deploy?: { action?: string }; endpointPoll?: { state?: string } } | undefined;
   if (deployments.some((d) => d.status === 'superseded') || child?.deploy?.action === 'superseded' || child?.endpointPoll?.state === 'Superseded') return 'superseded';
@@ -188,7 +188,7 @@ export function deploymentRecordOf(state: DeployState, context: { executionArn: 
     reason: state.reason,
     modelVersion: state.deploy?.modelVersion ?? modelVersionOfArn(state.modelPackageArn),
     ...(state.deploy ? { endpointName: state.deploy.endpointName, endpointConfigName: state.deploy.endpointConfigName } : {}),
-    status: failure ? 'failed' : state.deploy?.action === 'superseded' || state.endpointPoll?.state === 'Superseded' ? 'superseded' : 'deployed',
+    status: failure ? (failure.Error === 'DeploymentRolledBack' ? 'rolled-back' : 'failed') : state.deploy?.action === 'superseded' || state.endpointPoll?.state === 'Superseded' ? 'superseded' : 'deployed',
     ...(failure ? { error: failure } : {}),
     startedAt: context.startedAt,
     finishedAt: context.finishedAt,

@@ -57,7 +57,9 @@ async function run(...argv: string[]) {
     const t = TARGETS[stage];
     if (!t) throw new OperationError('stage-not-deployed', `stage '${stage}' is not deployed in us-east-1: there is no CloudFormation stack mlops-${stage}`);
     const o = outputs(stage, t.approval);
-    return { stage, offline: t.offline, outputs: t.offline ? o : { ...o, DataBucketName: `mlops-${stage}-data-000000000000-us-east-1` }, clients, reach: t.offline ? 'offline' : 'aws:us-east-1' };
+    // An offline stack started before it had a CloudWatch has none (its stages.json names no endpoint).
+    const reached = t.offline ? clients : { ...clients, cloudWatch: new CloudWatchClient({ region: 'us-east-1' }) };
+    return { stage, offline: t.offline, outputs: t.offline ? o : { ...o, DataBucketName: `mlops-${stage}-data-000000000000-us-east-1` }, clients: reached, reach: t.offline ? 'offline' : 'aws:us-east-1' };
   };
   let stdout = '';
   let stderr = '';
@@ -144,7 +146,7 @@ describe('pnpm mlops teardown', () => {
     expect(doc.resources.map((r) => r.result)).toEqual(['stopped', 'stopped', 'deleted', 'deleted', 'deleted', 'deleted', 'deleted']);
     expect(doc.stack).toEqual({ action: 'none', note: expect.stringContaining('.local/stack') });
     expect(doc.stack.note).toContain('stop `pnpm local:up`');
-    expect(doc.notes).toContain('alarms: this target has no CloudWatch (the offline stack): no alarm checked');
+    expect(doc.notes).toContain('alarms: this target has no CloudWatch (an offline stack started before it had one: restart pnpm local:up): no alarm checked');
     expect(removeStack).not.toHaveBeenCalled();
     expect(cw.calls()).toHaveLength(0);
   });

@@ -38,7 +38,11 @@ export interface ResolvedServerlessConfig {
   custom: Record<string, unknown>;
   functions: Record<string, ServerlessFunction>;
   stepFunctions: { stateMachines: Record<string, { name: string; id?: string; type?: string; definition: Record<string, unknown> }> };
-  resources: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown }>; Outputs?: Record<string, unknown> };
+  resources: {
+    Resources: Record<string, { Type: string; Condition?: string; Properties?: Record<string, unknown>; DependsOn?: unknown }>;
+    Conditions?: Record<string, unknown>;
+    Outputs?: Record<string, unknown>;
+  };
 }
 
 /** The repository root: the nearest folder upwards holding serverless.yml. */
@@ -52,19 +56,25 @@ export function projectRoot(from = __dirname): string {
   return dir;
 }
 
-function configFingerprint(root: string, stage: string): string {
-  const hash = createHash('sha256').update(stage);
+function configFingerprint(root: string, stage: string, params: Record<string, string>): string {
+  const hash = createHash('sha256').update(stage).update(JSON.stringify(Object.entries(params).sort()));
   const files = ['serverless.yml', ...['resources', 'statemachines'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).sort().map((f) => join(d, f)) : []))];
   for (const file of files) hash.update(file).update(readFileSync(join(root, file)));
   return hash.digest('hex').slice(0, 16);
 }
 
-export async function printServerlessConfig(stage: string, root = projectRoot()): Promise<ResolvedServerlessConfig> {
+/**
+ * The stage's resolved configuration (`sls print`), cached per stage, inputs and `params`: values
+ * that override the stage's params as `sls --param name=value` does (e.g. a short retraining schedule
+ * for a rehearsal).
+ */
+export async function printServerlessConfig(stage: string, root = projectRoot(), params: Record<string, string> = {}): Promise<ResolvedServerlessConfig> {
   const cacheDir = join(root, '.local', 'cache');
-  const cacheFile = join(cacheDir, `sls-print-${stage}-${configFingerprint(root, stage)}.json`);
+  const cacheFile = join(cacheDir, `sls-print-${stage}-${configFingerprint(root, stage, params)}.json`);
   if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8')) as ResolvedServerlessConfig;
   const sls = join(root, 'node_modules', '.bin', 'sls');
-  const { stdout } = await run(sls, ['print', '--stage', stage, '--format', 'json'], {
+  const paramArgs = Object.entries(params).flatMap(([name, value]) => ['--param', `${name}=${value}`]);
+  const { stdout } = await run(sls, ['print', '--stage', stage, '--format', 'json', ...paramArgs], {
     cwd: root,
     maxBuffer: 64 * 1024 * 1024,
     env: {

@@ -22,6 +22,8 @@ export interface StoredObject {
   metadata?: Record<string, string>;
   versionId?: string;
   etag?: string;
+  /** What ListObjectsV2 reports as LastModified (default: when it was put). */
+  lastModified?: Date;
 }
 
 export interface FakeBucketOptions {
@@ -69,7 +71,7 @@ export class FakeBucket {
       const page = keys.slice(start, start + pageSize);
       const more = start + pageSize < keys.length;
       return {
-        Contents: page.map((Key) => ({ Key, Size: Buffer.byteLength(this.objects.get(Key)!.body) })),
+        Contents: page.map((Key) => ({ Key, Size: Buffer.byteLength(this.objects.get(Key)!.body), LastModified: this.objects.get(Key)!.lastModified })),
         KeyCount: page.length,
         IsTruncated: more,
         ...(more ? { NextContinuationToken: String(start + pageSize) } : {}),
@@ -78,7 +80,7 @@ export class FakeBucket {
   }
 
   put(key: string, object: StoredObject): this {
-    this.objects.set(key, object);
+    this.objects.set(key, { ...object, lastModified: object.lastModified ?? new Date() });
     return this;
   }
 

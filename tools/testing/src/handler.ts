@@ -4,6 +4,7 @@
  * function's `local` stage environment plus the test's changes), with the SDK clients it uses
  * mocked on the very SDK copy that registry loads.
  */
+import type * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import type * as S3 from '@aws-sdk/client-s3';
 import type * as SageMaker from '@aws-sdk/client-sagemaker';
 import type * as SFN from '@aws-sdk/client-sfn';
@@ -25,6 +26,10 @@ const CLIENTS = {
   sageMaker: () => {
     const sdk = require('@aws-sdk/client-sagemaker') as typeof SageMaker;
     return { sdk, mock: mockClient(sdk.SageMakerClient) };
+  },
+  cloudWatch: () => {
+    const sdk = require('@aws-sdk/client-cloudwatch') as typeof CloudWatch;
+    return { sdk, mock: mockClient(sdk.CloudWatchClient) };
   },
 };
 export type ClientName = keyof typeof CLIENTS;

@@ -4,9 +4,10 @@ import { modelsCommand } from './models';
 import { notificationsCommand } from './notifications';
 import { promoteCommand } from './promote';
 import { reportCommand } from './report';
+import { retrainCommand } from './retrain';
 import { rollbackCommand } from './rollback';
 import { runsCommand } from './runs';
 import { teardownCommand } from './teardown';
 
-export const COMMANDS: readonly AnyCommand[] = [runsCommand, modelsCommand, approveCommand, rejectCommand, promoteCommand, rollbackCommand, reportCommand, teardownCommand, notificationsCommand];
+export const COMMANDS: readonly AnyCommand[] = [runsCommand, modelsCommand, approveCommand, rejectCommand, promoteCommand, rollbackCommand, retrainCommand, reportCommand, teardownCommand, notificationsCommand];
 export type { Command, CommandContext, CommandResult } from './command';

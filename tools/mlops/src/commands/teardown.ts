@@ -69,12 +69,6 @@ async function stackExists(cloudFormation: CloudFormationClient, name: string): 
   }
 }
 
-function cloudWatchFor(offline: boolean, region: string, sageMaker: SageMakerClient): CloudWatchClient | undefined {
-  if (!offline) return new CloudWatchClient({ region });
-  // The offline stack has no CloudWatch (yet): an endpoint given by hand is used, with the stack's credentials.
-  const endpoint = process.env.AWS_ENDPOINT_URL_CLOUDWATCH;
-  return endpoint ? new CloudWatchClient({ endpoint, region, credentials: sageMaker.config.credentials }) : undefined;
-}
 
 /**
  * The stage's prefix and clients: from its outputs, or, for an AWS stage whose stack is gone (or lacks
@@ -87,7 +81,7 @@ async function resolve(context: CommandContext, input: TeardownInput, registry: 
     const sageMaker = target.clients.sageMaker;
     const region = await sageMaker.config.region();
     const stack = target.offline ? undefined : stackNameOf(stage);
-    const clients = { sageMaker, cloudFormation: target.offline ? undefined : target.clients.cloudFormation, cloudWatch: cloudWatchFor(target.offline, region, sageMaker) };
+    const clients = { sageMaker, cloudFormation: target.offline ? undefined : target.clients.cloudFormation, cloudWatch: target.clients.cloudWatch };
     return { scope: { stage, namePrefix: target.outputs.NamePrefix, registry, stackName: stack }, clients, offline: target.offline, region, bucket: target.outputs.DataBucketName, stack, notes: [] };
   } catch (error) {
     if (!(error instanceof OperationError && error.code === 'stage-not-deployed') || isOfflineStage(stage)) throw error;
@@ -101,7 +95,7 @@ async function resolve(context: CommandContext, input: TeardownInput, registry: 
     const why = exists ? `stack ${name} has no lifecycle outputs` : `there is no stack ${name} in ${region}`;
     return {
       scope: { stage, namePrefix, registry, stackName: exists ? name : undefined },
-      clients: { sageMaker, cloudFormation: exists ? cloudFormation : undefined, cloudWatch: cloudWatchFor(false, region, sageMaker) },
+      clients: { sageMaker, cloudFormation: exists ? cloudFormation : undefined, cloudWatch: new CloudWatchClient({ region }) },
       offline: false,
       region,
       bucket: `mlops-${stage}-data-<account>-${region}`,
@@ -158,7 +152,7 @@ export const teardownCommand: Command<TeardownInput> = {
   description: `Removes what the stage has outside CloudFormation, found by its name prefix (NamePrefix, e.g. mlops-dev:
 names starting with "mlops-dev-"): stops its InProgress training and transform jobs (SageMaker keeps job
 records), deletes its endpoints and waits until they are gone, then their endpoint configs, its models
-and CloudWatch alarms (skipped with a note where there is no CloudWatch, as offline). --registry also
+and CloudWatch alarms (the rollouts' alarms; offline, the offline stack's CloudWatch). --registry also
 deletes the versions of its model package groups, then the groups.
 
 It first lists everything it will stop or delete, and asks you to type the stage name on a terminal;

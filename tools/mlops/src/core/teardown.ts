@@ -41,7 +41,7 @@ export interface TeardownClients {
   sageMaker: SageMakerClient;
   /** Lists the stack's resources (AWS stages with a stack). */
   cloudFormation?: CloudFormationClient;
-  /** Absent: the target has no CloudWatch (the offline stack); alarms are skipped with a note. */
+  /** Absent: the target has no CloudWatch (an offline stack started before it had one); alarms are skipped with a note. */
   cloudWatch?: CloudWatchClient;
 }
 
@@ -130,7 +130,7 @@ export async function planTeardown(scope: TeardownScope, clients: TeardownClient
 
   const alarms: PlannedResource[] = [];
   if (!clients.cloudWatch) {
-    notes.push('alarms: this target has no CloudWatch (the offline stack): no alarm checked');
+    notes.push('alarms: this target has no CloudWatch (an offline stack started before it had one: restart pnpm local:up): no alarm checked');
   } else {
     try {
       for await (const page of paginateDescribeAlarms({ client: clients.cloudWatch, pageSize: PAGE }, { AlarmNamePrefix: `${namePrefix}-`, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] })) {

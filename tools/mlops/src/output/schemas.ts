@@ -3,7 +3,7 @@
  * the output with them; scripts can rely on them).
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, DeployReasonSchema, ExecutionStatusSchema } from '@mlops/common';
+import { ApprovalStatusSchema, DeployReasonSchema, ExecutionStatusSchema, IngestOutputSchema } from '@mlops/common';
 
 const GateValueSchema = z.object({
   metric: z.string(),
@@ -199,3 +199,16 @@ export const NotificationsOutputSchema = z.object({
   note: z.string(),
 });
 export type NotificationsOutput = z.infer<typeof NotificationsOutputSchema>;
+
+/** `retrain`: the retraining request's outcome, as mlops_ingest answered it. */
+export const RetrainOutputSchema = z.extend(IngestOutputSchema, {
+  stage: z.string(),
+  family: z.string(),
+  /** The tick the runs are named after. */
+  scheduledTime: z.string(),
+  functionName: z.string(),
+  /** Runs this request started (a repeated tick starts none). */
+  started: z.number(),
+  message: z.string(),
+});
+export type RetrainOutput = z.infer<typeof RetrainOutputSchema>;

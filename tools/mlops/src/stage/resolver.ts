@@ -5,6 +5,8 @@
  */
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -29,12 +31,21 @@ async function offlineClients(file: LocalStagesFile): Promise<Clients> {
     sfn: new SFNClient({ endpoint: file.endpoints.stepfunctions, region, credentials }),
     // The offline stack has no CloudFormation: its outputs come from stages.json.
     cloudFormation: new CloudFormationClient({ endpoint: 'http://127.0.0.1:9', region, credentials }),
+    ...(file.endpoints.cloudwatch ? { cloudWatch: new CloudWatchClient({ endpoint: file.endpoints.cloudwatch, region, credentials }) } : {}),
+    ...(file.endpoints.lambda ? { lambda: new LambdaClient({ endpoint: file.endpoints.lambda, region, credentials }) } : {}),
   };
 }
 
 function awsClients(region: string | undefined): Clients {
   const config = region ? { region } : {};
-  return { s3: new S3Client(config), sageMaker: new SageMakerClient(config), sfn: new SFNClient(config), cloudFormation: new CloudFormationClient(config) };
+  return {
+    s3: new S3Client(config),
+    sageMaker: new SageMakerClient(config),
+    sfn: new SFNClient(config),
+    cloudFormation: new CloudFormationClient(config),
+    cloudWatch: new CloudWatchClient(config),
+    lambda: new LambdaClient(config),
+  };
 }
 
 export function createStageResolver(options: ResolverOptions): StageResolver {

@@ -1,4 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,6 +12,10 @@ export interface Clients {
   sageMaker: SageMakerClient;
   sfn: SFNClient;
   cloudFormation: CloudFormationClient;
+  /** Absent for an offline stack started before it had a CloudWatch. */
+  cloudWatch?: CloudWatchClient;
+  /** Absent for an offline stack started before it served Lambda's Invoke API. */
+  lambda?: LambdaClient;
 }
 
 /** A stage the CLI acts on: its outputs and the clients that reach it. */

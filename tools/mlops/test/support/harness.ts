@@ -1,5 +1,6 @@
 /** The CLI over mocked clients: two offline stages (`local`: auto approval, `localprod`: manual) and an AWS stage. */
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CopyObjectCommand, type CopyObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -13,6 +14,7 @@ export const sm = mockClient(SageMakerClient);
 export const s3 = mockClient(S3Client);
 export const sfn = mockClient(SFNClient);
 export const cfn = mockClient(CloudFormationClient);
+export const lambda = mockClient(LambdaClient);
 
 export const outputs = (stage: string, approval: 'auto' | 'manual'): StageOutputs => ({
   DataBucketName: `mlops-${stage}-data`,
@@ -21,6 +23,7 @@ export const outputs = (stage: string, approval: 'auto' | 'manual'): StageOutput
   NamePrefix: `mlops-${stage}`,
   RunsPrefix: 'runs/',
   ApprovalPolicy: approval,
+  IngestFunctionName: `mlops-${stage}-mlops_ingest`,
 });
 
 export const STAGES: Record<string, StageOutputs> = { local: outputs('local', 'auto'), 'localprod': outputs('localprod', 'manual') };
@@ -34,7 +37,7 @@ export interface Harness {
 }
 
 export function harness(): Harness {
-  for (const mock of [sm, s3, sfn, cfn]) mock.reset();
+  for (const mock of [sm, s3, sfn, cfn, lambda]) mock.reset();
   const registry = new FakeRegistry(sm);
   const bucket = new FakeBucket(s3);
   const copies: CopyObjectCommandInput[] = [];
@@ -55,6 +58,7 @@ export function harness(): Harness {
     sageMaker: new SageMakerClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
     cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
+    lambda: new LambdaClient({ region: 'us-east-1' }),
   };
   const resolve = async (stage: string): Promise<StageTarget> => {
     const stageOutputs = STAGES[stage];
