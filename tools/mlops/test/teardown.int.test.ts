@@ -12,6 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { type LocalCloudWatch, startLocalCloudWatch } from '@mlops/local-cloudwatch';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateEndpointCommand,
@@ -44,6 +46,9 @@ let s3: LocalS3;
 let local: LocalSageMaker;
 let s3Client: S3Client;
 let sageMaker: SageMakerClient;
+let cloudWatchServer: LocalCloudWatch;
+let cloudWatch: CloudWatchClient;
+const alarmNames = async () => ((await cloudWatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName).sort();
 /** The requests the middleware answered for the local SageMaker (operation and input). */
 const served: { operation: string; input: Record<string, string> }[] = [];
 
@@ -92,6 +97,20 @@ async function createStage(stage: string): Promise<void> {
       TransformResources: { InstanceType: 'ml.m5.large', InstanceCount: 1 },
     }),
   );
+  // The rollback alarm mlops_deploy puts for a version.
+  await cloudWatch.send(
+    new PutMetricAlarmCommand({
+      AlarmName: `${prefix}-abalone-v1-invocation-5xx`,
+      Namespace: 'AWS/SageMaker',
+      MetricName: 'Invocation5XXErrors',
+      Dimensions: [{ Name: 'EndpointName', Value: `${prefix}-abalone` }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  );
   await sageMaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: `${prefix}-abalone` }));
   for (let i = 0; i < 2; i++) {
     await sageMaker.send(
@@ -129,6 +148,8 @@ beforeAll(async () => {
     stopGracePeriodMs: 2_000,
   });
   sageMaker = new SageMakerClient({ endpoint: local.endpoint, region, credentials });
+  cloudWatchServer = await startLocalCloudWatch({ region, accountId: '000000000000' });
+  cloudWatch = new CloudWatchClient({ endpoint: cloudWatchServer.endpoint, region, credentials });
   sageMaker.middlewareStack.add(
     (next, context) => async (args) => {
       if (!MISSING.includes(context.commandName ?? '')) return next(args);
@@ -147,6 +168,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sageMaker?.destroy();
+  cloudWatch?.destroy();
+  await cloudWatchServer?.close();
   s3Client?.destroy();
   await local?.close();
   await s3?.close();
@@ -161,7 +184,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 async function run(...argv: string[]) {
-  const clients = { sageMaker, s3: s3Client, sfn: new SFNClient({ region, credentials }), cloudFormation: new CloudFormationClient({ region, credentials }) };
+  const clients = { sageMaker, s3: s3Client, sfn: new SFNClient({ region, credentials }), cloudFormation: new CloudFormationClient({ region, credentials }), cloudWatch };
   const resolve = async (stage: string): Promise<StageTarget> => ({ stage, offline: true, outputs: outputs(stage), clients, reach: 'offline' });
   let stdout = '';
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: () => undefined }, { resolver: () => resolve, reportsDir: join(root, 'reports') });
@@ -211,12 +234,14 @@ describe('pnpm mlops teardown against the local SageMaker', () => {
         'endpoint-config mlops-local-abalone-v1 delete',
         'model mlops-local-abalone-v1 delete',
         'model mlops-local-abalone-v2 delete',
+        'alarm mlops-local-abalone-v1-invocation-5xx delete',
         'model-package mlops-local-abalone/1 delete',
         'model-package mlops-local-abalone/2 delete',
         'model-package-group mlops-local-abalone delete',
       ].sort(),
     );
     expect(stageState('mlops-local')).toEqual(before);
+    expect(await alarmNames()).toEqual(['mlops-local-abalone-v1-invocation-5xx', 'mlops-localprod-abalone-v1-invocation-5xx']);
     expect(served.filter((s) => s.operation !== 'ListEndpointConfigs')).toEqual([]);
   });
 
@@ -237,6 +262,8 @@ describe('pnpm mlops teardown against the local SageMaker', () => {
     expect(after.transformJobs[0]).toMatch(/^mlops-local-abalone-run2-transform (Stopping|Stopped)$/);
     expect(local.state.processes().map((p) => p.pid)).not.toContain(servingBefore[0]);
     expect(stageState('mlops-localprod')).toEqual(localprodBefore);
+    // The offline stack's CloudWatch: local's alarm deleted, localprod's kept.
+    expect(await alarmNames()).toEqual(['mlops-localprod-abalone-v1-invocation-5xx']);
   });
 
   it('again with --registry: deletes local\'s versions then its group (the requests the emulator lacks), localprod\'s stay', async () => {
