@@ -55,10 +55,10 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
   mlops_eval: {
     POWERTOOLS_SERVICE_NAME: 'mlops_eval',
     GATE_METRIC: 'mse',
-    GATE_THRESHOLD: '6',
-    CLASSIFICATION_GATE_METRIC: 'f1_macro',
-    CLASSIFICATION_GATE_THRESHOLD: '0.5',
+    GATE_THRESHOLDS: '{"abalone":{"metric":"mse","threshold":6.0}}',
+    GATE_BASELINE_MARGIN: '0.1',
     GATE_TOLERANCE: '0',
+    CLASSIFICATION_GATE_METRIC: 'f1_macro',
   },
   mlops_register: {
     POWERTOOLS_SERVICE_NAME: 'mlops_register',
@@ -73,6 +73,11 @@ export const LOCAL_FUNCTION_ENVIRONMENTS = {
     ENDPOINT_INSTANCE_TYPE: 'ml.t2.medium',
     ENDPOINT_INSTANCE_COUNT: '1',
     ENDPOINT_TERMINATION_WAIT_SECONDS: '0',
+    DEPLOYMENT_POLICY: 'all-at-once',
+    CANARY_PERCENT: '25',
+    CANARY_BAKE_SECONDS: '600',
+    ALARM_LATENCY_P99_MS: '1000',
+    ALARM_5XX_PER_MINUTE: '0',
   },
   mlops_record: {
     POWERTOOLS_SERVICE_NAME: 'mlops_record',
