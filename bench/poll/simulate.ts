@@ -305,7 +305,7 @@ export async function simulateExecution(scenario: Scenario, asl = loadPipelineAs
     MlopsUnderscoreevalLambdaFunction: async () => {
       now += taskSeconds;
       const gate = { metric: 'mse', threshold: 6, direction: 'lte', value: 4.9, passed: true, summary: 'mse = 4.9 meets the threshold 6 (must be <= 6)' };
-      return { problemType: 'regression', rows: 615, metrics: { mse: 4.9 }, gate, reportUri: 's3://mlops-local-data/runs/abalone-7aa1b19755/evaluation/report.json' };
+      return { problemType: 'regression', rows: 627, metrics: { mse: 4.9 }, gate, reportUri: 's3://mlops-local-data/runs/abalone-7aa1b19755/evaluation/report.json' };
     },
     MlopsUnderscoreregisterLambdaFunction: async () => {
       now += taskSeconds;

@@ -28,11 +28,6 @@ export function fnv1a32OfIndex(n: number, seed = 0): number {
   return hash >>> 0;
 }
 
-/** Maps a string to [0, 1) deterministically. */
-export function unitHash(text: string, seed = 0): number {
-  return fnv1a32(text, seed) / 0x1_0000_0000;
-}
-
 /** Short hex digest for names (not security relevant). */
 export function shortHash(text: string, length = 8): string {
   let out = '';

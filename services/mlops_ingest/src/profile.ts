@@ -1,12 +1,14 @@
 /**
  * Pass 1 over the upload: infers the schema (column types, categories, means, classes) and the
- * split's row counts, keeping O(columns) state whatever the file's size. Everything that can make
- * the dataset unusable is found here, before a single channel byte is written.
+ * split's row counts, keeping O(columns) state whatever the file's size (and, for a stratified
+ * split, O(classes): at most ~100 KB of hashes per class, see assignment.ts). Everything that can
+ * make the dataset unusable is found here, before a single channel byte is written.
  */
 import { DatasetError, type ProblemType } from '@mlops/common';
 import { FieldBounds, plainFields, type CsvBatches, type PlainLines } from './csv';
 import { UPLOAD_METADATA_KEYS as METADATA_KEYS } from '@mlops/common';
-import { SCHEMA_VERSION, columnNames, parseSimpleDecimal, resolveTarget, rowText, sortValues, splitter, type ColumnDescription, type RowCounts, type SchemaDocument } from './schema';
+import { ROW_HASH, SCHEMA_VERSION, columnNames, parseSimpleDecimal, resolveTarget, rowText, sortValues, type ColumnDescription, type RowCounts, type SchemaDocument } from './schema';
+import { HashAtoms, StrataCounter, cutStratum, rowHash } from './assignment';
 
 /** One-hot encoding past this many categories would swamp the features: the column is rejected. */
 export const MAX_CATEGORIES = 50;
@@ -83,8 +85,9 @@ function describeFeature(name: string, index: number, stats: ColumnStats): Colum
 
 /** Pass 1's state: fed row by row (as fields, or as a plain CSV line), then turned into the schema. */
 class Profiler {
-  private readonly channelOf: (rowText: string) => keyof RowCounts;
-  private readonly rows: RowCounts = { train: 0, validation: 0, test: 0 };
+  /** The rows' hashes, for the split's edges (assignment.ts): regression, the whole file's; classification, by class (stratified). */
+  private readonly hashes: HashAtoms | undefined;
+  private readonly strata: StrataCounter | undefined;
   private names: string[] | undefined;
   private labelIndex = 0;
   private stats: ColumnStats[] = [];
@@ -92,7 +95,15 @@ class Profiler {
   private readonly bounds = new FieldBounds();
 
   constructor(private readonly options: ProfileOptions) {
-    this.channelOf = splitter(options.ratios, options.seed);
+    if (options.problemType === 'classification') this.strata = new StrataCounter(options.maxClasses);
+    else this.hashes = new HashAtoms();
+  }
+
+  /** A data row for the split: its text as hashed (rowText) and, for a stratified split, its label. */
+  private split(text: string, label: string): void {
+    const hash = rowHash(text, this.options.seed);
+    if (this.strata) this.strata.add(label, hash);
+    else this.hashes!.add(hash);
   }
 
   /** One record; `text` is its row text when the reader has it (the fields joined by commas). */
@@ -109,7 +120,7 @@ class Profiler {
     const label = fields[this.labelIndex]!;
     this.checkLabel(label, label !== '' && Number.isFinite(Number(label)), line);
     for (let i = 0; i < fields.length; i++) this.stats[i]!.add(fields[i]!, line);
-    this.rows[this.channelOf(text ?? rowText(fields))]++;
+    this.split(text ?? rowText(fields), label);
   }
 
   /** One line of plain CSV (readPlainLines), fields found and parsed in place. */
@@ -131,7 +142,7 @@ class Profiler {
       if (!Number.isFinite(number)) this.checkLabel(text.slice(labelStart, labelEnd), false, line);
     }
     for (let i = 0; i < count; i++) this.stats[i]!.addRange(text, starts[i]!, ends[i]!, line);
-    this.rows[this.channelOf(trimmed ? rowText(this.bounds.fields(text)) : text)]++;
+    this.split(trimmed ? rowText(this.bounds.fields(text)) : text, this.strata ? text.slice(labelStart, labelEnd) : '');
   }
 
   private checkWidth(width: number, line: number): void {
@@ -151,7 +162,7 @@ class Profiler {
   }
 
   schema(): SchemaDocument {
-    const { options, names, labelIndex, stats, dataRows, rows } = this;
+    const { options, names, labelIndex, stats, dataRows } = this;
     const { header, problemType } = options;
     if (names === undefined) throw new DatasetError('the file is empty');
     if (dataRows === 0) throw new DatasetError('the file has a header but no data rows');
@@ -174,6 +185,18 @@ class Profiler {
     });
     const featureCount = columns.reduce((sum, c) => sum + (c.role === 'feature' ? c.outputColumns.length : 0), 0);
     if (featureCount === 0) throw new DatasetError(`the file has no feature columns besides the target '${labelName}'`);
+    const base = { ratios: [...options.ratios], seed: options.seed, hash: ROW_HASH };
+    let split: SchemaDocument['split'];
+    let rows: RowCounts;
+    if (classes && this.strata) {
+      const stratified = this.strata.strata(classes, options.ratios);
+      rows = stratified.rows;
+      split = { ...base, stratified: true, stratifiedBy: labelName, strata: stratified.strata };
+    } else {
+      const cut = cutStratum(this.hashes!.atoms(), options.ratios);
+      rows = cut.rows;
+      split = { ...base, edges: cut.edges, stratified: false };
+    }
     if (rows.train === 0 || rows.test === 0) {
       throw new DatasetError(
         `too few rows for the split: ${dataRows} rows gave train=${rows.train}, validation=${rows.validation}, test=${rows.test}; at least one train and one test row are needed`,
@@ -187,7 +210,7 @@ class Profiler {
       label: { name: labelName, index: labelIndex, problemType, ...(classes ? { classes } : {}) },
       featureCount,
       rows,
-      split: { ratios: [...options.ratios], seed: options.seed },
+      split,
     };
   }
 }

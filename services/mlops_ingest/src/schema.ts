@@ -4,7 +4,11 @@
  * category). Writing it last marks a complete split.
  */
 import * as z from 'zod/mini';
-import { DatasetError, ProblemTypeSchema, unitHash } from '@mlops/common';
+import { DatasetError, ProblemTypeSchema } from '@mlops/common';
+
+// The row encoding lives in @mlops/common (encoding.ts), shared with @mlops/predict, so a prediction
+// request is encoded exactly as the channels are; re-exported for this package's passes and tests.
+export { isCanonicalDecimal, numberText, plainRowEncoder, rowEncoder } from '@mlops/common';
 
 export const SCHEMA_VERSION = 1;
 
@@ -25,6 +29,48 @@ export type ColumnDescription = z.infer<typeof ColumnSchema>;
 const RowCountsSchema = z.object({ train: z.number().check(z.int(), z.gte(0)), validation: z.number().check(z.int(), z.gte(0)), test: z.number().check(z.int(), z.gte(0)) });
 export type RowCounts = z.infer<typeof RowCountsSchema>;
 
+/**
+ * The split's row hash (assignment.ts rowHash), named in schema.json. A schema.json without it comes
+ * from a release that hashed rows with FNV-1a (no final mixing) against the ratios.
+ */
+export const ROW_HASH = 'murmur3_x86_32/utf16le' as const;
+
+/** A point on the row hash's range [0, 2^32]: the rows hashing below it are on its left. */
+const HashEdgeSchema = z.number().check(z.int(), z.gte(0), z.lte(2 ** 32));
+const EdgesSchema = z.tuple([HashEdgeSchema, HashEdgeSchema]).check(z.refine(([a, b]) => a <= b, 'the edges must be in order'));
+
+/**
+ * One class of a stratified split: its rows hashing below edges[0] are train, from edges[1] on test,
+ * in between validation (edges chosen by assignment.ts so the class is split by the ratios).
+ */
+const StratumSchema = z.object({
+  class: z.string(),
+  edges: EdgesSchema,
+  rows: RowCountsSchema,
+});
+export type Stratum = z.infer<typeof StratumSchema>;
+
+/**
+ * How the rows were split (assignment.ts). hash, edges, stratified, stratifiedBy and strata are
+ * absent from documents of earlier releases, which hashed with FNV-1a against the ratios.
+ */
+const SplitSchema = z
+  .object({
+    ratios: z.array(z.number()).check(z.length(3)),
+    seed: z.number().check(z.int()),
+    hash: z.optional(z.literal(ROW_HASH)),
+    /** An unstratified split: the edges on the row hash, train below the first, test from the second on. */
+    edges: z.optional(EdgesSchema),
+    stratified: z.optional(z.boolean()),
+    /** A stratified split: the label column it is stratified by, and its classes in label.classes order. */
+    stratifiedBy: z.optional(z.string()),
+    strata: z.optional(z.array(StratumSchema)),
+  })
+  .check(
+    z.refine((s) => !s.stratified || (s.stratifiedBy !== undefined && s.strata !== undefined), 'a stratified split names its label and lists its strata'),
+    z.refine((s) => s.hash === undefined || s.stratified === true || s.edges !== undefined, 'an unstratified split lists its edges'),
+  );
+
 export const SchemaDocumentSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   source: z.object({ bucket: z.string(), key: z.string(), etag: z.string() }),
@@ -38,23 +84,12 @@ export const SchemaDocumentSchema = z.object({
   }),
   featureCount: z.number().check(z.int(), z.gte(1)),
   rows: RowCountsSchema,
-  split: z.object({ ratios: z.array(z.number()).check(z.length(3)), seed: z.number().check(z.int()) }),
+  split: SplitSchema,
 });
 export type SchemaDocument = z.infer<typeof SchemaDocumentSchema>;
 
 export type Channel = keyof RowCounts;
 export const CHANNELS: readonly Channel[] = ['train', 'validation', 'test'];
-
-/** The channel of a row: a seeded hash of its text, so a re-run (or a duplicate row) lands in the same channel. */
-export function splitter(ratios: readonly number[], seed: number): (rowText: string) => Channel {
-  const total = ratios.reduce((a, b) => a + b, 0);
-  const trainEdge = ratios[0]! / total;
-  const validationEdge = (ratios[0]! + ratios[1]!) / total;
-  return (rowText) => {
-    const u = unitHash(rowText, seed);
-    return u < trainEdge ? 'train' : u < validationEdge ? 'validation' : 'test';
-  };
-}
 
 /** The canonical text of a parsed row, hashed for the split (the raw line, for unquoted CSV). */
 export function rowText(fields: readonly string[]): string {
@@ -93,58 +128,6 @@ export function sortValues(values: Iterable<string>): string[] {
   return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/**
- * Whether String(Number(text)) === text for text[start, end), decided without converting: a plain
- * decimal (no sign but a leading minus, no exponent, no leading or trailing zeros that the
- * conversion would drop, not -0) with at most 15 significant digits, which every double
- * round-trips, and not below 1e-6, where the conversion switches to exponent notation. Numbers in
- * uploads almost always are written so, and the conversion was the most expensive step of encoding
- * a row (docs/PERFORMANCE.md).
- */
-export function isCanonicalDecimal(text: string, start = 0, end = text.length): boolean {
-  const n = end - start;
-  if (n === 0 || n > 17) return false;
-  let i = text.charCodeAt(start) === 45 ? start + 1 : start; // '-'
-  if (i === end) return false;
-  let digits = 0;
-  if (text.charCodeAt(i) === 48) {
-    // '0', '0.x', '-0.x'
-    i++;
-    if (i === end) return i === start + 1; // "0" (but not "-0")
-    if (text.charCodeAt(i) !== 46) return false;
-    i++;
-    let zeros = 0;
-    while (i < end && text.charCodeAt(i) === 48) {
-      zeros++;
-      i++;
-    }
-    if (i === end || zeros > 5) return false;
-  } else {
-    const lead = text.charCodeAt(i);
-    if (lead < 49 || lead > 57) return false; // the integer part starts with 1-9
-    for (; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 46) break;
-      if (c < 48 || c > 57) return false;
-      digits++;
-    }
-    if (i === end) return digits <= 15;
-    i++; // '.'
-    if (i === end) return false;
-  }
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-    digits++;
-  }
-  return digits <= 15 && text.charCodeAt(end - 1) !== 48;
-}
-
-/** The channel's text of a number: what String(Number(text)) gives, without the conversion when it is the same. */
-export function numberText(text: string): string {
-  return isCanonicalDecimal(text) ? text : String(Number(text));
-}
-
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /**
@@ -174,116 +157,4 @@ export function parseSimpleDecimal(text: string, start: number, end: number): nu
   if (digits === 0 || digits > 15) return NaN;
   const value = fraction < 0 || fraction === digits ? mantissa : mantissa / POWERS_OF_TEN[digits - fraction]!;
   return negative ? -value : value;
-}
-
-/**
- * Encodes a parsed data row as a channel line (without the newline): the label first (a number,
- * or the class index), then every feature in column order, categorical ones one-hot expanded
- * and empty numeric cells filled with the column mean.
- */
-export function rowEncoder(schema: SchemaDocument): (fields: readonly string[]) => string {
-  const { label } = schema;
-  const classIndex = new Map((label.classes ?? []).map((c, i) => [c, String(i)]));
-  const encodeLabel = (value: string): string => {
-    const encoded = label.classes ? classIndex.get(value) : numberText(value);
-    if (encoded === undefined) throw new Error(`label '${value}' is not one of the profiled classes (did the object change?)`);
-    return encoded;
-  };
-  const features = schema.columns
-    .filter((c) => c.role === 'feature')
-    .map((column): ((value: string) => string) => {
-      if (column.type === 'numeric') {
-        const fill = String(column.mean);
-        return (value) => (value === '' ? fill : numberText(value));
-      }
-      const categories = column.categories ?? [];
-      const oneHot = new Map(categories.map((c, i) => [c, categories.map((_, j) => (i === j ? '1' : '0')).join(',')]));
-      // An empty cell is no category: all zeros.
-      const none = categories.map(() => '0').join(',');
-      return (value) => {
-        if (value === '') return none;
-        const encoded = oneHot.get(value);
-        if (encoded === undefined) throw new Error(`value '${value}' of column '${column.name}' was not profiled (did the object change?)`);
-        return encoded;
-      };
-    });
-  const featureIndexes = schema.columns.filter((c) => c.role === 'feature').map((c) => c.index);
-  return (fields) => {
-    let line = encodeLabel(fields[label.index]!);
-    for (let f = 0; f < features.length; f++) line += `,${features[f]!(fields[featureIndexes[f]!]!)}`;
-    return line;
-  };
-}
-
-/**
- * rowEncoder for a plain CSV line whose fields FieldBounds found: the same channel line, built
- * from slices of the input. A run of numeric feature columns that are next to each other in the
- * source and written canonically (isCanonicalDecimal) is copied as one slice, commas included.
- */
-export function plainRowEncoder(schema: SchemaDocument): (line: string, starts: Int32Array, ends: Int32Array) => string {
-  const { label } = schema;
-  const classIndex = new Map((label.classes ?? []).map((c, i) => [c, String(i)]));
-  type Part =
-    | { kind: 'run'; from: number; to: number; fills: string[] }
-    | { kind: 'categorical'; index: number; name: string; oneHot: Map<string, string>; none: string };
-  const parts: Part[] = [];
-  for (const column of schema.columns.filter((c) => c.role === 'feature')) {
-    if (column.type === 'numeric') {
-      const last = parts[parts.length - 1];
-      if (last?.kind === 'run' && last.to === column.index - 1) {
-        last.to = column.index;
-        last.fills.push(String(column.mean));
-      } else {
-        parts.push({ kind: 'run', from: column.index, to: column.index, fills: [String(column.mean)] });
-      }
-    } else {
-      const categories = column.categories ?? [];
-      parts.push({
-        kind: 'categorical',
-        index: column.index,
-        name: column.name,
-        oneHot: new Map(categories.map((c, i) => [c, categories.map((_, j) => (i === j ? '1' : '0')).join(',')])),
-        none: categories.map(() => '0').join(','),
-      });
-    }
-  }
-  const numeric = (line: string, start: number, end: number, fill: string) => (start === end ? fill : isCanonicalDecimal(line, start, end) ? line.slice(start, end) : String(Number(line.slice(start, end))));
-  return (line, starts, ends) => {
-    const labelStart = starts[label.index]!;
-    const labelEnd = ends[label.index]!;
-    let out: string;
-    if (label.classes) {
-      const value = line.slice(labelStart, labelEnd);
-      const encoded = classIndex.get(value);
-      if (encoded === undefined) throw new Error(`label '${value}' is not one of the profiled classes (did the object change?)`);
-      out = encoded;
-    } else {
-      out = isCanonicalDecimal(line, labelStart, labelEnd) ? line.slice(labelStart, labelEnd) : String(Number(line.slice(labelStart, labelEnd)));
-    }
-    for (const part of parts) {
-      if (part.kind === 'categorical') {
-        const start = starts[part.index]!;
-        const end = ends[part.index]!;
-        if (start === end) {
-          out += `,${part.none}`;
-          continue;
-        }
-        const value = line.slice(start, end);
-        const encoded = part.oneHot.get(value);
-        if (encoded === undefined) throw new Error(`value '${value}' of column '${part.name}' was not profiled (did the object change?)`);
-        out += `,${encoded}`;
-        continue;
-      }
-      let whole = true;
-      for (let c = part.from; c <= part.to && whole; c++) {
-        whole = isCanonicalDecimal(line, starts[c]!, ends[c]!) && (c === part.to || ends[c]! + 1 === starts[c + 1]!);
-      }
-      if (whole) {
-        out += `,${line.slice(starts[part.from]!, ends[part.to]!)}`;
-        continue;
-      }
-      for (let c = part.from; c <= part.to; c++) out += `,${numeric(line, starts[c]!, ends[c]!, part.fills[c - part.from]!)}`;
-    }
-    return out;
-  };
 }

@@ -5,7 +5,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FieldBounds, type CsvBatches, type PlainLines } from './csv';
 import { ChannelWriter } from './channel-writer';
-import { CHANNELS, plainRowEncoder, rowEncoder, rowText, splitter, type Channel, type RowCounts, type SchemaDocument } from './schema';
+import { CHANNELS, plainRowEncoder, rowEncoder, rowText, type Channel, type RowCounts, type SchemaDocument } from './schema';
+import { splitter } from './assignment';
 
 export interface ChannelTarget {
   bucket: string;
@@ -40,7 +41,9 @@ async function withChannelWriters<Batch>(
 
 export async function writeChannels(records: CsvBatches, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
   const encode = rowEncoder(schema);
-  const channelOf = splitter(schema.split.ratios, schema.split.seed);
+  // The channel of each row as pass 1 counted it: the same hash, and for a stratified split the class's edges from the schema.
+  const channelOf = splitter(schema.split);
+  const labelIndex = schema.split.strata ? schema.label.index : -1;
   let skipHeader = schema.header;
   return withChannelWriters(s3, target, records, (batch, writers) => {
     for (const { fields, text } of batch) {
@@ -48,7 +51,7 @@ export async function writeChannels(records: CsvBatches, schema: SchemaDocument,
         skipHeader = false;
         continue;
       }
-      writers[channelOf(text ?? rowText(fields))].append(encode(fields));
+      writers[channelOf(text ?? rowText(fields), labelIndex < 0 ? undefined : fields[labelIndex])].append(encode(fields));
     }
   });
 }
@@ -56,7 +59,8 @@ export async function writeChannels(records: CsvBatches, schema: SchemaDocument,
 /** writeChannels over plain CSV lines (readPlainLines): the same channel bytes, several times faster. */
 export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
   const encode = plainRowEncoder(schema);
-  const channelOf = splitter(schema.split.ratios, schema.split.seed);
+  const channelOf = splitter(schema.split);
+  const labelIndex = schema.split.strata ? schema.label.index : -1;
   const bounds = new FieldBounds();
   let skipHeader = schema.header;
   return withChannelWriters(s3, target, batches, ({ lines }, writers) => {
@@ -66,7 +70,8 @@ export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, sch
         continue;
       }
       const { starts, ends, trimmed } = bounds.scan(line);
-      writers[channelOf(trimmed ? rowText(bounds.fields(line)) : line)].append(encode(line, starts, ends));
+      const label = labelIndex < 0 ? undefined : line.slice(starts[labelIndex], ends[labelIndex]);
+      writers[channelOf(trimmed ? rowText(bounds.fields(line)) : line, label)].append(encode(line, starts, ends));
     }
   });
 }

@@ -5,12 +5,26 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
 import { FakeBucket } from '@mlops/testing';
+import { rowHash } from '../src/assignment';
 
 export const BUCKET = 'mlops-local-data';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:mlops-test-pipeline';
 export const ABALONE_COLUMNS = 'sex,length,diameter,height,whole_weight,shucked_weight,viscera_weight,shell_weight,rings';
 
 export const fixture = (name: string) => readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');
+/** The whole UCI Abalone sample the repository ships (4,177 rows, no duplicates), for the split's statistics. */
+export const abaloneSample = () => readFileSync(path.join(__dirname, '..', '..', '..', 'data', 'abalone.csv'), 'utf8');
+
+/**
+ * Where a 70/15/15 split puts distinct rows, worked out independently of assignment.ts's cuts:
+ * ordered by their seeded hash, the first 70 % are train, the next 15 % validation, the rest test
+ * (for a row count n where 0.7 n and 0.85 n are whole).
+ */
+export function channelsByRank(rows: readonly string[], seed: number): Map<string, 'train' | 'validation' | 'test'> {
+  const ordered = [...rows].sort((a, b) => rowHash(a, seed) - rowHash(b, seed));
+  const n = ordered.length;
+  return new Map(ordered.map((row, i) => [row, i < 0.7 * n ? 'train' : i < 0.85 * n ? 'validation' : 'test']));
+}
 export const event = (name: string): S3EventInput => JSON.parse(readFileSync(path.join(__dirname, '..', 'events', name), 'utf8'));
 
 export function ingestConfig(env: Record<string, string> = {}): IngestConfig {

@@ -1,12 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runIdFor, unitHash, type PipelineInput } from '@mlops/common';
+import { runIdFor, type PipelineInput } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { ingest } from '../src/ingest';
 import type { SchemaDocument } from '../src/schema';
 import { FakeBucket, md5 } from '@mlops/testing';
-import { BUCKET, resetIngestMocks, STATE_MACHINE_ARN, clients, fixture, ingestConfig, s3Event } from './helpers';
+import { BUCKET, resetIngestMocks, STATE_MACHINE_ARN, channelsByRank, clients, fixture, ingestConfig, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
@@ -31,6 +31,20 @@ function runFiles(key: string, body: string) {
     test: () => lines('test'),
     raw: (channel: string) => bucket.text(`${data}${channel}/${channel}.csv`),
   };
+}
+
+/** Each abalone source row's channel line, encoded by hand: rings first, then sex one-hot (F, I, M), then the measurements. */
+function encodedAbalone(body: string): Map<string, string> {
+  return new Map(
+    body
+      .trim()
+      .split('\n')
+      .map((row) => {
+        const [sex, ...rest] = row.split(',');
+        const rings = rest.pop()!;
+        return [row, [rings, sex === 'F' ? 1 : 0, sex === 'I' ? 1 : 0, sex === 'M' ? 1 : 0, ...rest.map((v) => String(Number(v)))].join(',')];
+      }),
+  );
 }
 
 function startedInput(call = 0): PipelineInput {
@@ -75,25 +89,23 @@ describe('splitting the abalone sample', () => {
     const lengths = abalone.trim().split('\n').map((l) => Number(l.split(',')[1]));
     expect(schema.columns[1]!.mean).toBeCloseTo(lengths.reduce((a, b) => a + b, 0) / lengths.length, 12);
     expect(schema.rows).toEqual({ train: files.train().length, validation: files.validation().length, test: files.test().length });
-    expect(schema.split).toEqual({ ratios: [70, 15, 15], seed: 42 });
+    expect(schema.split).toEqual({ ratios: [70, 15, 15], seed: 42, hash: 'murmur3_x86_32/utf16le', edges: [expect.any(Number), expect.any(Number)], stratified: false });
   });
 
-  it('puts each row where the seeded hash of its text says, near 70/15/15', async () => {
+  it('puts each row where the seeded hash of its text says: ordered by it, 70/15/15 exactly', async () => {
     await ingest(s3Event({ key }), { ...clients(), config: ingestConfig() });
 
-    const expected = { train: 0, validation: 0, test: 0 };
-    for (const row of abalone.trim().split('\n')) {
-      const u = unitHash(row, 42);
-      expected[u < 0.7 ? 'train' : u < 0.85 ? 'validation' : 'test']++;
+    const files = runFiles(key, abalone);
+    const { rows, split } = files.schema();
+    expect(rows).toEqual({ train: 700, validation: 150, test: 150 });
+    const expected = channelsByRank(abalone.trim().split('\n'), 42);
+    const encoded = encodedAbalone(abalone);
+    for (const channel of ['train', 'validation', 'test'] as const) {
+      expect(files[channel]().sort()).toEqual([...expected].filter(([, c]) => c === channel).map(([row]) => encoded.get(row)!).sort());
     }
-    const { rows } = runFiles(key, abalone).schema();
-    expect(rows).toEqual(expected);
-    expect(rows.train / 1000).toBeGreaterThan(0.65);
-    expect(rows.train / 1000).toBeLessThan(0.75);
-    expect(rows.validation / 1000).toBeGreaterThan(0.11);
-    expect(rows.validation / 1000).toBeLessThan(0.19);
-    expect(rows.test / 1000).toBeGreaterThan(0.11);
-    expect(rows.test / 1000).toBeLessThan(0.19);
+    // The edges sit near the ratios on the hash range (a quantile of 1,000 hashes: within a few percent).
+    expect(split.edges![0] / 2 ** 32).toBeCloseTo(0.7, 1);
+    expect(split.edges![1] / 2 ** 32).toBeCloseTo(0.85, 1);
   });
 
   it('gives byte-identical channels on a re-run, whatever the chunking of the stream', async () => {
@@ -112,12 +124,15 @@ describe('splitting the abalone sample', () => {
 
   it('changes the split with the seed', async () => {
     await ingest(s3Event({ key }), { ...clients(), config: ingestConfig({ SPLIT_SEED: '7' }) });
-    const expected = { train: 0, validation: 0, test: 0 };
-    for (const row of abalone.trim().split('\n')) {
-      const u = unitHash(row, 7);
-      expected[u < 0.7 ? 'train' : u < 0.85 ? 'validation' : 'test']++;
-    }
-    expect(runFiles(key, abalone).schema().rows).toEqual(expected);
+
+    const files = runFiles(key, abalone);
+    expect(files.schema().rows).toEqual({ train: 700, validation: 150, test: 150 });
+    const seven = channelsByRank(abalone.trim().split('\n'), 7);
+    const encoded = encodedAbalone(abalone);
+    expect(files.test().sort()).toEqual([...seven].filter(([, c]) => c === 'test').map(([row]) => encoded.get(row)!).sort());
+    const fortyTwo = channelsByRank(abalone.trim().split('\n'), 42);
+    const moved = [...seven].filter(([row, c]) => fortyTwo.get(row) !== c).length;
+    expect(moved).toBeGreaterThan(300); // independent draws would move 1 - (0.7² + 0.15² + 0.15²) = 46 % of the rows
   });
 
   it('starts the execution with pointers to the channels, never data', async () => {

@@ -170,7 +170,13 @@ export function runRecordOf(
             metric: evaluation.gate.metric,
             challenger: evaluation.metrics,
             ...(evaluation.champion ? { champion: { label: evaluation.champion.label, ...(batch?.champion?.modelVersion ? { modelVersion: batch.champion.modelVersion } : {}), metrics: evaluation.champion.metrics } } : {}),
-            gate: { passed: evaluation.gate.passed, summary: evaluation.gate.summary },
+            gate: {
+              passed: evaluation.gate.passed,
+              summary: evaluation.gate.summary,
+              threshold: evaluation.gate.threshold,
+              direction: evaluation.gate.direction,
+              ...(evaluation.gate.rule ? { rule: evaluation.gate.rule } : {}),
+            },
           },
         }
       : {}),

@@ -139,7 +139,7 @@ describe('run records', () => {
         uri: 's3://mlops-local-data/incoming/abalone.csv',
         etag: 'a769fd0119787cac09158fe08971e480',
         schema: 's3://mlops-local-data/runs/abalone-7aa1b19755/data/schema.json',
-        rows: { train: 2925, validation: 637, test: 615 },
+        rows: { train: 2924, validation: 626, test: 627 },
       },
       problemType: 'regression',
       hyperparameters: HYPERPARAMETERS,
@@ -155,7 +155,7 @@ describe('run records', () => {
         reportUri: 's3://mlops-local-data/runs/abalone-7aa1b19755/evaluation/report.json',
         metric: 'mse',
         challenger: { mse: 4.86, rmse: 2.2045, mae: 1.55, r2: 0.52 },
-        gate: { passed: true, summary: 'mse = 4.86 meets the threshold 6 (must be <= 6)' },
+        gate: { passed: true, summary: 'mse = 4.86 meets the threshold 6 (must be <= 6)', threshold: 6, direction: 'lte' },
       },
       modelPackage: { ...V1, approvalStatus: 'Approved' },
       deployments: [deployed()],
@@ -187,6 +187,19 @@ describe('run records', () => {
       deployments: [],
     });
     expect(record.modelPackage).toBeUndefined();
+  });
+
+  it("records which gate rule applied, the baseline's value and margin included", async () => {
+    const rule = {
+      kind: 'baseline' as const,
+      baseline: { predicts: 'training-mean' as const, prediction: 9.93, trainingRows: 2924, value: 10.2 },
+      margin: 0.1,
+      marginSource: 'stage' as const,
+      reason: "family abalone has no threshold: the upload sets none (mlops-threshold) and the stage's gateThresholds does not name the family",
+    };
+    const summary = 'mse = 4.86 beats the baseline (predicting the training mean 9.93: mse = 10.2) by 52.4 %, at least 10 % (must be <= 9.18; no threshold for family abalone)';
+    await writeRecord(runInput((state) => (state.evaluation!.gate = { ...state.evaluation!.gate, threshold: 9.18, rule, summary })), deps());
+    expect(runRecord().evaluation!.gate).toEqual({ passed: true, summary, threshold: 9.18, direction: 'lte', rule });
   });
 
   it('records a failed run with what it got to, and no hyperparameters when the training job is gone', async () => {
