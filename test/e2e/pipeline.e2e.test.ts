@@ -63,7 +63,7 @@ describe('offline pipeline', () => {
     first = await run(dataset('abalone.csv', abalone));
     expect({ status: first.status, error: first.error, cause: first.cause }).toEqual({ status: 'SUCCEEDED', error: undefined, cause: undefined });
     const evaluation = first.state!.evaluation!;
-    expect(evaluation.gate).toMatchObject({ metric: 'mse', threshold: 6, direction: 'lte', passed: true });
+    expect(evaluation.gate).toMatchObject({ metric: 'mse', threshold: 6, direction: 'lte', passed: true, rule: { kind: 'threshold', source: 'stage' } });
     expect(evaluation.metrics.mse).toBeGreaterThan(1);
     expect(evaluation.metrics.mse).toBeLessThan(6);
     expect(evaluation.metrics.r2).toBeGreaterThan(0.3);
@@ -128,7 +128,7 @@ describe('offline pipeline', () => {
     const outcome = await run(dataset('abalone-strict.csv', abalone), { threshold: 0.01 });
     expect(outcome.status).toBe('FAILED');
     expect(outcome.error).toBe('QualityGateFailed');
-    expect(outcome.cause).toMatch(/^mse = \d+(\.\d+)? is above the threshold 0\.01 \(must be <= 0\.01\)$/);
+    expect(outcome.cause).toMatch(/^mse = \d+(\.\d+)? is above the threshold 0\.01 \(must be <= 0\.01; set by the upload\)$/);
     expect(outcome.tracker.path).not.toContain('Deploy');
     expect(await endpointConfigName()).toBe(liveConfig);
     // Deploy never ran, so this run's endpoint config was never created.
@@ -160,7 +160,8 @@ describe('offline pipeline', () => {
     const outcome = await run(dataset('flowers.csv', `${rows.join('\n')}\n`), { header: true, target: 'species', problem: 'classification' });
     expect({ status: outcome.status, cause: outcome.cause }).toEqual({ status: 'SUCCEEDED', cause: undefined });
     expect(outcome.state!.task).toMatchObject({ problemType: 'classification', target: 'species', classes: species });
-    expect(outcome.state!.evaluation!.gate).toMatchObject({ metric: 'f1_macro', passed: true });
+    // The stage sets no threshold for family flowers: it must beat the majority class by the stage's margin.
+    expect(outcome.state!.evaluation!.gate).toMatchObject({ metric: 'f1_macro', passed: true, rule: { kind: 'baseline', baseline: { predicts: 'majority-class' }, margin: 0.1 } });
     expect(outcome.state!.evaluation!.metrics.accuracy).toBeGreaterThan(0.9);
     for (const check of outcome.endpointChecks) expect(species).toContain(check.predicted);
     flowers = rows.join('\n');

@@ -5,13 +5,12 @@
  */
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors';
-import { HyperparametersSchema, MetricNameSchema, ProblemTypeSchema } from './contracts';
+import { FamilyNameSchema, GateSchema, HyperparametersSchema, MetricNameSchema, ProblemTypeSchema } from './contracts';
 import { ApprovalPolicySchema, DeploymentPolicySchema } from './lifecycle';
 import './zod-locale';
 
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 const prefix = z.string().check(z.minLength(1), z.regex(/^[^/].*\/$/, 'must be a key prefix ending in "/" (no leading "/")'));
-const finiteNumber = z.coerce.number().check(z.refine(Number.isFinite, 'must be a finite number'));
 const jsonObject = <T extends z.ZodMiniType>(schema: T) =>
   z.pipe(
     z.pipe(
@@ -96,14 +95,28 @@ export const BatchConfigSchema = z.object({
 });
 export type BatchConfig = z.infer<typeof BatchConfigSchema>;
 
+/**
+ * The stage's thresholds, per family: `{"<family>": {"metric": "mse", "threshold": 6}}`. A threshold is
+ * in its target's units (an mse of 6 rings² means nothing for house prices), so the stage sets one
+ * only for the families it names; every other family is judged by the baseline rule unless its
+ * upload brings a threshold (README: Model lifecycle, point 2).
+ */
+export const FamilyGatesSchema = z.record(FamilyNameSchema, z.strictObject({ metric: MetricNameSchema, threshold: GateSchema.shape.threshold }));
+export type FamilyGates = z.infer<typeof FamilyGatesSchema>;
+
 export const EvalConfigSchema = z.object({
   ...base,
-  /** The gate for regression runs (the sample: mse <= 6.0, as in the SageMaker abalone template). */
+  /**
+   * The gate metric of regression runs whose family has no threshold of the stage: the metric of the
+   * baseline rule, and the one an upload's threshold without a metric applies to.
+   */
   GATE_METRIC: MetricNameSchema,
-  GATE_THRESHOLD: finiteNumber,
-  /** The gate for classification runs, unless the upload names its own. */
+  /** The same for classification runs. */
   CLASSIFICATION_GATE_METRIC: z._default(MetricNameSchema, 'f1_macro'),
-  CLASSIFICATION_GATE_THRESHOLD: z._default(finiteNumber, 0.5),
+  /** The families the stage sets a threshold for (serverless.yml: the sample's, mse <= 6.0, from the SageMaker abalone template). */
+  GATE_THRESHOLDS: z._default(jsonObject(FamilyGatesSchema), {}),
+  /** The baseline rule's margin: the share of the baseline's error a model must remove (0.1: 10 %). */
+  GATE_BASELINE_MARGIN: z._default(z.coerce.number().check(z.refine(Number.isFinite, 'must be a finite number'), z.gte(0), z.lt(1)), 0.1),
   /** How much worse than the family's champion a challenger may score (in the metric's units); 0: not worse. */
   GATE_TOLERANCE: z._default(z.coerce.number().check(z.refine(Number.isFinite, 'must be a finite number'), z.gte(0)), 0),
 });

@@ -54,12 +54,25 @@ export const TaskSchema = z.object({
 });
 export type Task = z.infer<typeof TaskSchema>;
 
+/**
+ * The baseline rule's margin: the share of the baseline's error the model must remove, in [0, 1) (0.1:
+ * 10 %). For an error metric (mse, rmse, mae) the error is the metric itself; for a score (r2 and the
+ * classification scores, 1 at best) it is the distance to a perfect score, 1 − score.
+ */
+export const BaselineMarginSchema = z.number().check(z.gte(0), z.lt(1));
+
 export const RunOverridesSchema = z.object({
   hyperparameters: z.optional(HyperparametersSchema),
   gate: z.optional(
     z.extend(z.partial(GateSchema), {
       /** How much worse than the champion this run's challenger may be (else the stage's GATE_TOLERANCE). */
       tolerance: z.optional(z.number().check(z.gte(0))),
+      /**
+       * The baseline rule's margin for this run (else the stage's GATE_BASELINE_MARGIN); used only when
+       * the run has no threshold. No upload metadata sets it yet (`mlops-baseline-margin` needs
+       * mlops_ingest to read it): an execution input can.
+       */
+      baselineMargin: z.optional(BaselineMarginSchema),
     }),
   ),
 });
@@ -211,8 +224,50 @@ export type BatchOutput = z.infer<typeof BatchOutputSchema>;
 
 export const EvalInputSchema = z.object({ run: PipelineInputSchema, batch: BatchOutputSchema });
 export type EvalInput = z.infer<typeof EvalInputSchema>;
+/**
+ * Which rule the gate applied, and why (README: Model lifecycle, point 2). `threshold`: the dataset has
+ * a threshold, the upload's (`mlops-threshold`) or the stage's for the family (`gateThresholds`).
+ * `baseline`: it has none, so the model must beat a baseline computed on the same test rows
+ * (predicting the training channel's label mean, or its most frequent class) by `margin`.
+ */
+export const GateRuleSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('threshold'),
+    source: z.enum(['upload', 'stage']),
+    /** Why this rule, in words: "the stage sets a threshold for family abalone (gateThresholds)". */
+    reason: z.string(),
+  }),
+  z.object({
+    kind: z.literal('baseline'),
+    baseline: z.object({
+      /** What the baseline predicts for every row. */
+      predicts: z.enum(['training-mean', 'majority-class']),
+      /** The training mean, or the majority class's index. */
+      prediction: z.number(),
+      /** majority-class: the class's label. */
+      label: z.optional(z.string()),
+      /** The training rows the statistic comes from. */
+      trainingRows: z.number().check(z.int(), z.gte(1)),
+      /** The baseline's score on the same test rows, in the gate metric. */
+      value: z.number(),
+    }),
+    margin: BaselineMarginSchema,
+    /** Where the margin comes from: the run's override, or the stage's GATE_BASELINE_MARGIN. */
+    marginSource: z.enum(['upload', 'stage']),
+    reason: z.string(),
+  }),
+]);
+export type GateRule = z.infer<typeof GateRuleSchema>;
+
 export const GateResultSchema = z.extend(GateSchema, {
+  /**
+   * The bound the value had to meet: the threshold itself, or, for the baseline rule, the baseline's
+   * value improved by the margin (b × (1 − margin) for an error metric, b + margin × (1 − b) for a score).
+   */
+  threshold: GateSchema.shape.threshold,
   direction: z.enum(['lte', 'gte']),
+  /** Absent from results written before the baseline rule existed (those applied a threshold). */
+  rule: z.optional(GateRuleSchema),
   value: z.number(),
   passed: z.boolean(),
   /** A sentence for the Fail state's Cause, e.g. "mse 5.91 (challenger) is worse than 4.86 (champion, abalone v3)". */

@@ -5,7 +5,7 @@
  * readers alike.
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, AwaitOutputSchema, DeployReasonSchema, ExecutionErrorSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
+import { ApprovalStatusSchema, AwaitOutputSchema, DeployReasonSchema, ExecutionErrorSchema, type DeployOutput, DeployOutputSchema, type PipelineState, FamilyNameSchema, GateRuleSchema, MetricNameSchema, ModelPackageArnSchema, ModelVersionSchema, PipelineStateSchema, ProblemTypeSchema, S3UriSchema } from './contracts';
 import { ExecutionStatusSchema } from './reports';
 import './zod-locale';
 
@@ -103,7 +103,8 @@ export const RunRecordSchema = z.object({
       metric: MetricNameSchema,
       challenger: MetricsSchema,
       champion: z.optional(z.object({ label: z.string(), modelVersion: z.optional(ModelVersionSchema), metrics: MetricsSchema })),
-      gate: z.object({ passed: z.boolean(), summary: z.string() }),
+      /** threshold, direction and rule: as in GateResult; absent from records written before the baseline rule existed. */
+      gate: z.object({ passed: z.boolean(), summary: z.string(), threshold: z.optional(z.number()), direction: z.optional(z.enum(['lte', 'gte'])), rule: z.optional(GateRuleSchema) }),
     }),
   ),
   modelPackage: z.optional(z.extend(ModelVersionSchema, { approvalStatus: ApprovalStatusSchema })),

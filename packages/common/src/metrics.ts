@@ -136,9 +136,10 @@ export class PointSample {
   }
 }
 
-export function gateSummary(metric: MetricName, value: number, threshold: number, direction: 'lte' | 'gte'): { passed: boolean; summary: string } {
+/** `origin` says where the threshold comes from, e.g. "set by the upload": it ends the parenthesis. */
+export function gateSummary(metric: MetricName, value: number, threshold: number, direction: 'lte' | 'gte', origin?: string): { passed: boolean; summary: string } {
   const passed = direction === 'lte' ? value <= threshold : value >= threshold;
   const fmt = (x: number) => Number(x.toPrecision(6)).toString();
   const relation = passed ? 'meets' : direction === 'lte' ? 'is above' : 'is below';
-  return { passed, summary: `${metric} = ${fmt(value)} ${relation} the threshold ${fmt(threshold)} (must be ${direction === 'lte' ? '<=' : '>='} ${fmt(threshold)})` };
+  return { passed, summary: `${metric} = ${fmt(value)} ${relation} the threshold ${fmt(threshold)} (must be ${direction === 'lte' ? '<=' : '>='} ${fmt(threshold)}${origin ? `; ${origin}` : ''})` };
 }

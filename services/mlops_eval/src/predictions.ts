@@ -5,20 +5,25 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DatasetError, parseS3Uri, readLineBatches, s3Uri, type S3Location } from '@mlops/common';
 
-export async function listOutputObjects(s3: S3Client, prefixUri: string): Promise<S3Location[]> {
+/** Every object under the prefix, all pages. */
+export async function listObjects(s3: S3Client, prefixUri: string): Promise<S3Location[]> {
   const { bucket, key: prefix } = parseS3Uri(prefixUri);
   const objects: S3Location[] = [];
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    for (const object of page.Contents ?? []) if (object.Key?.endsWith('.out')) objects.push({ bucket, key: object.Key });
+    for (const object of page.Contents ?? []) if (object.Key) objects.push({ bucket, key: object.Key });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return objects;
 }
 
+export async function listOutputObjects(s3: S3Client, prefixUri: string): Promise<S3Location[]> {
+  return (await listObjects(s3, prefixUri)).filter((object) => object.key.endsWith('.out'));
+}
+
 /** `+text` for a field, or NaN when the field is not a finite number (`+''` and `+' '` are 0, so those are checked). */
-function toNumber(line: string, start: number, end: number): number {
+export function toNumber(line: string, start: number, end: number): number {
   const text = line.slice(start, end);
   const value = +text;
   if (value !== value || value === Infinity || value === -Infinity) return NaN;
@@ -26,7 +31,7 @@ function toNumber(line: string, start: number, end: number): number {
   return value;
 }
 
-function preview(line: string): string {
+export function preview(line: string): string {
   return line.length > 80 ? `${line.slice(0, 80)}...` : line;
 }
 

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { logger } from '@mlops/common/lambda';
 import type { EvaluationReport } from '@mlops/common';
@@ -19,6 +19,7 @@ let server: S3rver;
 let directory: string;
 let s3: S3Client;
 const PREDICTIONS = 'runs/abalone-7aa1b19755/predictions/';
+const TRAIN = 'runs/abalone-7aa1b19755/data/train/';
 
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
@@ -107,7 +108,19 @@ describe('mlops_eval with s3rver', () => {
     );
     await putObjects(`${PREDICTIONS}classification/`, objects);
 
+    // A family the stage sets no threshold for: judged against the training channel's majority class,
+    // streamed from two objects (Gentoo most frequent), scored on the same test rows.
+    const trainingCounts = [0, 0, 0, 0];
+    const training = Array.from({ length: 2 }, () =>
+      Array.from({ length: 60_000 }, () => {
+        const label = random() < 0.4 ? 2 : Math.floor(random() * 4);
+        trainingCounts[label]!++;
+        return `${label},${random().toFixed(4)},1`;
+      }),
+    );
+    for (const [i, lines] of training.entries()) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${TRAIN}train-${i}.csv`, Body: `${lines.join('\n')}\n` }));
     const input = sampleInput((i) => {
+      i.run.family = 'penguins';
       i.batch.transformOutput = `s3://${BUCKET}/${PREDICTIONS}classification/`;
       i.run.task = { problemType: 'classification', target: 'species', classes };
     });
@@ -126,5 +139,56 @@ describe('mlops_eval with s3rver', () => {
     expect(output.metrics.f1_macro).toBeCloseTo(avg(f1), 12);
     const report = await readReport('runs/abalone-7aa1b19755/evaluation/report.json');
     expect(report.confusionMatrix).toEqual({ labels: classes, matrix: confusion, invalidPredictions: [0, 0, 0, 0] });
+
+    // The baseline: Gentoo for every test row; its f1 is 2p/(1+p) with p its share of the test rows, 0 for the other classes.
+    const majority = trainingCounts.indexOf(Math.max(...trainingCounts));
+    expect(majority).toBe(2);
+    const share = confusion[2]!.reduce((sum, x) => sum + x, 0) / total;
+    const baseline = (2 * share) / (1 + share) / classes.length;
+    expect(output.gate.rule).toEqual({
+      kind: 'baseline',
+      baseline: { predicts: 'majority-class', prediction: 2, label: 'Gentoo', trainingRows: 120_000, value: expect.closeTo(baseline, 12) },
+      margin: 0.1,
+      marginSource: 'stage',
+      reason: "family penguins has no threshold: the upload sets none (mlops-threshold) and the stage's gateThresholds does not name the family",
+    });
+    expect(output.gate.threshold).toBeCloseTo(baseline + 0.1 * (1 - baseline), 12);
+    expect(output.gate.passed).toBe(true);
+  });
+
+  it("streams a large training channel for the regression baseline: the labels' mean, exactly enough", async () => {
+    const random = generator(3);
+    // Labels far from 0 with small spread: a naive running sum would lose digits.
+    const labels: number[] = [];
+    const training = Array.from({ length: 3 }, () =>
+      Array.from({ length: 100_000 }, () => {
+        const label = Number((1e9 + random() * 10).toFixed(3));
+        labels.push(label);
+        return `${label},${random().toFixed(3)},0`;
+      }),
+    );
+    for (const [i, lines] of training.entries()) await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${TRAIN}regression-${i}.csv`, Body: `${lines.join(i === 1 ? '\r\n' : '\n')}\n` }));
+    const tests = Array.from({ length: 1000 }, () => {
+      const actual = Number((1e9 + random() * 10).toFixed(3));
+      return [actual, actual + (random() - 0.5)] as const;
+    });
+    await putObjects(`${PREDICTIONS}regression-baseline/`, [tests.map(([a, p]) => `${a},${p}`)]);
+    const input = sampleInput((i) => {
+      i.run.family = 'heavy-snails';
+      i.run.dataset.train = `s3://${BUCKET}/${TRAIN}`;
+      i.batch.transformOutput = `s3://${BUCKET}/${PREDICTIONS}regression-baseline/`;
+    });
+    // Only this test's objects under the prefix: the classification test's are removed first.
+    for (const i of [0, 1]) await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: `${TRAIN}train-${i}.csv` }));
+    const output = await evaluate(input, deps());
+
+    // Independently: an exact sum of the labels in thousandths (integers below 2^53).
+    const mean = labels.reduce((sum, x) => sum + Math.round((x - 1e9) * 1000), 0) / 1000 / labels.length + 1e9;
+    const baselineMse = tests.reduce((sum, [a]) => sum + (mean - a) ** 2, 0) / tests.length;
+    expect(output.gate.rule).toMatchObject({ kind: 'baseline', baseline: { predicts: 'training-mean', trainingRows: 300_000 } });
+    const rule = output.gate.rule as { baseline: { prediction: number; value: number } };
+    expect(Math.abs(rule.baseline.prediction - mean)).toBeLessThanOrEqual(1e-6);
+    expect(rule.baseline.value).toBeCloseTo(baselineMse, 3);
+    expect(output.gate.passed).toBe(true);
   });
 });

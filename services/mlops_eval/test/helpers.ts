@@ -10,8 +10,11 @@ export function sampleInput(patch: (input: EvalInput) => void = () => undefined)
   return input;
 }
 
+/** The stage's threshold for the sample family, as serverless.yml sets it. */
+export const SAMPLE_GATE = '{"abalone":{"metric":"mse","threshold":6.0}}';
+
 export function evalConfig(env: Record<string, string> = {}): EvalConfig {
-  return parseConfig(EvalConfigSchema, { STAGE: 'test', DATA_BUCKET: BUCKET, NAME_PREFIX: 'mlops-test', GATE_METRIC: 'mse', GATE_THRESHOLD: '6', ...env });
+  return parseConfig(EvalConfigSchema, { STAGE: 'test', DATA_BUCKET: BUCKET, NAME_PREFIX: 'mlops-test', GATE_METRIC: 'mse', GATE_THRESHOLDS: SAMPLE_GATE, ...env });
 }
 
 /** A metrics sink that records what evaluate() publishes. */

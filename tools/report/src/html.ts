@@ -180,11 +180,27 @@ function gateCard(report: RunReport): string {
   const vs = g.champion;
   const champion = vs
     ? `<dt>Champion</dt><dd>${e(vs.label)}: ${e(formatNumber(vs.value))} <span class="${vs.passed ? 'ok' : 'bad'}">${vs.passed ? '✓ not worse' : '✗ worse'}</span>${vs.tolerance > 0 ? ` <span class="muted">(tolerance ${e(formatNumber(vs.tolerance))})</span>` : ''}</dd>`
-    : `<dt>Champion</dt><dd class="muted">none: the family's first model, judged by the threshold alone</dd>`;
+    : `<dt>Champion</dt><dd class="muted">none: the family's first model, judged by the ${ruleName(g)} alone</dd>`;
   return `<div class="card" id="gate-summary"><h3>Quality gate</h3>
 <div class="gate ${g.passed ? 'pass' : 'fail'}" data-passed="${g.passed}"><span class="verdict">${g.passed ? 'PASSED' : 'FAILED'}</span>${e(g.summary)}</div>
-<dl class="kv" style="margin-top:10px"><dt>Metric</dt><dd>${e(g.metric)}</dd><dt>Challenger</dt><dd>${e(formatNumber(g.value))}</dd><dt>Must be</dt><dd>${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</dd>${champion}</dl>
+<dl class="kv" style="margin-top:10px"><dt>Metric</dt><dd>${e(g.metric)}</dd><dt>Challenger</dt><dd>${e(formatNumber(g.value))}</dd>${ruleRows(g)}<dt>Must be</dt><dd>${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</dd>${champion}</dl>
 </div>`;
+}
+
+/** `threshold`, or `baseline` (reports written before the rule was recorded applied a threshold). */
+function ruleName(g: EvaluationReport['gate']): string {
+  return g.rule?.kind === 'baseline' ? 'baseline' : 'threshold';
+}
+
+/** Which rule the gate applied and why; for the baseline rule, what the baseline predicted, its score and the margin. */
+function ruleRows(g: EvaluationReport['gate']): string {
+  const rule = g.rule;
+  if (!rule) return '';
+  const why = `<dt>Rule</dt><dd data-rule="${rule.kind}"><b>${rule.kind}</b>: ${e(rule.reason)}</dd>`;
+  if (rule.kind === 'threshold') return why;
+  const b = rule.baseline;
+  const predicts = b.predicts === 'training-mean' ? `the training mean, ${formatNumber(b.prediction)}` : `the majority class, ${b.label ?? formatNumber(b.prediction)}`;
+  return `${why}<dt>Baseline</dt><dd data-baseline="${e(b.predicts)}">predicting ${e(predicts)} <span class="muted">(from ${formatInt(b.trainingRows)} training rows)</span>: ${e(g.metric)} ${e(formatNumber(b.value))}; to beat by ${e(formatNumber(rule.margin * 100))} %${rule.marginSource === 'upload' ? ' <span class="muted">(the upload\'s margin)</span>' : ''}</dd>`;
 }
 
 const APPROVAL_COLORS: Record<string, string> = { Approved: '#16a34a', PendingManualApproval: '#d97706', Rejected: '#dc2626' };
@@ -270,7 +286,7 @@ function metricsTable(ev: EvaluationReport): string {
     const championCell = champion ? cell(theirs) : '';
     if (name !== g.metric) return `<tr data-metric="${e(name)}"><td><code>${e(name)}</code></td>${cell(mine)}${championCell}<td class="num muted">—</td><td class="muted">—</td></tr>`;
     const vs = g.champion ? `<div class="${g.champion.passed ? 'ok' : 'bad'}" style="font-weight:400">${g.champion.passed ? '✓' : '✗'} vs champion${g.champion.tolerance > 0 ? ` (± ${e(formatNumber(g.champion.tolerance))})` : ''}</div>` : '';
-    return `<tr class="gate-row ${g.passed ? 'pass' : 'fail'}" data-gate="true" data-metric="${e(name)}"><td><code>${e(name)}</code> <span class="muted">(gate)</span></td>${cell(mine, true)}${championCell}<td class="num">${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}</td><td class="${g.passed ? 'ok' : 'bad'}">${g.passed ? '✓ pass' : '✗ fail'}${vs}</td></tr>`;
+    return `<tr class="gate-row ${g.passed ? 'pass' : 'fail'}" data-gate="true" data-metric="${e(name)}"><td><code>${e(name)}</code> <span class="muted">(gate)</span></td>${cell(mine, true)}${championCell}<td class="num">${g.direction === 'lte' ? '≤' : '≥'} ${e(formatNumber(g.threshold))}${g.rule?.kind === 'baseline' ? ' <span class="muted">(baseline)</span>' : ''}</td><td class="${g.passed ? 'ok' : 'bad'}">${g.passed ? '✓ pass' : '✗ fail'}${vs}</td></tr>`;
   });
   const head = (label: string, style: SeriesStyle['fill']) => `<span class="model-head"><i class="dot" style="background:${style}"></i>${e(label)}</span>`;
   const championHead = champion ? `<th class="num champion">${head(`Champion (${champion.label})`, CHAMPION_STYLE.fill)}</th>` : '';
@@ -349,7 +365,7 @@ function evaluationSection(report: RunReport): string {
   }
   const comparison = ev.champion
     ? `<p class="muted" id="champion-comparison">Both models scored on the same ${formatInt(ev.rows)} test rows: this run's model (the challenger) and the family's live model, <b>${e(ev.champion.label)}</b> (the champion).</p>`
-    : `<p class="muted" id="champion-comparison">The family had no live model: this run's model is judged by the threshold alone.</p>`;
+    : `<p class="muted" id="champion-comparison">The family had no live model: this run's model is judged by the ${ruleName(g)} alone.</p>`;
   return `<section id="evaluation"><h2>Evaluation <span class="pill" style="background:${g.passed ? '#16a34a' : '#dc2626'}">${g.passed ? 'gate passed' : 'gate failed'}</span></h2>
 <div class="gate ${g.passed ? 'pass' : 'fail'}" style="margin-bottom:14px">${e(g.summary)}</div>
 ${comparison}

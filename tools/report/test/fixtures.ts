@@ -170,6 +170,7 @@ export function regressionReport(): RunReport {
         value: 4.812,
         passed: true,
         summary: 'mse 4.812 (challenger) meets the threshold 6 and is not worse than 5.377 (champion, abalone v3)',
+        rule: { kind: 'threshold', source: 'stage', reason: 'the stage sets a threshold for family abalone (gateThresholds)' },
         champion: { label: 'abalone v3', value: 5.377, tolerance: 0, passed: true },
       },
       sample: points,
@@ -218,7 +219,7 @@ export function firstModelReport(): RunReport {
     path: succeededPath({ championPolls: 0 }),
     steps: stepsFor(base.definition, succeededPath({ championPolls: 0 })),
     jobs: base.jobs.filter((j) => j.role !== 'champion'),
-    evaluation: { ...evaluation, gate: { ...gate, summary: 'mse = 4.812 meets the threshold 6 (must be <= 6)' } },
+    evaluation: { ...evaluation, gate: { ...gate, summary: 'mse = 4.812 meets the threshold 6 (must be <= 6; set by the stage for family abalone)' } },
     model: { ...base.model!, label: 'abalone v1', version: 1, arn: 'arn:aws:sagemaker:us-east-1:000000000000:model-package/mlops-local-abalone/1' },
     deployment: { ...base.deployment!, model: 'abalone v1', endpointConfigName: 'mlops-local-abalone-v1', action: 'created', previousConfigName: undefined },
   };

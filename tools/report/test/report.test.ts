@@ -130,6 +130,54 @@ describe('renderReportHtml', () => {
     expect(tags(page, 'g', 'sm-taken').map((t) => t.attrs['data-state'])).toEqual(expect.arrayContaining(['HasChampion', 'NoChampion']));
   });
 
+  it('says which gate rule applied and why: the threshold the stage sets for the family', () => {
+    const rule = tags(html, 'dd').filter((t) => t.attrs['data-rule'] !== undefined);
+    expect(rule.map((t) => t.attrs['data-rule'])).toEqual(['threshold']);
+    expect(html).toContain('<dt>Rule</dt><dd data-rule="threshold"><b>threshold</b>: the stage sets a threshold for family abalone (gateThresholds)</dd>');
+    expect(html).not.toContain('<dt>Baseline</dt>');
+    expect(html).not.toContain('(baseline)');
+  });
+
+  it('shows the baseline a family without a threshold was judged by: what it predicted, its score, the margin', () => {
+    const r = firstModelReport();
+    r.evaluation!.gate = {
+      ...r.evaluation!.gate,
+      threshold: 9.18,
+      summary: 'mse = 4.812 beats the baseline (predicting the training mean 9.93: mse = 10.2) by 52.8 %, at least 10 % (must be <= 9.18; no threshold for family abalone)',
+      rule: {
+        kind: 'baseline',
+        baseline: { predicts: 'training-mean', prediction: 9.93, trainingRows: 2924, value: 10.2 },
+        margin: 0.1,
+        marginSource: 'stage',
+        reason: "family abalone has no threshold: the upload sets none (mlops-threshold) and the stage's gateThresholds does not name the family",
+      },
+    };
+    const page = renderReportHtml(r);
+    expect(page).toContain(escapeHtml(r.evaluation!.gate.summary));
+    expect(page).toContain(`<dt>Rule</dt><dd data-rule="baseline"><b>baseline</b>: ${escapeHtml("family abalone has no threshold: the upload sets none (mlops-threshold) and the stage's gateThresholds does not name the family")}</dd>`);
+    expect(page).toContain('<dt>Baseline</dt><dd data-baseline="training-mean">predicting the training mean, 9.93 <span class="muted">(from 2,924 training rows)</span>: mse 10.2; to beat by 10 %</dd>');
+    expect(page).toContain('<dt>Must be</dt><dd>≤ 9.18</dd>');
+    expect(page).toContain("none: the family's first model, judged by the baseline alone");
+    expect(page).toContain("this run's model is judged by the baseline alone");
+    expect(page).toContain('<td class="num">≤ 9.18 <span class="muted">(baseline)</span></td>');
+
+    // Classification: the majority class, by its label; the upload's margin is said to be the upload's.
+    const c = classificationReport();
+    c.evaluation!.gate = {
+      ...c.evaluation!.gate,
+      rule: { kind: 'baseline', baseline: { predicts: 'majority-class', prediction: 2, label: 'virginica', trainingRows: 105, value: 0.333 }, margin: 0.25, marginSource: 'upload', reason: 'family iris has no threshold' },
+    };
+    expect(renderReportHtml(c)).toContain(`predicting the majority class, virginica <span class="muted">(from 105 training rows)</span>: accuracy 0.333; to beat by 25 % <span class="muted">(the upload's margin)</span>`);
+  });
+
+  it('renders a report written before the rule was recorded as a threshold gate, without a Rule row', () => {
+    const r = firstModelReport();
+    delete r.evaluation!.gate.rule;
+    const page = renderReportHtml(r);
+    expect(page).not.toContain('<dt>Rule</dt>');
+    expect(page).toContain('judged by the threshold alone');
+  });
+
   it("mirrors mlops_eval's residual bins (prediction − label) into actual − predicted", () => {
     const r = regressionReport();
     r.evaluation!.residualHistogram = [
