@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { isOfflineStage } from '@mlops/common';
 import { COMMANDS, type CommandContext } from './commands';
+import type { OptionValues } from './commands/command';
 import { EXIT_CODES, OperationError, UsageError } from './errors';
 import type { ErrorOutput } from './output/schemas';
 import type { StageResolver } from './stage/types';
@@ -54,7 +55,7 @@ export async function runCli(argv: string[], io: CliIo, env: CliEnvironment): Pr
   }
   if (!command) return fail('usage', 'usage', `unknown command '${name}'\n\n${toolUsage(COMMANDS)}`, EXIT_CODES.usage);
 
-  let values: Record<string, string | boolean | undefined>;
+  let values: OptionValues;
   let positionals: string[];
   let input: unknown;
   try {

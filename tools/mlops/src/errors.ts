@@ -18,6 +18,10 @@ export type OperationErrorCode =
   | 'refused'
   | 'run-not-found'
   | 'deploy-failed'
+  /** `predict`: the endpoint's model failed, or answered what its objective does not give. */
+  | 'model-error'
+  /** `predict`: the family's schema.json in the stage's bucket is not one mlops_ingest writes. */
+  | 'invalid-schema'
   | 'unreachable';
 
 /** The operation could not be done, and why. Exit 1. */

@@ -6,12 +6,12 @@ describe('pnpm mlops: usage and exit codes', () => {
     const h = harness();
     const help = await h.run('--help');
     expect(help.code).toBe(0);
-    for (const command of ['runs', 'models', 'approve', 'reject', 'promote', 'rollback', 'report']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
+    for (const command of ['runs', 'models', 'approve', 'reject', 'promote', 'rollback', 'predict', 'report']) expect(help.stdout).toMatch(new RegExp(`^  ${command}\\s`, 'm'));
     expect(help.stdout).toMatch(/Exit codes:\n  0 .*\n  1 .*[\s\S]*\n  2  usage error/);
     expect((await h.run()).code).toBe(2);
   });
 
-  it.each(['runs', 'models', 'approve', 'reject', 'promote', 'rollback', 'report'])('%s --help describes the command and its exit codes', async (command) => {
+  it.each(['runs', 'models', 'approve', 'reject', 'promote', 'rollback', 'predict', 'report'])('%s --help describes the command and its exit codes', async (command) => {
     const { code, stdout } = await harness().run(command, '--help');
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: pnpm mlops ${command} `);

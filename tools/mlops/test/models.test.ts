@@ -41,11 +41,16 @@ describe('pnpm mlops models', () => {
     const v1 = register(h.registry, 'local', 'abalone', 'Approved', 5.5);
     register(h.registry, 'local', 'abalone', 'Approved', 4.8);
     h.registry.setLive('mlops-local-abalone', v1.arn);
+    // Run 2's record says which gate rule applied (the upload's threshold); run 1 has no record on this stage.
+    const rule = { kind: 'threshold' as const, source: 'upload' as const, reason: 'the upload sets a threshold (mlops-threshold)' };
+    h.bucket.put('runs/abalone-run2/run.json', {
+      body: JSON.stringify(runRecord({ runId: 'abalone-run2', family: 'abalone', finishedAt: '2025-06-02T00:00:00.000Z', evaluation: { reportUri: 's3://mlops-local-data/r.json', metric: 'mse', challenger: { mse: 4.8 }, gate: { passed: true, summary: '', threshold: 5, direction: 'lte', rule } } })),
+    });
     const { stdout } = await h.run('models', 'abalone');
     expect(stdout).toContain("abalone on stage 'local' (group mlops-local-abalone); endpoint mlops-local-abalone: InService, serving v1");
-    expect(stdout).toMatch(/^LIVE\s+VERSION\s+STATUS\s+CREATED \(UTC\)\s+GATE \(metric vs champion\)\s+SOURCE$/m);
-    expect(stdout).toMatch(/^\*\s+v1\s+Approved\s+2025-06-01 00:00\s+mse 5\.5\s+run abalone-run1$/m);
-    expect(stdout).toMatch(/^\s+v2\s+Approved\s+2025-06-02 00:00\s+mse 4\.8 vs 5\.5\s+run abalone-run2$/m);
+    expect(stdout).toMatch(/^LIVE\s+VERSION\s+STATUS\s+CREATED \(UTC\)\s+GATE \(metric vs champion\)\s+RULE\s+SOURCE$/m);
+    expect(stdout).toMatch(/^\*\s+v1\s+Approved\s+2025-06-01 00:00\s+mse 5\.5\s+-\s+run abalone-run1$/m);
+    expect(stdout).toMatch(/^\s+v2\s+Approved\s+2025-06-02 00:00\s+mse 4\.8 vs 5\.5\s+threshold ≤ 5 \(upload\)\s+run abalone-run2$/m);
   });
 
   it('a family without an endpoint lists its versions, none live', async () => {

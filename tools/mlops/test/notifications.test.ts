@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,6 +50,7 @@ async function run(argv: string[], devOutputs: Record<string, string> = { ...DEV
   const clients: Clients = {
     s3: new S3Client({ region: 'eu-west-1' }),
     sageMaker: new SageMakerClient({ region: 'eu-west-1' }),
+    runtime: new SageMakerRuntimeClient({ region: 'eu-west-1' }),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     cloudFormation: new CloudFormationClient({ region: 'eu-west-1' }),
   };

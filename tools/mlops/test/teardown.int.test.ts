@@ -26,6 +26,7 @@ import {
   SageMakerClient,
   waitUntilEndpointInService,
 } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { StageOutputs } from '@mlops/common';
 import { type LocalSageMaker, startLocalSageMaker } from '@mlops/local-sagemaker';
@@ -184,7 +185,7 @@ beforeEach(() => {
 afterEach(() => jest.restoreAllMocks());
 
 async function run(...argv: string[]) {
-  const clients = { sageMaker, s3: s3Client, sfn: new SFNClient({ region, credentials }), cloudFormation: new CloudFormationClient({ region, credentials }), cloudWatch };
+  const clients = { sageMaker, runtime: new SageMakerRuntimeClient({ endpoint: local.endpoint, region, credentials }), s3: s3Client, sfn: new SFNClient({ region, credentials }), cloudFormation: new CloudFormationClient({ region, credentials }), cloudWatch };
   const resolve = async (stage: string): Promise<StageTarget> => ({ stage, offline: true, outputs: outputs(stage), clients, reach: 'offline' });
   let stdout = '';
   const code = await runCli(argv, { stdout: (t) => (stdout += t), stderr: () => undefined }, { resolver: () => resolve, reportsDir: join(root, 'reports') });

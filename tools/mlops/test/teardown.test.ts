@@ -7,6 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand 
 import { CloudWatchClient, DeleteAlarmsCommand, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DeleteModelCommand, DeleteModelPackageCommand, DescribeEndpointCommand, SageMakerClient, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { awsError, expectRequestsValid } from '@mlops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -50,6 +51,7 @@ async function run(...argv: string[]) {
   const clients = {
     s3: new S3Client({ region: 'us-east-1' }),
     sageMaker: new SageMakerClient({ region: 'us-east-1' }),
+    runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
     cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
   };

@@ -4,5 +4,6 @@ export * from './fake-bucket';
 export * from './handler';
 export * from './lambda';
 export * from './malformed-suite';
+export * from './pipeline-data';
 export * from './sagemaker';
 export * from './serve-program';

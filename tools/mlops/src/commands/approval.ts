@@ -1,6 +1,6 @@
 import { approveVersion, rejectVersion } from '../core/approval';
 import { formatApproval } from '../output/human';
-import type { Command } from './command';
+import type { Command, OptionValues } from './command';
 import { noMorePositionals, positional, reasonText, str, versionNumber } from './parse';
 
 interface ApprovalInput {
@@ -10,7 +10,7 @@ interface ApprovalInput {
 }
 
 function parseApproval(required: boolean) {
-  return (values: Record<string, string | boolean | undefined>, positionals: string[]): ApprovalInput => {
+  return (values: OptionValues, positionals: string[]): ApprovalInput => {
     noMorePositionals(positionals, 2);
     const family = positional(positionals, 0, 'family');
     const version = versionNumber(positional(positionals, 1, 'version'), '<version>');

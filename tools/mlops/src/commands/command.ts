@@ -3,6 +3,8 @@ import type { ParseArgsConfig } from 'node:util';
 import type { StageResolver, StageTarget } from '../stage/types';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+/** parseArgs' values: an option with `multiple: true` is an array. */
+export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CommandContext {
   /** --stage (default `local`). */
@@ -31,7 +33,7 @@ export interface Command<O> {
   description: string;
   options: OptionSpec;
   /** Options and positionals → the command's input; throws UsageError. */
-  parse(values: Record<string, string | boolean | undefined>, positionals: string[]): O;
+  parse(values: OptionValues, positionals: string[]): O;
   run(context: CommandContext, input: O): Promise<CommandResult>;
 }
 

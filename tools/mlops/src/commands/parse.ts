@@ -35,4 +35,8 @@ export function reasonText(text: string | undefined, required: boolean): string 
   return text;
 }
 
-export const str = (value: string | boolean | undefined) => (typeof value === 'string' ? value : undefined);
+export const str = (value: string | boolean | (string | boolean)[] | undefined) => (typeof value === 'string' ? value : undefined);
+
+/** A repeatable option's values (`multiple: true`), in command-line order. */
+export const strings = (value: string | boolean | (string | boolean)[] | undefined): string[] =>
+  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string');

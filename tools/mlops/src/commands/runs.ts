@@ -7,10 +7,11 @@ import { noMorePositionals, positiveInt, str } from './parse';
 
 export const runsCommand: Command<{ family?: string; limit: number }> = {
   name: 'runs',
-  summary: 'recent runs: status, outcome, gate metric (challenger vs champion), version, deploy',
+  summary: 'recent runs: status, outcome, gate metric (challenger vs champion) and rule, version, deploy',
   synopsis: '[--family <family>] [--limit <n>]',
   description: `Lists the stage's runs from their records (s3://<bucket>/<RunsPrefix><runId>/run.json), newest first
-by finishedAt (default: the 20 newest).`,
+by finishedAt (default: the 20 newest). RULE is the gate's rule: the family's threshold (set by the
+stage or the upload), or, when it has none, the baseline the model had to beat (README: Model lifecycle).`,
   options: { family: { type: 'string' }, limit: { type: 'string' } },
   parse(values, positionals) {
     noMorePositionals(positionals, 0);

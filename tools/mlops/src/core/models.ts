@@ -7,6 +7,7 @@ import { requireFamily } from './family';
 import { liveModel } from './live';
 import { describeArn, listVersions, metricsOf, promotionSourceOf, type VersionDetail } from './registry';
 import { findRunRecord } from './run-records';
+import { ruleOf } from './runs';
 
 /** The gate's metric: the run record's when this stage has it, else the first known metric the version carries. */
 export function gateOf(detail: VersionDetail, record: RunRecord | undefined): VersionRow['gate'] {
@@ -21,6 +22,7 @@ export function gateOf(detail: VersionDetail, record: RunRecord | undefined): Ve
     champion: champion[metric],
     championLabel: comparedWith && comparedWith !== 'none' ? comparedWith : undefined,
     passed: record?.evaluation?.gate.passed,
+    ...ruleOf(record),
   };
 }
 

@@ -4,6 +4,13 @@ import type { RunsOutput } from '../output/schemas';
 import type { StageTarget } from '../stage/types';
 import { recentRuns, type RunQuery } from './run-records';
 
+/** The gate's rule and bound, as the run record keeps them (absent from records written before the baseline rule). */
+export function ruleOf(record: RunRecord | undefined): Pick<NonNullable<RunsOutput['runs'][number]['gate']>, 'threshold' | 'direction' | 'rule'> {
+  const gate = record?.evaluation?.gate;
+  if (!gate?.rule || gate.threshold === undefined || gate.direction === undefined) return {};
+  return { threshold: gate.threshold, direction: gate.direction, rule: gate.rule };
+}
+
 export function runRow(record: RunRecord): RunsOutput['runs'][number] {
   const evaluation = record.evaluation;
   const metric = evaluation?.metric;
@@ -18,7 +25,7 @@ export function runRow(record: RunRecord): RunsOutput['runs'][number] {
     finishedAt: record.finishedAt,
     gate:
       metric && value !== undefined
-        ? { metric, value, champion: evaluation.champion?.metrics[metric], championLabel: evaluation.champion?.label, passed: evaluation.gate.passed }
+        ? { metric, value, champion: evaluation.champion?.metrics[metric], championLabel: evaluation.champion?.label, passed: evaluation.gate.passed, ...ruleOf(record) }
         : undefined,
     version: record.modelPackage ? { version: record.modelPackage.version, arn: record.modelPackage.arn, approvalStatus: record.modelPackage.approvalStatus } : undefined,
     deploy: lastDeploy

@@ -10,6 +10,20 @@ function gateCell(gate: Gate): string {
   return `${gate.metric} ${formatValue(gate.value)}${champion}`;
 }
 
+/**
+ * Which gate rule applied: `threshold ≤ 6 (stage)` (the stage's threshold for the family), `(upload)`
+ * (the upload's), or `baseline ≤ 9.18 (training mean scores 10.2, margin 10 %)` (no threshold: beat
+ * the baseline). `-` for records written before the rule was recorded.
+ */
+function ruleCell(gate: Gate): string {
+  if (!gate?.rule || gate.threshold === undefined || gate.direction === undefined) return '-';
+  const bound = `${gate.direction === 'lte' ? '≤' : '≥'} ${formatValue(gate.threshold)}`;
+  if (gate.rule.kind === 'threshold') return `threshold ${bound} (${gate.rule.source})`;
+  const { baseline, margin } = gate.rule;
+  const predictor = baseline.predicts === 'training-mean' ? 'training mean' : 'majority class';
+  return `baseline ${bound} (${predictor} scores ${formatValue(baseline.value)}, margin ${Number((margin * 100).toPrecision(6))} %)`;
+}
+
 export function formatRuns(doc: RunsOutput): string {
   if (doc.runs.length === 0) return `no runs recorded on stage '${doc.stage}'`;
   const rows = doc.runs.map((r) => [
@@ -18,11 +32,12 @@ export function formatRuns(doc: RunsOutput): string {
     r.status,
     r.outcome,
     gateCell(r.gate),
+    ruleCell(r.gate),
     r.version ? `v${r.version.version} ${r.version.approvalStatus}` : '-',
     r.deploy ? `${r.deploy.status} (${r.deploy.reason})` : '-',
     formatTime(r.finishedAt),
   ]);
-  const lines = [table(['RUN', 'FAMILY', 'STATUS', 'OUTCOME', 'GATE (challenger vs champion)', 'VERSION', 'DEPLOY', 'FINISHED (UTC)'], rows)];
+  const lines = [table(['RUN', 'FAMILY', 'STATUS', 'OUTCOME', 'GATE (challenger vs champion)', 'RULE', 'VERSION', 'DEPLOY', 'FINISHED (UTC)'], rows)];
   if (doc.unreadable.length) lines.push('', `${doc.unreadable.length} record(s) could not be read: ${doc.unreadable.join(', ')}`);
   return lines.join('\n');
 }
@@ -38,8 +53,8 @@ export function formatModels(doc: ModelsOutput): string {
     : `endpoint ${doc.endpoint.name}: not deployed`;
   const header = `${doc.family} on stage '${doc.stage}' (group ${doc.group}); ${endpoint}`;
   if (doc.versions.length === 0) return `${header}\nno versions registered`;
-  const rows = doc.versions.map((v) => [v.live ? '*' : '', `v${v.version}`, v.approvalStatus, formatTime(v.createdAt), gateCell(v.gate), sourceCell(v)]);
-  return `${header}\n\n${table(['LIVE', 'VERSION', 'STATUS', 'CREATED (UTC)', 'GATE (metric vs champion)', 'SOURCE'], rows)}`;
+  const rows = doc.versions.map((v) => [v.live ? '*' : '', `v${v.version}`, v.approvalStatus, formatTime(v.createdAt), gateCell(v.gate), ruleCell(v.gate), sourceCell(v)]);
+  return `${header}\n\n${table(['LIVE', 'VERSION', 'STATUS', 'CREATED (UTC)', 'GATE (metric vs champion)', 'RULE', 'SOURCE'], rows)}`;
 }
 
 export function formatApproval(doc: ApprovalOutput): string {

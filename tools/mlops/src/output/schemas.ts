@@ -3,7 +3,7 @@
  * the output with them; scripts can rely on them).
  */
 import * as z from 'zod/mini';
-import { ApprovalStatusSchema, DeployReasonSchema, ExecutionStatusSchema, IngestOutputSchema } from '@mlops/common';
+import { ApprovalStatusSchema, DeployReasonSchema, ExecutionStatusSchema, GateRuleSchema, IngestOutputSchema, ProblemTypeSchema } from '@mlops/common';
 
 const GateValueSchema = z.object({
   metric: z.string(),
@@ -13,6 +13,10 @@ const GateValueSchema = z.object({
   champion: z.optional(z.number()),
   championLabel: z.optional(z.string()),
   passed: z.optional(z.boolean()),
+  /** The bound the value had to meet and which rule set it (the run record's; absent from records written before the baseline rule). */
+  threshold: z.optional(z.number()),
+  direction: z.optional(z.enum(['lte', 'gte'])),
+  rule: z.optional(GateRuleSchema),
 });
 
 export const RunsOutputSchema = z.object({
@@ -212,3 +216,30 @@ export const RetrainOutputSchema = z.extend(IngestOutputSchema, {
   message: z.string(),
 });
 export type RetrainOutput = z.infer<typeof RetrainOutputSchema>;
+
+/** `predict`: the family endpoint's answer for each row, in the dataset's terms (docs/ENDPOINT.md). */
+export const PredictOutputSchema = z.object({
+  stage: z.string(),
+  family: z.string(),
+  endpoint: z.string(),
+  /** The family schema the rows were encoded with (`s3://<bucket>/families/<family>/schema.json`). */
+  schema: z.string(),
+  /** The label's name: what the model predicts. */
+  target: z.string(),
+  problemType: ProblemTypeSchema,
+  predictions: z.array(
+    z.object({
+      /** 1-based, in the order given (--row after --row; a file's data rows, its header not counted). */
+      row: z.number(),
+      /** Regression: the predicted number; classification: the predicted class, as the dataset writes it. */
+      value: z.union([z.number(), z.string()]),
+      /** Classification: the class's index in the family's classes (the model's numbering). */
+      classIndex: z.optional(z.number()),
+      /** Classification under binary:logistic or multi:softprob: each class's probability (the pipeline's multi:softmax gives none). */
+      probabilities: z.optional(z.record(z.string(), z.number())),
+      /** The line sent for the row: its features, encoded. */
+      encoded: z.string(),
+    }),
+  ),
+});
+export type PredictOutput = z.infer<typeof PredictOutputSchema>;

@@ -9,6 +9,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { isOfflineStage, type LocalStagesFile } from '@mlops/common';
 import { stageOutputsFromStack } from './aws-outputs';
@@ -28,6 +29,8 @@ async function offlineClients(file: LocalStagesFile): Promise<Clients> {
   return {
     s3: new S3Client({ endpoint: file.endpoints.s3, forcePathStyle: true, region, credentials }),
     sageMaker: new SageMakerClient({ endpoint: file.endpoints.sagemaker, region, credentials }),
+    // The offline SageMaker serves the runtime's InvokeEndpoint on the same port.
+    runtime: new SageMakerRuntimeClient({ endpoint: file.endpoints.sagemaker, region, credentials }),
     sfn: new SFNClient({ endpoint: file.endpoints.stepfunctions, region, credentials }),
     // The offline stack has no CloudFormation: its outputs come from stages.json.
     cloudFormation: new CloudFormationClient({ endpoint: 'http://127.0.0.1:9', region, credentials }),
@@ -41,6 +44,7 @@ function awsClients(region: string | undefined): Clients {
   return {
     s3: new S3Client(config),
     sageMaker: new SageMakerClient(config),
+    runtime: new SageMakerRuntimeClient(config),
     sfn: new SFNClient(config),
     cloudFormation: new CloudFormationClient(config),
     cloudWatch: new CloudWatchClient(config),

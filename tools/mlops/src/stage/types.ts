@@ -3,6 +3,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { StageOutputs } from '@mlops/common';
 
@@ -10,6 +11,8 @@ import type { StageOutputs } from '@mlops/common';
 export interface Clients {
   s3: S3Client;
   sageMaker: SageMakerClient;
+  /** SageMaker Runtime (InvokeEndpoint): offline, the same endpoint as SageMaker's. */
+  runtime: SageMakerRuntimeClient;
   sfn: SFNClient;
   cloudFormation: CloudFormationClient;
   /** Absent for an offline stack started before it had a CloudWatch. */

@@ -3,6 +3,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CopyObjectCommand, type CopyObjectCommandInput, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StageOutputs } from '@mlops/common';
 import { FakeBucket } from '@mlops/testing';
@@ -15,6 +16,7 @@ export const s3 = mockClient(S3Client);
 export const sfn = mockClient(SFNClient);
 export const cfn = mockClient(CloudFormationClient);
 export const lambda = mockClient(LambdaClient);
+export const runtime = mockClient(SageMakerRuntimeClient);
 
 export const outputs = (stage: string, approval: 'auto' | 'manual'): StageOutputs => ({
   DataBucketName: `mlops-${stage}-data`,
@@ -37,7 +39,7 @@ export interface Harness {
 }
 
 export function harness(): Harness {
-  for (const mock of [sm, s3, sfn, cfn, lambda]) mock.reset();
+  for (const mock of [sm, s3, sfn, cfn, lambda, runtime]) mock.reset();
   const registry = new FakeRegistry(sm);
   const bucket = new FakeBucket(s3);
   const copies: CopyObjectCommandInput[] = [];
@@ -56,6 +58,7 @@ export function harness(): Harness {
   const clients: Clients = {
     s3: new S3Client({ region: 'us-east-1' }),
     sageMaker: new SageMakerClient({ region: 'us-east-1' }),
+    runtime: new SageMakerRuntimeClient({ region: 'us-east-1' }),
     sfn: new SFNClient({ region: 'us-east-1' }),
     cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
     lambda: new LambdaClient({ region: 'us-east-1' }),
