@@ -250,9 +250,16 @@ describe('summaries', () => {
     expect(text).toContain(`run        ${kept.dir}`);
     expect(text).toContain(`report     ${kept.htmlPath}`);
     expect(text).toContain('champion   mse=5.4  (abalone v3)');
+    expect(text).not.toContain('rule       ');
     expect(text).toContain('model      abalone v4  Approved');
     expect(text).toMatch(/artifacts\/model\.tar\.gz\s+2\.0 KiB {2}s3:\/\/mlops-local-data\/models\//);
     expect(text).toContain('artifacts/predictions/champion/test.csv.out');
     expect(text).toContain(`(no family-schema: s3://${BUCKET}/families/abalone/schema.json)`);
+  });
+
+  it('the human summary says which gate rule applied and why', () => {
+    const state = stateOf('deployed');
+    state.evaluation!.gate.rule = { kind: 'threshold', source: 'stage', reason: 'the stage sets a threshold for family abalone (gateThresholds)' };
+    expect(humanSummary(outcome(state), kept)).toContain('rule       threshold: the stage sets a threshold for family abalone (gateThresholds)\n');
   });
 });

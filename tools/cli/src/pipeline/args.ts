@@ -1,7 +1,7 @@
 /** `pnpm pipeline` options. Every mistake is reported with the option's name and the reason. */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { FAMILY_NAME_MAX, UPLOAD_METADATA_KEYS, sanitizeFamily } from '@mlops/common';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { CLASSIFICATION_METRICS, FAMILY_NAME_MAX, MetricNameSchema, REGRESSION_METRICS, UPLOAD_METADATA_KEYS, familyOfKey, metricsFor, sanitizeFamily, type ProblemType } from '@mlops/common';
 import { parseArgs } from 'node:util';
 
 export interface PipelineOptions {
@@ -25,23 +25,22 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: pnpm pipeline [--data <file.csv>] [--family <name>] [--target <column name or 0-based index>]
-                     [--problem regression|classification] [--metric <name>] [--threshold <value>]
-                     [--header | --no-header] [--hyperparameters '<json>'] [--time-scale <n>] [--json]
+/**
+ * The name the file is uploaded under: the S3 trigger (resources/bucket.yml) starts runs only for keys ending in
+ * `.csv`, so any other name (`iris.data`, `train.CSV`, `rows`) goes up as `<stem>.csv` rather than sit unseen.
+ */
+export function uploadName(data: string): string {
+  const name = basename(data);
+  if (name.endsWith('.csv')) return name;
+  const dot = name.lastIndexOf('.');
+  return `${dot > 0 ? name.slice(0, dot) : name}.csv`;
+}
 
-Runs the whole MLOps pipeline offline: local S3, SageMaker, Step Functions and Lambda.
-Without --data it runs the bundled UCI Abalone sample (predict rings; gate mse <= 6).
-The upload goes to incoming/<family>/<file> with --family, else to incoming/<file>, whose stem names
-the family: each family has its own endpoint (mlops-local-<family>) and schema.
-
-Each run is kept in its own folder, .local/reports/<family>/<UTC timestamp>-<runId>/ (e.g.
-.local/reports/abalone/20250301T100412Z-abalone-7aa1b19755/): report.html and report.json, and in
-artifacts/ what the run left in the temporary stack's S3, copied before the stack closes: model.tar.gz,
-schema.json (the dataset's), family-schema.json, predictions/challenger/ and predictions/champion/
-(the .out objects of both batch transforms), evaluation.json and run.json (the run record). A failed run
-keeps whatever it got to write. The same dataset run twice is two runs, two folders.`;
-
-export function parsePipelineArgs(argv: string[], defaults: { data: string; outDir: string }): PipelineOptions | 'help' {
+/**
+ * `cwd` is where a relative `--data` resolves: the directory the user ran the command in (main passes
+ * invocationDir()), not the process's, which pnpm sets to the package root.
+ */
+export function parsePipelineArgs(argv: string[], defaults: { data: string; outDir: string; cwd?: string }): PipelineOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -63,17 +62,22 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+    throw new UsageError(`${(error as Error).message} (pnpm pipeline --help lists the options)`);
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const data = resolve(v.data ?? defaults.data);
-  if (!existsSync(data)) throw new UsageError(`--data: file not found: ${data}`);
+  const cwd = defaults.cwd ?? process.cwd();
+  const data = resolve(cwd, v.data ?? defaults.data);
+  if (!existsSync(data)) throw new UsageError(`--data: file not found: ${data}${v.data !== undefined && !isAbsolute(v.data) ? ` ('${v.data}' from ${cwd}, where the command ran)` : ''}`);
   const stat = statSync(data);
   if (!stat.isFile()) throw new UsageError(`--data: not a file: ${data}`);
   if (stat.size === 0) throw new UsageError(`--data: the file is empty: ${data}`);
   if (v.family !== undefined && (v.family === '' || sanitizeFamily(v.family) !== v.family)) {
     throw new UsageError(`--family: must be lowercase letters, digits and single hyphens, at most ${FAMILY_NAME_MAX} characters (got '${v.family}'${sanitizeFamily(v.family) ? `; try '${sanitizeFamily(v.family)}'` : ''})`);
+  }
+  // Without --family the file's stem names the family; one with no letter or digit (`.csv`, `___.csv`) would only be rejected after the upload.
+  if (v.family === undefined && 'rejection' in familyOfKey(uploadName(data), '')) {
+    throw new UsageError(`--data: the file name '${basename(data)}' names no family (its stem has no letter or digit); give one with --family`);
   }
   if (v.problem !== undefined && v.problem !== 'regression' && v.problem !== 'classification') {
     throw new UsageError(`--problem: must be regression or classification (got '${v.problem}')`);
@@ -82,6 +86,13 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
   if (v.threshold !== undefined) {
     threshold = Number(v.threshold);
     if (v.threshold.trim() === '' || !Number.isFinite(threshold)) throw new UsageError(`--threshold: must be a number (got '${v.threshold}')`);
+  }
+  // Checked here as mlops_ingest checks it, so a misspelt metric costs no stack start and no upload.
+  if (v.metric !== undefined) {
+    const metric = MetricNameSchema.safeParse(v.metric.trim());
+    const applicable = v.problem === undefined ? undefined : metricsFor(v.problem as ProblemType);
+    if (!metric.success) throw new UsageError(`--metric: '${v.metric}' is not a metric (regression: ${REGRESSION_METRICS.join(', ')}; classification: ${CLASSIFICATION_METRICS.join(', ')})`);
+    if (applicable && !applicable.includes(metric.data)) throw new UsageError(`--metric: '${v.metric}' is not a ${v.problem} metric (one of ${applicable.join(', ')})`);
   }
   // A threshold alone applies to the stage's gate metric; a metric alone has no threshold to meet.
   if (v.metric !== undefined && threshold === undefined) throw new UsageError('--metric: give --threshold with it (the gate needs both)');
@@ -92,7 +103,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
       hyperparameters = Object.fromEntries(Object.entries(value).map(([k, x]) => [k, String(x)]));
     } catch {
-      throw new UsageError(`--hyperparameters: must be a JSON object, e.g. '{"l2":"0.1"}'`);
+      throw new UsageError(`--hyperparameters: must be a JSON object, e.g. '{"max_depth":"6","eta":"0.1"}' (pnpm pipeline --help lists the names)`);
     }
   }
   const timeScale = v['time-scale'] === undefined ? 100 : Number(v['time-scale']);

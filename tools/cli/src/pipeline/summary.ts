@@ -43,6 +43,8 @@ export function humanSummary(outcome: RunOutcome, kept: KeptRun): string {
     lines.push(`metrics    ${metrics(state.evaluation.metrics)}${state.evaluation.champion ? '  (challenger)' : ''}`);
     if (state.evaluation.champion) lines.push(`champion   ${metrics(state.evaluation.champion.metrics)}  (${state.evaluation.champion.label})`);
     lines.push(`gate       ${state.evaluation.gate.summary}`);
+    const rule = state.evaluation.gate.rule;
+    if (rule) lines.push(`rule       ${rule.kind}: ${rule.reason}`);
   }
   if (state?.registration) lines.push(`model      ${modelLabel(state.family, state.registration)}  ${state.registration.approvalStatus}  ${state.registration.arn}`);
   const deployed = deployOutputOf(state);
