@@ -27,7 +27,7 @@ module.exports = {
   // A global option (ignored inside projects): integration and e2e tests start servers and processes.
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['**/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/'] },
+    { ...common, displayName: 'unit', setupFiles: ['<rootDir>/test/unit-environment.ts'], testMatch: ['**/test/**/*.test.ts'], testPathIgnorePatterns: ['\\.int\\.test\\.ts$', '\\.e2e\\.test\\.ts$', '/node_modules/'] },
     { ...common, displayName: 'integration', testMatch: ['**/test/**/*.int.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['**/test/**/*.e2e.test.ts'] },
   ],
