@@ -39,8 +39,12 @@ export interface Policy {
   liftPollBudget?: boolean;
 }
 
-/** The SDK waiters' delays (aws-models: TrainingJobCompletedOrStopped 120 s, TransformJobCompletedOrStopped 60 s, EndpointInService 30 s). */
-export const WAITER_DELAY_SECONDS: Readonly<Record<Kind, number>> = { training: 120, transform: 60, endpoint: 30 };
+/**
+ * The SDK waiters' delays (aws-models: TrainingJobCompletedOrStopped 120 s, TransformJobCompletedOrStopped
+ * 60 s, ProcessingJobCompletedOrStopped 60 s, EndpointInService 30 s). The simulated pipeline has no
+ * processing loop (the scale path's split is not simulated); its delay keeps the table total.
+ */
+export const WAITER_DELAY_SECONDS: Readonly<Record<AwaitOutput['kind'], number>> = { training: 120, transform: 60, processing: 60, endpoint: 30 };
 
 export const POLICY: Policy = { id: 'policy', label: 'mlops_await policy', decide: (poll) => poll.waitSeconds };
 export const FIXED_60: Policy = { id: 'fixed60', label: 'fixed 60 s loop', decide: () => 60, liftPollBudget: true };
@@ -52,7 +56,7 @@ export const PREVIOUS: Policy = {
   label: 'previous policy',
   liftPollBudget: true,
   decide: (poll) => {
-    const floor = { training: 30, transform: 20, endpoint: 30 }[poll.kind];
+    const floor = { training: 30, transform: 20, processing: 30, endpoint: 30 }[poll.kind];
     if (poll.kind !== 'endpoint' && (poll.status === 'Stopping' || (poll.kind === 'training' && ['Uploading', 'Completed', 'Failed', 'Stopping', 'Stopped', 'MaxRuntimeExceeded', 'MaxWaitTimeExceeded'].includes(poll.secondaryStatus ?? '')))) return 10;
     return Math.min(300, Math.max(floor, Math.ceil(0.1 * Math.max(0, poll.elapsedSeconds))));
   },

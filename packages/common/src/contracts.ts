@@ -129,7 +129,7 @@ export type TrainInput = z.infer<typeof TrainInputSchema>;
 export const TrainOutputSchema = z.object({ jobName: SageMakerNameSchema, jobArn: z.string(), adopted: z.boolean() });
 export type TrainOutput = z.infer<typeof TrainOutputSchema>;
 
-export const ResourceKindSchema = z.enum(['training', 'transform', 'endpoint']);
+export const ResourceKindSchema = z.enum(['training', 'transform', 'processing', 'endpoint']);
 export type ResourceKind = z.infer<typeof ResourceKindSchema>;
 export const AwaitInputSchema = z.object({
   kind: ResourceKindSchema,

@@ -57,6 +57,12 @@ export function executionArnFor(stateMachineArn: string, executionName: string):
  * `<prefix>-<runId>[-<suffix>]`, kept within SageMaker's 63 characters: when too long the run
  * id is shortened and a hash of the full name keeps it unique.
  */
+/**
+ * The scale path's processing jobs of a run, `<prefix>-<runId>-<suffix>`: every instance profiles its
+ * shard, then (after the profiles merge into the schema) every instance splits its shard.
+ */
+export const PROCESSING_JOB_SUFFIXES = ['profile', 'split'] as const;
+
 export function sageMakerName(prefix: string, runId: string, suffix?: string): string {
   const tail = suffix ? `-${suffix}` : '';
   const full = `${prefix}-${runId}${tail}`;

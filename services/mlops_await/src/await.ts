@@ -1,12 +1,14 @@
 /**
- * One poll of a training job, transform job or endpoint: describe it, normalize its status, enforce
+ * One poll of a training, transform or processing job or an endpoint: describe it, normalize its status, enforce
  * its deadline, and tell the state machine how long to wait before the next poll.
  */
 import {
   DescribeEndpointCommand,
+  DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   type SageMakerClient,
+  StopProcessingJobCommand,
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -14,7 +16,7 @@ import { type AwaitConfig, type AwaitInput, type AwaitOutput, errorName, isNotFo
 import { logger } from '@mlops/common/lambda';
 import { SageMakerResourceMissingError } from './errors';
 import { nextWaitSeconds } from './poll-policy';
-import { type Observation, observeEndpoint, observeTrainingJob, observeTransformJob } from './status';
+import { type Observation, observeEndpoint, observeProcessingJob, observeTrainingJob, observeTransformJob } from './status';
 
 export interface AwaitDeps {
   sageMaker: SageMakerClient;
@@ -28,6 +30,9 @@ export interface AwaitDeps {
  * SageMaker failed to stop (or that never got to run).
  */
 export const TRAINING_DEADLINE_MARGIN_SECONDS = 600;
+
+/** A processing job without a StoppingCondition runs up to SageMaker's default MaxRuntimeInSeconds: one day. */
+export const PROCESSING_DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
 
 interface Target {
   noun: string;
@@ -58,6 +63,17 @@ function targetOf({ kind, name, expectedConfigName }: AwaitInput, { sageMaker, c
           return { ...observeTransformJob(name, job), deadlineSeconds: config.TRANSFORM_DEADLINE_SECONDS };
         },
         stop: () => sageMaker.send(new StopTransformJobCommand({ TransformJobName: name })),
+      };
+    case 'processing':
+      return {
+        noun: 'processing job',
+        observe: async () => {
+          const job = await sageMaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }));
+          // SageMaker enforces the job's limit; the margin is for a job it failed to stop, as for training.
+          const maxRuntime = job.StoppingCondition?.MaxRuntimeInSeconds ?? PROCESSING_DEFAULT_MAX_RUNTIME_SECONDS;
+          return { ...observeProcessingJob(name, job), deadlineSeconds: maxRuntime + TRAINING_DEADLINE_MARGIN_SECONDS };
+        },
+        stop: () => sageMaker.send(new StopProcessingJobCommand({ ProcessingJobName: name })),
       };
     case 'endpoint':
       return {

@@ -20,13 +20,14 @@
  *   the SDK waiters' delays; docs/PERFORMANCE.md has the figures.
  * - POLL_OVERHEAD: the poll itself takes time (Lambda, three state transitions) between one
  *   Describe and the next; the wait leaves a second for it so the promise holds between Describes.
- * - EARLIEST_FINISH: no SageMaker training job, batch transform or endpoint change completes in
+ * - EARLIEST_FINISH: no SageMaker training, transform or processing job or endpoint change completes in
  *   under two minutes (instances are provisioned, the container pulled and started first), so
  *   before 110 s nothing can succeed and the 10 % promise starts there. Before it, the FLOOR cadence
  *   only catches early failures (capacity, image or role errors) within a floor; it is no slower
  *   than the SDK waiters (120 s, 60 s, 30 s) and keeps offline runs, where jobs take a second, quick.
  * - Finishing phases (a training job uploading its model or stopping, a transform job stopping)
- *   end within seconds to a few minutes, so they are polled every FINISHING_WAIT.
+ *   end within seconds to a few minutes, so they are polled every FINISHING_WAIT. A processing job
+ *   reports no phases, only Stopping.
  * - MaxRuntimeInSeconds enters through the deadline: past it SageMaker stops the job, and the
  *   poll right after the deadline sees that (or stops a job SageMaker failed to stop).
  */
@@ -52,8 +53,8 @@ export const MAX_LATENCY_SECONDS = 300;
 export const POLL_OVERHEAD_SECONDS = 1;
 export const MAX_WAIT_SECONDS = MAX_LATENCY_SECONDS - POLL_OVERHEAD_SECONDS;
 export const FINISHING_WAIT_SECONDS = 10;
-export const FLOOR_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 30, transform: 20, endpoint: 30 };
-export const EARLIEST_FINISH_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 110, transform: 110, endpoint: 110 };
+export const FLOOR_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 30, transform: 20, processing: 30, endpoint: 30 };
+export const EARLIEST_FINISH_SECONDS: Readonly<Record<ResourceKind, number>> = { training: 110, transform: 110, processing: 110, endpoint: 110 };
 
 export const DEFAULT_POLL_POLICY: Readonly<PollPolicyParameters> = {
   fraction: FRACTION,

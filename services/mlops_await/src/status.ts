@@ -7,7 +7,9 @@ import type {
   DescribeEndpointOutput,
   DescribeTrainingJobResponse,
   DescribeTransformJobResponse,
+  DescribeProcessingJobResponse,
   EndpointStatus,
+  ProcessingJobStatus,
   TrainingJobStatus,
   TransformJobStatus,
 } from '@aws-sdk/client-sagemaker';
@@ -44,6 +46,15 @@ const TRANSFORM: Record<TransformJobStatus, PollState> = {
   Stopping: 'InProgress',
   Completed: 'Succeeded',
   Failed: 'Failed',
+  Stopped: 'Failed',
+};
+
+const PROCESSING: Record<ProcessingJobStatus, PollState> = {
+  InProgress: 'InProgress',
+  Stopping: 'InProgress',
+  Completed: 'Succeeded',
+  Failed: 'Failed',
+  // As for training: only a deadline (ours or MaxRuntimeInSeconds) stops a processing job.
   Stopped: 'Failed',
 };
 
@@ -98,6 +109,23 @@ export function observeTransformJob(name: string, job: DescribeTransformJobRespo
   }
   if (status === 'Stopped') return { ...base, state, message: `transform job ${name} was stopped${because(job.FailureReason)}` };
   return { ...base, state, message: `transform job ${name} failed${because(job.FailureReason ?? 'SageMaker gave no reason')}` };
+}
+
+/**
+ * A processing job's outputs are the run's own locations (the request names them), so success
+ * carries no outputs; a container's failure text is ExitMessage, SageMaker's own is FailureReason.
+ */
+export function observeProcessingJob(name: string, job: DescribeProcessingJobResponse): Observation {
+  const { state, status } = lookup(PROCESSING, 'processing', name, job.ProcessingJobStatus);
+  const base = { status, since: job.CreationTime, outputs: {} };
+  if (state === 'InProgress') return { ...base, state, message: `processing job ${name} is ${status}` };
+  if (status === 'Completed') return { ...base, state, message: `processing job ${name} completed` };
+  const reason = job.FailureReason ?? job.ExitMessage;
+  if (status === 'Stopped') {
+    const limit = job.StoppingCondition?.MaxRuntimeInSeconds ? ` (MaxRuntimeInSeconds ${job.StoppingCondition.MaxRuntimeInSeconds} s)` : '';
+    return { ...base, state, message: `processing job ${name} was stopped${limit}${because(reason)}` };
+  }
+  return { ...base, state, message: `processing job ${name} failed${because(reason ?? 'SageMaker gave no reason')}` };
 }
 
 /**

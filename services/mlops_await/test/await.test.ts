@@ -2,9 +2,11 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeEndpointCommand,
+  DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   SageMakerClient,
+  StopProcessingJobCommand,
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -12,7 +14,7 @@ import { sageMakerModel } from '@mlops/aws-models';
 import { AwaitConfigSchema, type AwaitInput, PollDeadlineExceededError, parseConfig, SageMakerTransientError, UnknownStatusError } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
+import { PROCESSING_DEFAULT_MAX_RUNTIME_SECONDS, pollResource, TRAINING_DEADLINE_MARGIN_SECONDS } from '../src/await';
 import { SageMakerResourceMissingError } from '../src/errors';
 import { awsError, expectRequestsValid } from '@mlops/testing';
 
@@ -56,6 +58,17 @@ const transform = (patch: object = {}) => ({
   CreationTime: CREATED,
   ...patch,
 });
+const PROFILE = 'mlops-local-abalone-7aa1b19755-profile';
+const processing = (patch: object = {}) => ({
+  ProcessingJobName: PROFILE,
+  ProcessingJobArn: `arn:aws:sagemaker:us-east-1:000000000000:processing-job/${PROFILE}`,
+  ProcessingJobStatus: 'InProgress' as const,
+  ProcessingResources: { ClusterConfig: { InstanceCount: 2, InstanceType: 'ml.m5.xlarge' as const, VolumeSizeInGB: 30 } },
+  AppSpecification: { ImageUri: '000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-processing:latest' },
+  StoppingCondition: { MaxRuntimeInSeconds: 3600 },
+  CreationTime: CREATED,
+  ...patch,
+});
 const endpoint = (patch: object = {}) => ({
   EndpointName: ENDPOINT,
   EndpointArn: `arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}`,
@@ -68,6 +81,7 @@ const endpoint = (patch: object = {}) => ({
 
 const trainingInput: AwaitInput = { kind: 'training', name: TRAIN, attempt: 3 };
 const transformInput: AwaitInput = { kind: 'transform', name: BATCH, attempt: 0 };
+const processingInput: AwaitInput = { kind: 'processing', name: PROFILE, attempt: 0 };
 const endpointInput: AwaitInput = { kind: 'endpoint', name: ENDPOINT, attempt: 0, expectedConfigName: NEW_CONFIG };
 
 logger.setLogLevel('SILENT');
@@ -87,6 +101,7 @@ describe('status mapping covers every status of the official API model', () => {
     Deleting: 'Failed',
   };
   const transformTable = { InProgress: 'InProgress', Stopping: 'InProgress', Completed: 'Succeeded', Failed: 'Failed', Stopped: 'Failed' };
+  const processingTable = { InProgress: 'InProgress', Stopping: 'InProgress', Completed: 'Succeeded', Failed: 'Failed', Stopped: 'Failed' };
   const endpointTable = {
     Creating: 'InProgress',
     Updating: 'InProgress',
@@ -102,6 +117,7 @@ describe('status mapping covers every status of the official API model', () => {
   it('has a row for every documented status', () => {
     expect(Object.keys(trainingTable).sort()).toEqual([...statusesOf('TrainingJobStatus')].sort());
     expect(Object.keys(transformTable).sort()).toEqual([...statusesOf('TransformJobStatus')].sort());
+    expect(Object.keys(processingTable).sort()).toEqual([...statusesOf('ProcessingJobStatus')].sort());
     expect(Object.keys(endpointTable).sort()).toEqual([...statusesOf('EndpointStatus')].sort());
   });
 
@@ -119,6 +135,13 @@ describe('status mapping covers every status of the official API model', () => {
     expect(out.waitSeconds === 0).toBe(state !== 'InProgress');
   });
 
+  it.each(Object.entries(processingTable))('processing %s → %s', async (status, state) => {
+    sm.on(DescribeProcessingJobCommand).resolves(processing({ ProcessingJobStatus: status }));
+    const out = await pollResource(processingInput, deps());
+    expect(out).toMatchObject({ kind: 'processing', name: PROFILE, state, status, attempt: 1 });
+    expect(out.waitSeconds === 0).toBe(state !== 'InProgress');
+  });
+
   it.each(Object.entries(endpointTable))('endpoint %s (on the expected config) → %s', async (status, state) => {
     sm.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: status }));
     const out = await pollResource(endpointInput, deps());
@@ -129,6 +152,7 @@ describe('status mapping covers every status of the official API model', () => {
   it.each([
     ['training', trainingInput, DescribeTrainingJobCommand, training({ TrainingJobStatus: 'Paused' })],
     ['transform', transformInput, DescribeTransformJobCommand, transform({ TransformJobStatus: undefined })],
+    ['processing', processingInput, DescribeProcessingJobCommand, processing({ ProcessingJobStatus: 'Paused' })],
     ['endpoint', endpointInput, DescribeEndpointCommand, endpoint({ EndpointStatus: 'Hibernating' })],
   ] as const)('fails loudly on a %s status it does not know', async (_kind, input, command, response) => {
     sm.on(command as typeof DescribeTrainingJobCommand).resolves(response as never);
@@ -285,6 +309,53 @@ describe('transform jobs', () => {
   });
 });
 
+describe('processing jobs (the scale path)', () => {
+  it('reports progress with the next wait, and completion with no outputs (the request named them)', async () => {
+    sm.on(DescribeProcessingJobCommand).resolves(processing());
+    await expect(pollResource(processingInput, deps(1000))).resolves.toEqual({
+      kind: 'processing',
+      name: PROFILE,
+      state: 'InProgress',
+      status: 'InProgress',
+      message: `processing job ${PROFILE} is InProgress`,
+      waitSeconds: 99,
+      attempt: 1,
+      elapsedSeconds: 1000,
+      outputs: {},
+    });
+    sm.on(DescribeProcessingJobCommand).resolves(processing({ ProcessingJobStatus: 'Completed' }));
+    await expect(pollResource(processingInput, deps(1000))).resolves.toMatchObject({ state: 'Succeeded', message: `processing job ${PROFILE} completed`, waitSeconds: 0 });
+    expect(sm).toHaveReceivedCommandWith(DescribeProcessingJobCommand, { ProcessingJobName: PROFILE });
+  });
+
+  it.each([
+    ['Failed', { FailureReason: 'AlgorithmError: part-00003.csv has 9 columns, not 10', ExitMessage: 'ignored' }, `processing job ${PROFILE} failed: AlgorithmError: part-00003.csv has 9 columns, not 10`],
+    ['Failed', { ExitMessage: 'Traceback: out of memory' }, `processing job ${PROFILE} failed: Traceback: out of memory`],
+    ['Failed', {}, `processing job ${PROFILE} failed: SageMaker gave no reason`],
+    ['Stopped', {}, `processing job ${PROFILE} was stopped (MaxRuntimeInSeconds 3600 s)`],
+  ])('%s with %j says why', async (status, reasons, message) => {
+    sm.on(DescribeProcessingJobCommand).resolves(processing({ ProcessingJobStatus: status, ...reasons }));
+    await expect(pollResource(processingInput, deps())).resolves.toMatchObject({ state: 'Failed', message });
+  });
+
+  it('stops a job SageMaker did not stop at its MaxRuntimeInSeconds, after the same margin as training', async () => {
+    sm.on(DescribeProcessingJobCommand).resolves(processing());
+    sm.on(StopProcessingJobCommand).resolves({});
+    await expect(pollResource(processingInput, deps(3600 + TRAINING_DEADLINE_MARGIN_SECONDS))).resolves.toMatchObject({ state: 'InProgress' });
+    expect(sm).not.toHaveReceivedCommand(StopProcessingJobCommand);
+    const past = 3600 + TRAINING_DEADLINE_MARGIN_SECONDS + 1;
+    await expect(pollResource(processingInput, deps(past))).rejects.toThrow(`processing job ${PROFILE} is still InProgress after ${past} s, past its ${past - 1} s deadline; stopped it`);
+    expect(sm).toHaveReceivedCommandWith(StopProcessingJobCommand, { ProcessingJobName: PROFILE });
+  });
+
+  it("takes SageMaker's one-day default when the job has no StoppingCondition", async () => {
+    sm.on(DescribeProcessingJobCommand).resolves(processing({ StoppingCondition: undefined }));
+    sm.on(StopProcessingJobCommand).resolves({});
+    const past = PROCESSING_DEFAULT_MAX_RUNTIME_SECONDS + TRAINING_DEADLINE_MARGIN_SECONDS + 1;
+    await expect(pollResource(processingInput, deps(past))).rejects.toBeInstanceOf(PollDeadlineExceededError);
+  });
+});
+
 describe('endpoints', () => {
   it('succeeds when InService on the config the deploy asked for', async () => {
     sm.on(DescribeEndpointCommand).resolves(endpoint());
@@ -398,6 +469,7 @@ describe('errors', () => {
   it.each([
     ['training', trainingInput, DescribeTrainingJobCommand, 'Requested resource not found.'],
     ['transform', transformInput, DescribeTransformJobCommand, `Could not find requested job with name ${BATCH}`],
+    ['processing', processingInput, DescribeProcessingJobCommand, `Could not find requested job with name ${PROFILE}`],
     ['endpoint', endpointInput, DescribeEndpointCommand, `Could not find endpoint "arn:aws:sagemaker:us-east-1:000000000000:endpoint/${ENDPOINT}".`],
   ] as const)('a missing %s is a clear, non-retried error', async (_kind, input, command, message) => {
     sm.on(command as typeof DescribeTrainingJobCommand).rejects(awsError('ValidationException', message));

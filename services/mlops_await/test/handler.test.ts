@@ -37,7 +37,7 @@ describe('mlops_await handler', () => {
   });
 
   it.each([
-    ['an unknown kind', { ...awaitTraining, kind: 'processing' }, 'kind'],
+    ['an unknown kind', { ...awaitTraining, kind: 'hyperparameter-tuning' }, 'kind'],
     ['a name SageMaker would reject', { ...awaitTraining, name: 'mlops_local_train' }, 'name'],
     ['a negative attempt', { ...awaitTraining, attempt: -1 }, 'attempt'],
     ['a fractional attempt', { ...awaitTraining, attempt: 1.5 }, 'attempt'],

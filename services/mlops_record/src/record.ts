@@ -7,9 +7,11 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeModelPackageCommand,
+  DescribeProcessingJobCommand,
   DescribeTrainingJobCommand,
   DescribeTransformJobCommand,
   type SageMakerClient,
+  StopProcessingJobCommand,
   StopTrainingJobCommand,
   StopTransformJobCommand,
 } from '@aws-sdk/client-sagemaker';
@@ -18,6 +20,7 @@ import {
   errorName,
   InputValidationError,
   PipelineInputSchema,
+  PROCESSING_JOB_SUFFIXES,
   sageMakerName,
   isMissingS3Object,
   isNotFound,
@@ -211,6 +214,8 @@ export async function stopLeftovers(sageMaker: SageMakerClient, config: RecordCo
   const stopped: string[] = [];
   const training = sageMakerName(config.NAME_PREFIX, runId, 'train');
   const transforms = [sageMakerName(config.NAME_PREFIX, runId, 'batch'), sageMakerName(config.NAME_PREFIX, runId, 'champion')];
+  // The scale path's two processing jobs (the profile of every shard, then the split).
+  const processing = PROCESSING_JOB_SUFFIXES.map((suffix) => sageMakerName(config.NAME_PREFIX, runId, suffix));
   const attempt = async (name: string, describe: () => Promise<string | undefined>, stop: () => Promise<unknown>) => {
     let status;
     try {
@@ -238,6 +243,13 @@ export async function stopLeftovers(sageMaker: SageMakerClient, config: RecordCo
       name,
       async () => (await sageMaker.send(new DescribeTransformJobCommand({ TransformJobName: name }))).TransformJobStatus,
       () => sageMaker.send(new StopTransformJobCommand({ TransformJobName: name })),
+    );
+  }
+  for (const name of processing) {
+    await attempt(
+      name,
+      async () => (await sageMaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }))).ProcessingJobStatus,
+      () => sageMaker.send(new StopProcessingJobCommand({ ProcessingJobName: name })),
     );
   }
   return stopped;

@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeModelPackageCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, SageMakerClient, StopTrainingJobCommand, StopTransformJobCommand } from '@aws-sdk/client-sagemaker';
+import { DescribeModelPackageCommand, DescribeProcessingJobCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, SageMakerClient, StopProcessingJobCommand, StopTrainingJobCommand, StopTransformJobCommand } from '@aws-sdk/client-sagemaker';
 import {
   type DeploymentRecord,
   DeploymentRecordSchema,
@@ -93,6 +93,8 @@ beforeEach(() => {
   bucket = new FakeBucket(s3Mock);
   sm.on(DescribeTrainingJobCommand).resolves({ TrainingJobName: 'mlops-local-abalone-7aa1b19755-train', TrainingJobStatus: 'Completed', HyperParameters: HYPERPARAMETERS });
   sm.on(DescribeTransformJobCommand).resolves({ TransformJobStatus: 'Completed' });
+  // Runs on the Lambda path have no processing jobs.
+  sm.on(DescribeProcessingJobCommand).rejects(awsError('ResourceNotFound', 'Could not find requested job with name'));
 });
 afterEach(() => expectRequestsValid(sm));
 
@@ -224,7 +226,7 @@ describe('run records', () => {
     });
     await writeRecord(input, deps());
     expect(runRecord()).toMatchObject({ outcome: 'failed', jobs: {} });
-    expect(new Set(sm.calls().map((c) => c.args[0].constructor.name))).toEqual(new Set(['DescribeTrainingJobCommand', 'DescribeTransformJobCommand']));
+    expect(new Set(sm.calls().map((c) => c.args[0].constructor.name))).toEqual(new Set(['DescribeTrainingJobCommand', 'DescribeTransformJobCommand', 'DescribeProcessingJobCommand']));
   });
 
   it('records a run whose deploy failed with the child execution’s own error', async () => {
@@ -394,6 +396,17 @@ describe('leaving nothing running', () => {
     expect(sm).toHaveReceivedCommandWith(StopTrainingJobCommand, { TrainingJobName: TRAIN });
     expect(sm).not.toHaveReceivedCommand(StopTransformJobCommand);
     expect(runRecord()).toMatchObject({ status: 'FAILED', outcome: 'failed', error: { Error: 'PollBudgetExceeded' }, stopped: [TRAIN] });
+  });
+
+  it("stops the scale path's processing job a failed run left running", async () => {
+    const SPLIT = 'mlops-local-abalone-7aa1b19755-split';
+    sm.on(DescribeProcessingJobCommand, { ProcessingJobName: SPLIT }).resolves({ ProcessingJobName: SPLIT, ProcessingJobStatus: 'InProgress' });
+    sm.on(StopProcessingJobCommand).resolves({});
+    await writeRecord(runInput((state) => (state.error = { Error: 'States.Timeout', Cause: 'the split took too long' })), deps());
+    expect(sm).toHaveReceivedCommandWith(DescribeProcessingJobCommand, { ProcessingJobName: 'mlops-local-abalone-7aa1b19755-profile' });
+    expect(sm).toHaveReceivedCommandTimes(StopProcessingJobCommand, 1);
+    expect(sm).toHaveReceivedCommandWith(StopProcessingJobCommand, { ProcessingJobName: SPLIT });
+    expect(runRecord().stopped).toEqual([SPLIT]);
   });
 
   it('stops nothing for a run that succeeded', async () => {
