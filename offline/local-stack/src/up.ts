@@ -31,7 +31,6 @@ async function main(options: UpOptions): Promise<void> {
   });
   const env = {
     ...stack.environment,
-    AWS_ENDPOINT_URL_STEPFUNCTIONS: stack.endpoints.stepfunctions, // the AWS CLI's name for it
     MLOPS_DATA_BUCKET: stack.bucket,
     MLOPS_STATE_MACHINE_ARN: stack.resources.stateMachine.arn,
   };
