@@ -18,8 +18,11 @@ import {
   type ModelSample,
   type SeriesStyle,
 } from './charts';
+import { encodedFeatureNames, featuresSection } from './features';
 import { escapeHtml as e, formatDuration, formatInt, formatNumber, formatPercent, formatTimestamp } from './format';
+import { wideRow } from './rows';
 import { renderStateMachineSvg, STATE_TYPE_STYLES, typeStyle } from './state-machine';
+import { trainingSection } from './training';
 
 const STATUS_STYLE: Record<RunReport['execution']['status'], { bg: string; fg: string; label: string }> = {
   SUCCEEDED: { bg: '#16a34a', fg: '#fff', label: 'Succeeded' },
@@ -107,6 +110,32 @@ table.metrics{max-width:760px}
 .plots figcaption i.dot{vertical-align:0}
 .plots figcaption small{display:block;font-weight:400;color:#64748b;font-size:11.5px}
 .wrap{word-break:break-all}
+.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(360px,1fr));gap:18px}
+.grid2>div{min-width:0}
+.vscroll{max-height:540px;overflow:auto;border:1px solid #e2e8f0;border-radius:6px}
+.vscroll thead th{position:sticky;top:0;background:#fff;z-index:1}
+.hscroll{overflow-x:auto;max-width:100%;border:1px solid #e2e8f0;border-radius:6px;margin:6px 0}
+table.endpoint-checks td.request-line{max-width:0;width:100%}
+table.wide-row{width:auto}
+table.wide-row th,table.wide-row td{white-space:nowrap;text-transform:none;letter-spacing:0}
+td.encoding{min-width:220px}
+.row-values{display:flex;flex-wrap:wrap;gap:4px 6px;align-items:baseline}
+.kvp{display:inline-flex;gap:5px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;background:#f8fafc;border:1px solid #e2e8f0;border-radius:4px;padding:0 5px}
+.kvp i{font-style:normal;color:#64748b}
+details.row-more{flex-basis:100%;min-width:0}
+details.more{display:inline}
+summary{cursor:pointer;color:#1d4ed8;font-size:12px}
+.raw{font-size:12px;margin-top:4px}
+pre.feature-order{white-space:pre-wrap;word-break:break-all;max-height:160px;overflow:auto;background:#f8fafc;border:1px solid #e2e8f0;border-radius:6px;padding:8px 10px;margin:6px 0 0;font-size:12px}
+.chip.out{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:11.5px}
+.role,.src{display:inline-block;border-radius:4px;padding:0 6px;font-size:11.5px;font-weight:700}
+.role-label{background:#fef3c7;color:#92400e}
+.role-feature{background:#e0f2fe;color:#075985}
+.role-dropped{background:#f1f5f9;color:#64748b}
+tr.dropped td{color:#94a3b8}
+.src-run{background:#dbeafe;color:#1e40af}
+.src-stage{background:#f1f5f9;color:#334155}
+.src-pipeline{background:#ede9fe;color:#5b21b6}
 footer{color:#64748b;font-size:12px;text-align:center;margin-top:10px}
 @media print{body{background:#fff}section,.card,header.run{box-shadow:none;break-inside:avoid}}
 `;
@@ -377,6 +406,8 @@ ${plots.length > 0 || perClass ? `<div class="plots">${plots.join('')}${perClass
 function endpointSection(report: RunReport): string {
   const ep = report.endpoint;
   if (!ep || ep.checks.length === 0) return '';
+  // The request line's values named by the encoded feature order; a wide row shows its first values, the rest on demand.
+  const names = report.schema ? encodedFeatureNames(report.schema) : undefined;
   const rows = ep.checks.map((c) => {
     const a = Number(c.actual);
     const p = Number(c.predicted);
@@ -387,11 +418,13 @@ function endpointSection(report: RunReport): string {
           ? '<span class="ok">✓ match</span>'
           : '<span class="bad">✗ differs</span>'
         : `${e(formatNumber(Math.abs(a - p), 3))}`;
-    return `<tr><td><code class="wrap">${e(c.features)}</code></td><td class="num">${e(c.actual)}</td><td class="num">${e(c.predicted)}</td><td class="num">${verdict}</td></tr>`;
+    const values = c.features === '' ? [] : c.features.split(',');
+    // max-width:0 (CSS) gives the row the width the other cells leave; a wide row scrolls inside it instead of widening the page.
+    return `<tr><td class="request-line">${wideRow(names, values, { raw: c.features })}</td><td class="num">${e(c.actual)}</td><td class="num">${e(c.predicted)}</td><td class="num">${verdict}</td></tr>`;
   });
   const lastHead = report.dataset.problemType === 'classification' ? 'Match' : '|Error|';
   return `<section id="endpoint"><h2>Endpoint checks <span class="muted" style="font-weight:400;font-size:13px">live predictions from <code>${e(ep.name)}</code></span></h2>
-<table class="endpoint-checks"><thead><tr><th>Features</th><th class="num">Actual</th><th class="num">Predicted</th><th class="num">${lastHead}</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+<table class="endpoint-checks"><thead><tr><th>Features <span class="muted" style="text-transform:none;letter-spacing:0;font-weight:400">the request line, encoded</span></th><th class="num">Actual</th><th class="num">Predicted</th><th class="num">${lastHead}</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function artifactsSection(report: RunReport): string {
@@ -418,6 +451,8 @@ export function renderReportHtml(report: RunReport): string {
 <div class="sm-layout"><figure class="sm-figure">${smSvg}${legend()}</figure>
 <div><h3>Time per state</h3>${stepTable(report)}</div></div></section>`,
     jobsSection(report.jobs),
+    featuresSection(report.schema),
+    trainingSection(report.training, report.evaluation),
     evaluationSection(report),
     endpointSection(report),
     artifactsSection(report),

@@ -7,11 +7,15 @@ export type {
   EvaluationReport,
   ExecutionStatus,
   Histogram,
+  HyperparameterSetting,
+  HyperparameterSource,
   JobSummary,
   JobTransition,
   RegisteredModel,
   RunReport,
+  SchemaDocument,
   StepTiming,
+  TrainingSummary,
 } from './types';
 export { renderReportHtml } from './html';
 export { writeReport } from './write';

@@ -1,7 +1,8 @@
 /** The data of one pipeline run's report. report.json is exactly this object; report.html is drawn from it. */
 import type { DeployOutput, EvaluationReport, ExecutionStatus } from '@mlops/common';
+import type { SchemaDocument } from '@mlops/mlops_ingest/core';
 
-export type { EvaluationReport, ExecutionStatus };
+export type { EvaluationReport, ExecutionStatus, SchemaDocument };
 
 /** A Choice rule: only Next matters for the drawing; the comparison (if present) labels the edge. */
 export interface AslChoiceRule {
@@ -88,6 +89,37 @@ export interface DeploymentSummary {
   previousConfigName?: string;
 }
 
+/**
+ * Where a hyperparameter's value came from (mlops_train: the stage's, then the problem's, then the run's):
+ * `run`, the run's overrides (upload metadata `mlops-hyperparameters`, `--hyperparameters`); `stage`, the
+ * stage's defaults (serverless.yml params `hyperparameters`); `pipeline`, set by mlops_train from the problem
+ * type (objective, num_class).
+ */
+export type HyperparameterSource = 'run' | 'stage' | 'pipeline';
+
+export interface HyperparameterSetting {
+  name: string;
+  /** The value the training job was given (DescribeTrainingJob's HyperParameters). */
+  value: string;
+  /** Absent when the stage's defaults are not known to whoever built the report. */
+  source?: HyperparameterSource;
+  /** The stage's value that the run or the pipeline replaced. */
+  stageValue?: string;
+}
+
+/** The training job as an ML engineer reads it: what it was given and what it measured. */
+export interface TrainingSummary {
+  jobName: string;
+  /** The algorithm's image (AlgorithmSpecification.TrainingImage). */
+  image?: string;
+  hyperparameters: HyperparameterSetting[];
+  /**
+   * FinalMetricDataList: each metric's last logged value, named `<channel>:<metric>` (`train:rmse`,
+   * `validation:mlogloss`), in the order SageMaker lists them.
+   */
+  finalMetrics: { name: string; value: number }[];
+}
+
 export interface RunReport {
   /** e.g. "abalone-1a2b3c4d5e — SUCCEEDED" */
   title: string;
@@ -113,6 +145,13 @@ export interface RunReport {
     target: string;
     classes?: string[];
   };
+  /**
+   * The run's `data/schema.json` as mlops_ingest wrote it (parsed with its SchemaDocumentSchema): each
+   * source column's role, type, categories and fill, the encoded columns, the split.
+   */
+  schema?: SchemaDocument;
+  /** The training job's hyperparameters and final metrics (absent when the run stopped before training). */
+  training?: TrainingSummary;
   definition: AslDefinition;
   /** State names in the order this execution entered them (repeats for loops). */
   path: string[];

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { EvaluationReportSchema, type EvaluationReport } from '@mlops/common';
-import type { AslDefinition, RunReport, StepTiming } from '../src';
+import { SchemaDocumentSchema, type SchemaDocument } from '@mlops/mlops_ingest/core';
+import type { AslDefinition, RunReport, StepTiming, TrainingSummary } from '../src';
 
 /** An evaluation report.json as mlops_eval writes it (checked against the shared schema). */
 export function evaluationReport(fields: Pick<EvaluationReport, 'problemType' | 'metrics' | 'gate'> & Partial<EvaluationReport>): EvaluationReport {
@@ -98,6 +99,97 @@ export function rng(seed: number): () => number {
   };
 }
 
+const SPLIT = { ratios: [70, 15, 15], seed: 42, hash: 'murmur3_x86_32/utf16le', edges: [3006477107, 3650722201], stratified: false };
+
+/** The abalone sample's data/schema.json as mlops_ingest writes it (docs/ENDPOINT.md), checked against its schema. */
+export function abaloneSchema(): SchemaDocument {
+  const numeric = (name: string, index: number, mean: number) => ({ name, index, role: 'feature', type: 'numeric', mean, outputColumns: [name] });
+  return SchemaDocumentSchema.parse({
+    version: 1,
+    source: { bucket: 'mlops-local-data', key: 'incoming/abalone.csv', etag: '"abc"' },
+    header: true,
+    columns: [
+      { name: 'sex', index: 0, role: 'feature', type: 'categorical', categories: ['F', 'I', 'M'], outputColumns: ['sex_F', 'sex_I', 'sex_M'] },
+      numeric('length', 1, 0.523992099593009),
+      numeric('diameter', 2, 0.4078812544888676),
+      numeric('height', 3, 0.1395163993296624),
+      numeric('whole_weight', 4, 0.8287421594445771),
+      numeric('shucked_weight', 5, 0.3593674886282016),
+      numeric('viscera_weight', 6, 0.1805936078525254),
+      numeric('shell_weight', 7, 0.2388308588700017),
+      { name: 'rings', index: 8, role: 'label', type: 'numeric', outputColumns: ['rings'] },
+    ],
+    label: { name: 'rings', index: 8, problemType: 'regression' },
+    featureCount: 10,
+    rows: { train: 2924, validation: 626, test: 627 },
+    split: SPLIT,
+  });
+}
+
+/** Iris: four numeric features, the species the classes (the label's categories are the classes). */
+export function irisSchema(): SchemaDocument {
+  const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
+  const means = [5.84, 3.06, 3.76, 1.2];
+  return SchemaDocumentSchema.parse({
+    version: 1,
+    source: { bucket: 'mlops-local-data', key: 'incoming/iris.csv', etag: '"i"' },
+    header: true,
+    columns: [
+      ...names.map((name, index) => ({ name, index, role: 'feature', type: 'numeric', mean: means[index], outputColumns: [name] })),
+      { name: 'species', index: 4, role: 'label', type: 'categorical', categories: ['setosa', 'versicolor', 'virginica'], outputColumns: ['species'] },
+    ],
+    label: { name: 'species', index: 4, problemType: 'classification', classes: ['setosa', 'versicolor', 'virginica'] },
+    featureCount: 4,
+    rows: { train: 105, validation: 22, test: 23 },
+    split: { ratios: [0.7, 0.15, 0.15], seed: 7, hash: 'murmur3_x86_32/utf16le', stratified: true, stratifiedBy: 'species', strata: [] },
+  });
+}
+
+/**
+ * A synthetic wide dataset: `columns` source columns, the label first, then numeric features and every tenth
+ * one categorical (three categories), so it encodes to more model features than it has columns.
+ */
+export function wideSchema(columns = 200): SchemaDocument {
+  const features = Array.from({ length: columns - 1 }, (_, i) => {
+    const index = i + 1;
+    const name = `f${String(index).padStart(3, '0')}`;
+    if (index % 10 === 0) return { name, index, role: 'feature', type: 'categorical', categories: ['a', 'b', 'c'], outputColumns: [`${name}_a`, `${name}_b`, `${name}_c`] };
+    return { name, index, role: 'feature', type: 'numeric', mean: index / 4, outputColumns: [name] };
+  });
+  const featureCount = features.reduce((n, f) => n + f.outputColumns.length, 0);
+  return SchemaDocumentSchema.parse({
+    version: 1,
+    source: { bucket: 'mlops-local-data', key: 'incoming/wide.csv', etag: '"w"' },
+    header: true,
+    columns: [{ name: 'target', index: 0, role: 'label', type: 'numeric', outputColumns: ['target'] }, ...features],
+    label: { name: 'target', index: 0, problemType: 'regression' },
+    featureCount,
+    rows: { train: 700, validation: 150, test: 150 },
+    split: SPLIT,
+  });
+}
+
+/** The abalone training job as DescribeTrainingJob shows it: the stage's hyperparameters, one overridden by the run. */
+export function trainingSummary(): TrainingSummary {
+  return {
+    jobName: 'mlops-local-abalone-1a2b3c4d5e-train',
+    image: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1',
+    hyperparameters: [
+      { name: 'eta', value: '0.2', source: 'stage' },
+      { name: 'gamma', value: '4', source: 'stage' },
+      { name: 'max_depth', value: '8', source: 'run', stageValue: '5' },
+      { name: 'min_child_weight', value: '6', source: 'stage' },
+      { name: 'num_round', value: '50', source: 'stage' },
+      { name: 'objective', value: 'reg:squarederror', source: 'stage' },
+      { name: 'subsample', value: '0.7', source: 'stage' },
+    ],
+    finalMetrics: [
+      { name: 'train:rmse', value: 1.70312 },
+      { name: 'validation:rmse', value: 2.15704 },
+    ],
+  };
+}
+
 export function regressionReport(): RunReport {
   const definition = pipelineDefinition();
   const path = succeededPath();
@@ -128,6 +220,8 @@ export function regressionReport(): RunReport {
       problemType: 'regression',
       target: 'rings',
     },
+    schema: abaloneSchema(),
+    training: trainingSummary(),
     definition,
     path,
     steps: stepsFor(definition, path),
@@ -196,9 +290,10 @@ export function regressionReport(): RunReport {
       name: 'mlops-abalone',
       configName: 'mlops-abalone-1a2b3c4d5e',
       checks: [
-        { features: 'M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15', actual: '15', predicted: '11.84' },
-        { features: 'F,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21', actual: '9', predicted: '10.27' },
-        { features: 'I,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055', actual: '7', predicted: '6.91' },
+        // The test channel's lines without their label: the encoded features (sex one-hot), as sent.
+        { features: '0,0,1,0.455,0.365,0.095,0.514,0.2245,0.101,0.15', actual: '15', predicted: '11.84' },
+        { features: '1,0,0,0.53,0.42,0.135,0.677,0.2565,0.1415,0.21', actual: '9', predicted: '10.27' },
+        { features: '0,1,0,0.33,0.255,0.08,0.205,0.0895,0.0395,0.055', actual: '7', predicted: '6.91' },
       ],
     },
     artifacts: {
@@ -234,6 +329,21 @@ export function classificationReport(): RunReport {
     title: 'iris-9f8e7d6c5b — SUCCEEDED',
     execution: { ...base.execution, name: 'iris-9f8e7d6c5b' },
     dataset: { source: 's3://mlops-data-local/uploads/iris.csv', rows: { train: 105, validation: 22, test: 23 }, featureCount: 4, problemType: 'classification', target: 'species', classes },
+    schema: irisSchema(),
+    training: {
+      jobName: 'mlops-local-iris-9f8e7d6c5b-train',
+      hyperparameters: [
+        { name: 'num_class', value: '3', source: 'pipeline' },
+        { name: 'num_round', value: '50', source: 'stage' },
+        { name: 'objective', value: 'multi:softmax', source: 'pipeline', stageValue: 'reg:squarederror' },
+      ],
+      finalMetrics: [
+        { name: 'train:mlogloss', value: 0.0623 },
+        { name: 'validation:mlogloss', value: 0.1875 },
+        { name: 'train:merror', value: 0 },
+        { name: 'validation:merror', value: 0.0455 },
+      ],
+    },
     path,
     evaluation: evaluationReport({
       problemType: 'classification',

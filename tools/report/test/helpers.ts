@@ -29,3 +29,23 @@ export function num(tag: Tag, attr: string): number {
   if (v === undefined) throw new Error(`${tag.raw} has no ${attr}`);
   return Number(v);
 }
+
+/** A section's markup, from its opening tag to its end ('' when the page has none). */
+export function section(html: string, id: string): string {
+  const start = html.indexOf(`<section id="${id}"`);
+  if (start < 0) return '';
+  return html.slice(start, html.indexOf('</section>', start));
+}
+
+/** The cell texts (markup stripped, entities decoded) of the first table row whose <tr> starts with `attr="value"`. */
+export function rowCells(html: string, attr: string, value: string): string[] {
+  const start = html.indexOf(`<tr ${attr}="${value}"`);
+  if (start < 0) throw new Error(`no row ${attr}="${value}"`);
+  const row = html.slice(start, html.indexOf('</tr>', start));
+  return [...row.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((m) => text(m[1]!));
+}
+
+/** Markup as the reader sees it: tags dropped, entities decoded, whitespace trimmed. */
+export function text(markup: string): string {
+  return unescape(markup.replace(/<[^>]+>/g, '')).trim();
+}

@@ -1,11 +1,21 @@
 /**
- * Turns a finished run (its history, final state, SageMaker jobs and the evaluation report that
- * mlops_eval wrote to S3) into the report the HTML page draws.
+ * Turns a finished run (its history, final state, SageMaker jobs, the schema.json mlops_ingest wrote and
+ * the evaluation report mlops_eval wrote to S3) into the report the HTML page draws.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
-import { deployOutputOf, EvaluationReportSchema, ExecutionStatusSchema, modelLabel, parseS3Uri, type EvaluationReport, type PipelineState } from '@mlops/common';
-import type { AslDefinition, DeploymentSummary, JobSummary, RegisteredModel, RunReport } from '@mlops/report';
+import { DescribeEndpointCommand, DescribeTrainingJobCommand, DescribeTransformJobCommand, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import {
+  deployOutputOf,
+  EvaluationReportSchema,
+  ExecutionStatusSchema,
+  modelLabel,
+  parseS3Uri,
+  TrainConfigSchema,
+  type EvaluationReport,
+  type PipelineState,
+} from '@mlops/common';
+import { SchemaDocumentSchema, type SchemaDocument } from '@mlops/mlops_ingest/core';
+import type { AslDefinition, DeploymentSummary, HyperparameterSetting, JobSummary, RegisteredModel, RunReport, TrainingSummary } from '@mlops/report';
 import type { LocalStack } from '@mlops/local-stack';
 import type { RunOutcome } from './run';
 
@@ -20,14 +30,72 @@ async function readEvaluation(stack: LocalStack, uri: string): Promise<Evaluatio
   }
 }
 
+/** The run's data/schema.json, parsed with the schema mlops_ingest writes it with; a missing or foreign document leaves the report without it. */
+async function readSchema(stack: LocalStack, uri: string): Promise<SchemaDocument | undefined> {
+  try {
+    const { bucket, key } = parseS3Uri(uri);
+    const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return SchemaDocumentSchema.parse(JSON.parse(await object.Body!.transformToString()));
+  } catch {
+    return undefined;
+  }
+}
+
 const iso = (d: Date | undefined) => (d ? new Date(d).toISOString() : undefined);
 
-async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineState | undefined): Promise<JobSummary[]> {
+/**
+ * Each hyperparameter the job was given, with where its value came from. mlops_train layers them (the stage's,
+ * then what the problem type requires, then the run's overrides), so a value is the run's when the run set it,
+ * the stage's when the stage's is the same, and otherwise the pipeline's (objective, num_class). Without the
+ * stage's defaults the source is left out rather than guessed.
+ */
+export function hyperparameterSettings(given: Record<string, string>, layers: { stage?: Record<string, string>; run?: Record<string, string> }): HyperparameterSetting[] {
+  const { stage, run } = layers;
+  return Object.keys(given)
+    .sort()
+    .map((name) => {
+      const value = given[name]!;
+      const setting: HyperparameterSetting = { name, value };
+      if (run && Object.hasOwn(run, name)) setting.source = 'run';
+      else if (stage) setting.source = stage[name] === value ? 'stage' : 'pipeline';
+      const stageValue = stage && Object.hasOwn(stage, name) ? stage[name] : undefined;
+      if (setting.source && setting.source !== 'stage' && stageValue !== undefined && stageValue !== value) setting.stageValue = stageValue;
+      return setting;
+    });
+}
+
+/** The stage's default hyperparameters: mlops_train's HYPERPARAMETERS, read as mlops_train reads it. */
+export function stageHyperparameters(stack: Pick<LocalStack, 'resources'>): Record<string, string> | undefined {
+  const train = stack.resources.functions.find((f) => f.key === 'mlops_train');
+  if (!train) return undefined;
+  const parsed = TrainConfigSchema.shape.HYPERPARAMETERS.safeParse(train.environment.HYPERPARAMETERS);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** What the report shows of the training job: the hyperparameters it was given and the final metrics it logged. */
+export function trainingSummaryOf(
+  job: Pick<DescribeTrainingJobCommandOutput, 'TrainingJobName' | 'AlgorithmSpecification' | 'HyperParameters' | 'FinalMetricDataList'>,
+  layers: { stage?: Record<string, string>; run?: Record<string, string> },
+): TrainingSummary {
+  const summary: TrainingSummary = {
+    jobName: job.TrainingJobName ?? '',
+    hyperparameters: hyperparameterSettings(job.HyperParameters ?? {}, layers),
+    finalMetrics: (job.FinalMetricDataList ?? []).flatMap((m) => (m.MetricName && typeof m.Value === 'number' ? [{ name: m.MetricName, value: m.Value }] : [])),
+  };
+  if (job.AlgorithmSpecification?.TrainingImage) summary.image = job.AlgorithmSpecification.TrainingImage;
+  return summary;
+}
+
+async function describeTraining(stack: LocalStack, state: PipelineState | undefined): Promise<DescribeTrainingJobCommandOutput | undefined> {
+  if (!state?.training) return undefined;
+  return stack.clients.sageMaker.send(new DescribeTrainingJobCommand({ TrainingJobName: state.training.jobName })).catch(() => undefined);
+}
+
+async function jobsOf(stack: LocalStack, outcome: RunOutcome, state: PipelineState | undefined, job: DescribeTrainingJobCommandOutput | undefined): Promise<JobSummary[]> {
   const jobs: JobSummary[] = [];
   const sm = stack.clients.sageMaker;
   const polls = (kind: string) => outcome.tracker.polls.get(kind)?.polls ?? 0;
   if (state?.training) {
-    const job = await sm.send(new DescribeTrainingJobCommand({ TrainingJobName: state.training.jobName })).catch(() => undefined);
     if (job) {
       jobs.push({
         kind: 'training',
@@ -113,6 +181,8 @@ export function artifactUris(state: PipelineState | undefined): Record<string, s
 export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run: { source: string }): Promise<RunReport> {
   const state = outcome.state;
   const evaluation = state?.evaluation ? await readEvaluation(stack, state.evaluation.reportUri) : undefined;
+  const schema = state ? await readSchema(stack, state.dataset.schema) : undefined;
+  const trainingJob = await describeTraining(stack, state);
   const snapshot = stack.stepFunctions.executions.get(outcome.executionArn);
   const parsed = ExecutionStatusSchema.safeParse(outcome.status);
   const status = parsed.success ? parsed.data : 'FAILED';
@@ -138,10 +208,12 @@ export async function buildRunReport(stack: LocalStack, outcome: RunOutcome, run
       target: state?.task.target ?? '',
       classes: state?.task.classes,
     },
+    schema,
+    training: trainingJob ? trainingSummaryOf(trainingJob, { stage: stageHyperparameters(stack), run: state?.overrides.hyperparameters }) : undefined,
     definition: stack.resources.stateMachine.definition as unknown as AslDefinition,
     path: outcome.tracker.path,
     steps: outcome.tracker.timings(),
-    jobs: await jobsOf(stack, outcome, state),
+    jobs: await jobsOf(stack, outcome, state, trainingJob),
     evaluation,
     model: registeredModelOf(state),
     deployment: deploymentOf(state),
