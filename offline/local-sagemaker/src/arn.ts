@@ -1,4 +1,4 @@
-export type ResourceType = 'training-job' | 'transform-job' | 'model' | 'endpoint-config' | 'endpoint' | 'model-package-group' | 'model-package';
+export type ResourceType = 'training-job' | 'transform-job' | 'processing-job' | 'model' | 'endpoint-config' | 'endpoint' | 'model-package-group' | 'model-package';
 
 /**
  * SageMaker ARNs: `arn:aws:sagemaker:<region>:<account>:<type>/<name, lower-cased>` (a versioned model

@@ -55,14 +55,19 @@ export interface TrainingSpec {
 
 export const CURRENT_HOST = 'algo-1';
 
-/** `resourceconfig.json`, as SageMaker writes it for a single-host job. */
-export function resourceConfig(instanceType: string): Record<string, unknown> {
+/** SageMaker names a job's instances algo-1, algo-2, ... (index 0 is algo-1). */
+export function hostName(index: number): string {
+  return `algo-${index + 1}`;
+}
+
+/** `resourceconfig.json`, as SageMaker writes it on each host of a job (one host unless told otherwise). */
+export function resourceConfig(instanceType: string, currentHost = CURRENT_HOST, hosts: string[] = [CURRENT_HOST]): Record<string, unknown> {
   return {
-    current_host: CURRENT_HOST,
+    current_host: currentHost,
     current_instance_type: instanceType,
     current_group_name: 'homogeneousCluster',
-    hosts: [CURRENT_HOST],
-    instance_groups: [{ instance_group_name: 'homogeneousCluster', instance_type: instanceType, hosts: [CURRENT_HOST] }],
+    hosts: [...hosts],
+    instance_groups: [{ instance_group_name: 'homogeneousCluster', instance_type: instanceType, hosts: [...hosts] }],
     network_interface_name: 'eth0',
   };
 }
@@ -170,4 +175,49 @@ export function servingEnvironment(root: string, port: number): Record<string, s
     SAGEMAKER_BASE_DIR: root,
     SM_MODEL_DIR: path.join(root, 'model'),
   };
+}
+
+/** A processing instance's root (its /opt/ml): `config/` holds processingjobconfig.json and resourceconfig.json. */
+export interface ProcessingLayout {
+  root: string;
+  configDir: string;
+  /** `output/message`: its text becomes the job's ExitMessage. */
+  messageFile: string;
+}
+
+export function processingLayout(root: string): ProcessingLayout {
+  return { root, configDir: path.join(root, 'config'), messageFile: path.join(root, 'output', 'message') };
+}
+
+/** Where the container contract puts every processing path: LocalPath must begin with it. */
+export const PROCESSING_PREFIX = '/opt/ml/processing/';
+const OPT_ML = '/opt/ml';
+
+/**
+ * A container path under /opt/ml mapped into the instance's root (as a bind mount would); undefined
+ * for paths elsewhere. `..` segments cannot climb out of the root.
+ */
+export function hostPath(root: string, containerPath: string): string | undefined {
+  if (containerPath !== OPT_ML && !containerPath.startsWith(OPT_ML + '/')) return undefined;
+  const rest = containerPath.slice(OPT_ML.length).replace(/^\/+/, '');
+  const resolved = path.resolve(root, rest);
+  if (resolved !== path.resolve(root) && !resolved.startsWith(path.resolve(root) + path.sep)) return undefined;
+  return resolved;
+}
+
+/**
+ * A command line as the container would see it: every argument naming a path under /opt/ml points
+ * into the instance's root, so `python3 /opt/ml/processing/input/code/run.py` runs the downloaded
+ * code. Other arguments are passed as they are.
+ */
+export function mapContainerPaths(root: string, argv: readonly string[]): string[] {
+  return argv.map((arg) => hostPath(root, arg) ?? arg);
+}
+
+/** Writes config/resourceconfig.json and config/processingjobconfig.json, as SageMaker Processing does on each instance. */
+export function writeProcessingConfig(layout: ProcessingLayout, jobConfig: Record<string, unknown>, resource: Record<string, unknown>): void {
+  fs.mkdirSync(layout.configDir, { recursive: true });
+  fs.mkdirSync(path.dirname(layout.messageFile), { recursive: true });
+  fs.writeFileSync(path.join(layout.configDir, 'processingjobconfig.json'), JSON.stringify(jobConfig, null, 2));
+  fs.writeFileSync(path.join(layout.configDir, 'resourceconfig.json'), JSON.stringify(resource));
 }

@@ -21,7 +21,9 @@ export interface FaultConfig {
   trainingFailure?: { jobNamePattern: string; reason: string };
   /** Transform jobs whose name matches fail with this FailureReason once the model container is up. */
   transformFailure?: { jobNamePattern: string; reason: string };
-  /** Training and transform jobs whose name matches never finish (until stopped or MaxRuntimeInSeconds). */
+  /** Processing jobs whose name matches fail with this FailureReason once the image is resolved. */
+  processingFailure?: { jobNamePattern: string; reason: string };
+  /** Training, transform and processing jobs whose name matches never finish (until stopped or MaxRuntimeInSeconds). */
   hang?: { jobNamePattern: string };
   /** Serving containers of models whose name matches never pass the ping health check. */
   unhealthyModel?: { modelNamePattern: string };
@@ -32,6 +34,7 @@ export interface FaultStats {
   api: Record<string, { throttled: number; errors: number; unavailable: number }>;
   trainingFailures: number;
   transformFailures: number;
+  processingFailures: number;
   hangs: number;
   unhealthyModels: number;
   total: number;
@@ -90,6 +93,10 @@ export function validateFaultConfig(config: unknown): FaultConfig {
     checkPattern(c.transformFailure.jobNamePattern, 'transformFailure.jobNamePattern');
     if (typeof c.transformFailure.reason !== 'string') throw validationException('transformFailure.reason must be a string');
   }
+  if (c.processingFailure) {
+    checkPattern(c.processingFailure.jobNamePattern, 'processingFailure.jobNamePattern');
+    if (typeof c.processingFailure.reason !== 'string') throw validationException('processingFailure.reason must be a string');
+  }
   if (c.hang) checkPattern(c.hang.jobNamePattern, 'hang.jobNamePattern');
   if (c.unhealthyModel) checkPattern(c.unhealthyModel.modelNamePattern, 'unhealthyModel.modelNamePattern');
   return c;
@@ -110,7 +117,7 @@ export class Faults implements FaultController {
   }
 
   private static emptyStats(): FaultStats {
-    return { api: {}, trainingFailures: 0, transformFailures: 0, hangs: 0, unhealthyModels: 0, total: 0 };
+    return { api: {}, trainingFailures: 0, transformFailures: 0, processingFailures: 0, hangs: 0, unhealthyModels: 0, total: 0 };
   }
 
   set(config: FaultConfig): void {
@@ -180,6 +187,14 @@ export class Faults implements FaultController {
     const f = this.config.transformFailure;
     if (!f || !new RegExp(f.jobNamePattern).test(jobName)) return undefined;
     this.counters.transformFailures++;
+    this.counters.total++;
+    return f.reason;
+  }
+
+  processingFailure(jobName: string): string | undefined {
+    const f = this.config.processingFailure;
+    if (!f || !new RegExp(f.jobNamePattern).test(jobName)) return undefined;
+    this.counters.processingFailures++;
     this.counters.total++;
     return f.reason;
   }

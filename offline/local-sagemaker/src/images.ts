@@ -3,13 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * One "image": the local programs that stand in for a container's `train` and `serve` commands.
+ * One "image": the local programs that stand in for a container's `train` and `serve` commands and
+ * for its entrypoint (`process`: what `docker run <image>` runs, as a processing job does).
  * argv items may use `${node}` (the running Node binary) and `${dir}` (the registry file's folder);
  * items that name an existing file or folder relative to that folder are made absolute.
  */
 export interface ImageEntry {
   train?: string[];
   serve?: string[];
+  /** The image's ENTRYPOINT, run by processing jobs (AppSpecification.ContainerEntrypoint replaces it). */
+  process?: string[];
   /** Extra environment of every process started from this image (like the image's ENV lines). */
   env?: Record<string, string>;
   /** Working directory of the processes (like WORKDIR); default: the registry file's folder. */
@@ -32,11 +35,22 @@ export interface ImageRegistry {
   baseDir?: string;
 }
 
+export type ImageCommand = 'train' | 'serve' | 'process';
+const COMMANDS: readonly ImageCommand[] = ['train', 'serve', 'process'];
+
+/** An image as a process starts from it: its ENV, WORKDIR and digest, and its registered commands. */
+export interface ResolvedImage {
+  env: Record<string, string>;
+  cwd: string;
+  /** A stable fake digest, standing in for the resolved image digest in DeployedImages. */
+  digest: string;
+  commands: Partial<Record<ImageCommand, [string, ...string[]]>>;
+}
+
 export interface ResolvedCommand {
   argv: [string, ...string[]];
   env: Record<string, string>;
   cwd: string;
-  /** A stable fake digest, standing in for the resolved image digest in DeployedImages. */
   digest: string;
 }
 
@@ -65,7 +79,7 @@ function validateRegistry(value: unknown, source: string): ImageRegistry {
     throw new Error(`image registry ${source}: expected {"images": {"<image uri>": {"train": [...], "serve": [...]}}}`);
   }
   for (const [key, entry] of Object.entries(reg.images)) {
-    for (const mode of ['train', 'serve'] as const) {
+    for (const mode of COMMANDS) {
       const argv = entry[mode];
       if (argv !== undefined && (!Array.isArray(argv) || argv.length === 0 || argv.some((a) => typeof a !== 'string'))) {
         throw new Error(`image registry ${source}: images["${key}"].${mode} must be a non-empty array of strings`);
@@ -112,23 +126,35 @@ export class ImageResolver {
     return entryOf(this.load().registry, imageUri);
   }
 
-  resolve(imageUri: string, mode: 'train' | 'serve'): ResolvedCommand | undefined {
+  resolve(imageUri: string, mode: ImageCommand): ResolvedCommand | undefined {
+    const image = this.image(imageUri);
+    const argv = image?.commands[mode];
+    if (!image || !argv) return undefined;
+    return { argv, env: image.env, cwd: image.cwd, digest: image.digest };
+  }
+
+  /** The image of a URI, whichever commands it registers (undefined when it is not in the registry: ECR would not find it). */
+  image(imageUri: string): ResolvedImage | undefined {
     const { registry, baseDir } = this.load();
     const entry = entryOf(registry, imageUri);
-    const argv = entry?.[mode];
-    if (!entry || !argv) return undefined;
+    if (!entry) return undefined;
     const expand = (s: string) => s.replaceAll('${node}', process.execPath).replaceAll('${dir}', baseDir);
     const cwd = entry.cwd ? path.resolve(baseDir, expand(entry.cwd)) : baseDir;
-    const resolved = argv.map((raw, i) => {
-      const arg = expand(raw);
-      if (i > 0 && arg.startsWith('-')) return arg;
-      if (path.isAbsolute(arg)) return arg;
-      const candidate = path.resolve(baseDir, arg);
-      return fs.existsSync(candidate) ? candidate : arg;
-    });
+    const commands: ResolvedImage['commands'] = {};
+    for (const mode of COMMANDS) {
+      const argv = entry[mode];
+      if (!argv) continue;
+      commands[mode] = argv.map((raw, i) => {
+        const arg = expand(raw);
+        if (i > 0 && arg.startsWith('-')) return arg;
+        if (path.isAbsolute(arg)) return arg;
+        const candidate = path.resolve(baseDir, arg);
+        return fs.existsSync(candidate) ? candidate : arg;
+      }) as [string, ...string[]];
+    }
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(entry.env ?? {})) env[k] = expand(String(v));
     const digest = 'sha256:' + createHash('sha256').update(imageUri).update(JSON.stringify(entry)).digest('hex');
-    return { argv: resolved as [string, ...string[]], env, cwd, digest };
+    return { env, cwd, digest, commands };
   }
 }

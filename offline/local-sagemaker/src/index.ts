@@ -29,7 +29,7 @@ export interface LocalSageMakerOptions {
   host?: string;
   /** Folder for job roots, serving roots and log files (created if missing). */
   workDir: string;
-  /** Where training data, model artifacts and transform data live. */
+  /** Where training, processing and transform data and model artifacts live. */
   s3: S3Options;
   /** The image registry, or the path of its JSON file (re-read when it changes). */
   imageRegistry: ImageRegistry | string;
@@ -76,7 +76,7 @@ export interface LocalSageMakerOptions {
 
 /** Read-only inspection of the running emulator. */
 export interface LocalSageMakerState {
-  /** Every live child process (training, transform and serving containers). */
+  /** Every live child process (training, processing, transform and serving containers). */
   processes(): ProcessInfo[];
   /** The kept stdout/stderr (and emulator lines) of a job or endpoint; '' if none. */
   logs(name: string): string;

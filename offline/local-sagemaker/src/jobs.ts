@@ -6,7 +6,7 @@ import type { Tag, TagStore } from './tags';
 import { clone } from './wire';
 
 /**
- * The lifecycle every SageMaker job kind shares (training, transform, and processing next): one
+ * The lifecycle every SageMaker job kind shares (training, transform, processing): one
  * store owns the records, the statuses and the stop/shutdown/fault handling; a per-kind runner
  * only says how a job runs and how it is described.
  */
@@ -99,6 +99,8 @@ export interface JobRunner<Request, State> {
   readonly noun: string;
   /** AWS's ResourceInUse message for a taken name. */
   conflictMessage(arn: string): string;
+  /** AWS's ValidationException message for an unknown job (default `Requested resource not found.`). */
+  notFoundMessage?(name: string): string;
   /** AWS accepts StopTransformJob on a Stopping job but rejects a second StopTrainingJob. */
   readonly acceptsRepeatedStop: boolean;
   /** For kinds that report SecondaryStatus: the first one (at creation) and the last one. */
@@ -240,8 +242,9 @@ export class JobStore<Request extends object, State> {
   }
 
   private find(input: Record<string, unknown>): JobRecord<Request, State> {
-    const job = this.jobs.get(this.nameIn(input).toLowerCase());
-    if (!job) throw validationException('Requested resource not found.');
+    const name = this.nameIn(input);
+    const job = this.jobs.get(name.toLowerCase());
+    if (!job) throw validationException(this.runner.notFoundMessage?.(name) ?? 'Requested resource not found.');
     return job;
   }
 
@@ -366,4 +369,39 @@ export class JobStore<Request extends object, State> {
       this.ctx.logs.system(job.name, `${outcome}${suffix}`);
     }
   }
+}
+
+/** One instance of a multi-instance job, as a task run on it sees it. */
+export interface JobInstance {
+  /** 0 for algo-1. */
+  index: number;
+  /** Aborted when the job stops or another instance of the job failed. */
+  signal: AbortSignal;
+}
+
+/** Thrown by an instance's task that ended because another instance failed first (never reported). */
+export class InstanceCancelled extends Error {
+  override readonly name = 'InstanceCancelled';
+}
+
+/**
+ * Runs a task on each of `count` instances in parallel (processing and transform jobs run one
+ * container per instance). Once one fails, the others are cancelled (their signal aborts: a job
+ * whose instance failed stops its other instances), every task is awaited, and the first failure
+ * is thrown: the others' errors are only its consequences.
+ */
+export async function runOnInstances(count: number, jobSignal: AbortSignal, task: (instance: JobInstance) => Promise<void>): Promise<void> {
+  const cancel = new AbortController();
+  const signal = AbortSignal.any([jobSignal, cancel.signal]);
+  let first: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: count }, (_, index) =>
+      task({ index, signal }).catch((error: unknown) => {
+        if (first) return;
+        first = { error };
+        cancel.abort();
+      }),
+    ),
+  );
+  if (first) throw first.error;
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import type { LogStore } from './logs';
 
-export type ProcessKind = 'training' | 'transform' | 'endpoint';
+export type ProcessKind = 'training' | 'transform' | 'processing' | 'endpoint';
 
 export interface ProcessInfo {
   pid: number;

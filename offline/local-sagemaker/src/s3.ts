@@ -97,6 +97,43 @@ export function relativeToPrefix(prefix: string, key: string): string {
   return key.slice(folder.length);
 }
 
+/** S3 keys in byte order, as S3 lists them. */
+export function compareKeys(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
+/**
+ * The objects one instance of `count` gets (`index` 0 is algo-1) when a job splits its input by S3
+ * key: ShardedByS3Key inputs of processing and training, and batch transform, which "partitions the
+ * Amazon S3 objects in the input by key and maps Amazon S3 objects to instances". AWS documents only
+ * that each instance gets about 1/n of the objects, each object whole; the rule here is: sort the
+ * keys, and the i-th object (from 0) goes to instance (i mod count) + 1. With fewer objects than
+ * instances, the last instances get none (AWS: "some nodes won't get any data").
+ */
+export function shardByS3Key<T extends { key: string }>(objects: readonly T[], count: number, index: number): T[] {
+  return [...objects].sort(compareKeys).filter((_, i) => i % count === index);
+}
+
+/** A manifest SageMaker cannot use; the message is the part after `ClientError: `. */
+export class ManifestError extends Error {
+  override readonly name = 'ManifestError';
+}
+
+/** Every file under `dir` (recursively, in path order), relative with `/`; symbolic links are skipped, as SageMaker does not follow them. */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) out.push(child);
+    }
+  };
+  walk('');
+  return out;
+}
+
 /** Thin S3 transfer layer (list/download/upload, tar.gz) over the SDK v3 client. */
 export class S3Transfer {
   readonly client: S3Client;
@@ -127,7 +164,30 @@ export class S3Transfer {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out.sort(compareKeys);
+  }
+
+  /**
+   * The objects a ManifestFile names: `[{"prefix": "s3://bucket/folder/"}, "relative/key", ...]`
+   * (S3DataType ManifestFile of transform and processing inputs). Throws ManifestError.
+   */
+  async listManifest(uri: string, signal?: AbortSignal): Promise<S3ObjectRef[]> {
+    const { bucket, key } = parseS3Uri(uri);
+    let manifest: unknown;
+    try {
+      manifest = JSON.parse((await this.getBuffer(bucket, key, signal)).toString('utf8'));
+    } catch (e) {
+      if (e instanceof SyntaxError) throw new ManifestError(`The manifest file ${uri} is not valid JSON.`);
+      throw e;
+    }
+    const head = (Array.isArray(manifest) ? manifest[0] : undefined) as { prefix?: string } | undefined;
+    if (!head?.prefix) throw new ManifestError(`The manifest file ${uri} must start with {"prefix": "s3://..."}.`);
+    const prefix = parseS3Uri(head.prefix);
+    return (manifest as unknown[]).slice(1).map((rel) => {
+      const k = prefix.key + String(rel);
+      if (hasDotSegment(k)) throw new ManifestError(`The manifest file ${uri} names the key "${k}": keys with '.' or '..' path segments are not supported by local-sagemaker.`);
+      return { bucket: prefix.bucket, key: k, size: 0, relative: relativeToPrefix(prefix.key, k) };
+    });
   }
 
   async getStream(bucket: string, key: string, signal?: AbortSignal): Promise<Readable> {

@@ -8,6 +8,7 @@ import type { EndpointConfigRecord } from './endpoint-configs';
 import { JobStore, type PersistedJob } from './jobs';
 import { type ModelPackageGroupRecord, ModelPackageGroupStore, type ModelPackageRecord, ModelPackageStore } from './model-packages';
 import { type ModelRecord, ModelStore } from './models';
+import { type CreateProcessingJobRequest, ProcessingRunner, type ProcessingState } from './processing';
 import type { ProcessInfo } from './processes';
 import { type Tag, TagStore } from './tags';
 import { type CreateTrainingJobRequest, TrainingRunner, type TrainingState } from './training';
@@ -29,6 +30,10 @@ export const OPERATIONS = [
   'DescribeTransformJob',
   'StopTransformJob',
   'ListTransformJobs',
+  'CreateProcessingJob',
+  'DescribeProcessingJob',
+  'StopProcessingJob',
+  'ListProcessingJobs',
   'CreateEndpointConfig',
   'DescribeEndpointConfig',
   'DeleteEndpointConfig',
@@ -59,6 +64,7 @@ export class SageMakerService {
   readonly models: ModelStore;
   readonly training: JobStore<CreateTrainingJobRequest, TrainingState>;
   readonly transform: JobStore<CreateTransformJobRequest, TransformState>;
+  readonly processing: JobStore<CreateProcessingJobRequest, ProcessingState>;
   readonly endpointConfigs: EndpointConfigStore;
   readonly endpoints: EndpointService;
   readonly modelPackageGroups: ModelPackageGroupStore;
@@ -69,6 +75,7 @@ export class SageMakerService {
     this.models = new ModelStore(ctx, this.tags);
     this.training = new JobStore(ctx, this.tags, new TrainingRunner(ctx));
     this.transform = new JobStore(ctx, this.tags, new TransformRunner(ctx, this.models));
+    this.processing = new JobStore(ctx, this.tags, new ProcessingRunner(ctx));
     this.endpointConfigs = new EndpointConfigStore(ctx, this.models, this.tags);
     this.endpoints = new EndpointService(ctx, this.endpointConfigs, this.models, this.tags);
     this.modelPackageGroups = new ModelPackageGroupStore(ctx, this.tags);
@@ -88,6 +95,10 @@ export class SageMakerService {
       DescribeTransformJob: (i) => this.transform.describe(i),
       StopTransformJob: (i) => this.transform.stop(i),
       ListTransformJobs: (i) => this.transform.list(i),
+      CreateProcessingJob: (i) => this.processing.create(i),
+      DescribeProcessingJob: (i) => this.processing.describe(i),
+      StopProcessingJob: (i) => this.processing.stop(i),
+      ListProcessingJobs: (i) => this.processing.list(i),
       CreateEndpointConfig: (i) => this.endpointConfigs.create(i),
       DescribeEndpointConfig: any((i: { EndpointConfigName: string }) => this.endpointConfigs.describe(i)),
       DeleteEndpointConfig: any((i: { EndpointConfigName: string }) => this.endpointConfigs.delete(i)),
@@ -133,6 +144,8 @@ export class SageMakerService {
         return this.training.get(parsed.name)?.arn === arn;
       case 'transform-job':
         return this.transform.get(parsed.name)?.arn === arn;
+      case 'processing-job':
+        return this.processing.get(parsed.name)?.arn === arn;
       case 'model':
         return this.models.get(parsed.name)?.arn === arn;
       case 'endpoint-config':
@@ -171,6 +184,7 @@ export class SageMakerService {
       endpointConfigs: this.endpointConfigs.all(),
       trainingJobs: this.training.persisted(),
       transformJobs: this.transform.persisted(),
+      processingJobs: this.processing.persisted(),
       endpoints: this.endpoints.persisted(),
       modelPackageGroups: this.modelPackageGroups.all(),
       modelPackages: this.modelPackages.all(),
@@ -193,12 +207,14 @@ export class SageMakerService {
     const interruptedJobs: string[] = [];
     for (const j of saved.trainingJobs) if (this.training.restore(j, reason('training job'))) interruptedJobs.push(j.name);
     for (const j of saved.transformJobs) if (this.transform.restore(j, reason('transform job'))) interruptedJobs.push(j.name);
+    // A state saved before processing jobs existed has none.
+    for (const j of saved.processingJobs ?? []) if (this.processing.restore(j, reason('processing job'))) interruptedJobs.push(j.name);
     const endpoints = saved.endpoints.map((e) => this.endpoints.restore(e));
     return { interruptedJobs, endpoints };
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([this.training.shutdown(), this.transform.shutdown(), this.endpoints.shutdown()]);
+    await Promise.all([this.training.shutdown(), this.transform.shutdown(), this.processing.shutdown(), this.endpoints.shutdown()]);
   }
 
   /** Read-only snapshot of every resource (no I/O). */
@@ -215,6 +231,14 @@ export class SageMakerService {
         root: j.state.layout.root,
       })),
       transformJobs: this.transform.all().map((j) => ({ name: j.name, arn: j.arn, status: j.status, failureReason: j.failureReason, modelName: j.state.model.name })),
+      processingJobs: this.processing.all().map((j) => ({
+        name: j.name,
+        arn: j.arn,
+        status: j.status,
+        failureReason: j.failureReason,
+        instanceCount: j.request.ProcessingResources.ClusterConfig.InstanceCount,
+        root: j.state.root,
+      })),
       models: this.models.all().map((m) => ({ name: m.name, arn: m.arn, image: m.containers[0]?.Image, modelDataUrl: m.containers[0]?.ModelDataUrl })),
       endpointConfigs: this.endpointConfigs.all().map((c) => ({ name: c.name, arn: c.arn, variants: c.request.ProductionVariants.map((v) => ({ variantName: v.VariantName, modelName: v.ModelName })) })),
       endpoints: this.endpoints.all().map((e) => ({
@@ -241,6 +265,8 @@ export interface PersistedSageMaker {
   endpointConfigs: EndpointConfigRecord[];
   trainingJobs: PersistedJob<CreateTrainingJobRequest, TrainingState>[];
   transformJobs: PersistedJob<CreateTransformJobRequest, TransformState>[];
+  /** Absent in a state saved before processing jobs were emulated. */
+  processingJobs?: PersistedJob<CreateProcessingJobRequest, ProcessingState>[];
   endpoints: PersistedEndpoint[];
   /** Model package groups, each with the version its latest package got. */
   modelPackageGroups: ModelPackageGroupRecord[];
@@ -259,6 +285,7 @@ export interface SageMakerRestoreReport {
 export interface StateSnapshot {
   trainingJobs: { name: string; arn: string; status: string; secondaryStatus: string; failureReason?: string; modelArtifacts?: string; root: string }[];
   transformJobs: { name: string; arn: string; status: string; failureReason?: string; modelName: string }[];
+  processingJobs: { name: string; arn: string; status: string; failureReason?: string; instanceCount: number; root: string }[];
   models: { name: string; arn: string; image?: string; modelDataUrl?: string }[];
   endpointConfigs: { name: string; arn: string; variants: { variantName: string; modelName?: string }[] }[];
   endpoints: {

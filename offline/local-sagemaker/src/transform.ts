@@ -8,9 +8,9 @@ import { type Context, errorMessage } from './context';
 import { DataProcessingError, type DataProcessingSpec, RecordProcessor, formatOf } from './dataprocessing';
 import { validationException } from './errors';
 import { TimeoutError, httpRequest } from './http-client';
-import { type Job, type JobControl, JobFailed, type JobRunner, JobStopped } from './jobs';
+import { InstanceCancelled, type Job, type JobControl, JobFailed, type JobRunner, JobStopped, runOnInstances } from './jobs';
 import type { ModelRecord, ModelStore } from './models';
-import { type S3ObjectRef, checkS3Uri, hasDotSegment, joinS3, parseS3Uri, relativeToPrefix, resolveInside } from './s3';
+import { ManifestError, type S3ObjectRef, checkS3Uri, joinS3, resolveInside, shardByS3Key } from './s3';
 import { type ServingInstance, ServingError, startServing } from './serving';
 import { clone } from './wire';
 
@@ -135,10 +135,18 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
     await control.injectFaults();
     await this.resolveExecutionParameters(job, control);
     const objects = await this.listInputs(job, control);
-    for (const obj of objects) {
-      control.checkStopped();
-      await this.processObject(job, control, obj);
-    }
+    const { instances } = job.state;
+    // Each instance transforms its own objects (whole), all instances at once.
+    await runOnInstances(instances.length, job.signal, async ({ index, signal }) => {
+      const inst = instances[index]!;
+      const mine = shardByS3Key(objects, instances.length, index);
+      if (instances.length > 1) control.log(`${inst.id}: ${mine.length} of the ${objects.length} input object(s)`);
+      for (const obj of mine) {
+        control.checkStopped();
+        if (signal.aborted) throw new InstanceCancelled();
+        await this.processObject(job, control, obj, inst, signal);
+      }
+    });
     control.checkStopped();
   }
 
@@ -153,18 +161,19 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
       ...(r.BatchStrategy ? { SAGEMAKER_BATCH_STRATEGY: r.BatchStrategy === 'MultiRecord' ? 'MULTI_RECORD' : 'SINGLE_RECORD' } : {}),
       ...(r.MaxConcurrentTransforms ? { SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: String(r.MaxConcurrentTransforms) } : {}),
     };
-    for (let i = 1; i <= count; i++) {
+    const started: ServingInstance[] = [];
+    await runOnInstances(count, job.signal, async ({ index, signal }) => {
       try {
         const inst = await startServing(this.ctx, {
           kind: 'transform',
           owner: job.name,
-          instanceId: `instance-${i}`,
+          instanceId: `instance-${index + 1}`,
           model,
           extraEnv,
           healthTimeoutMs: this.ctx.timings.healthCheckTimeoutMs,
-          signal: job.signal,
+          signal,
         });
-        job.state.instances.push(inst);
+        started[index] = inst;
         control.adopt(inst.proc);
       } catch (e) {
         control.checkStopped();
@@ -181,7 +190,8 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
             throw new JobFailed(`ClientError: ${e.message}`);
         }
       }
-    }
+    });
+    job.state.instances.push(...started);
   }
 
   /** GET /execution-parameters (optional in the contract) fills whatever the request left unset. */
@@ -210,7 +220,7 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
   private async listInputs(job: TransformJob, control: JobControl): Promise<S3ObjectRef[]> {
     const src = job.request.TransformInput.DataSource.S3DataSource;
     try {
-      if (src.S3DataType === 'ManifestFile') return await this.readManifest(job, src.S3Uri);
+      if (src.S3DataType === 'ManifestFile') return await this.ctx.s3.listManifest(src.S3Uri, job.signal);
       if (src.S3DataType !== 'S3Prefix') throw new JobFailed(`ClientError: S3DataType ${src.S3DataType} is not supported by local-sagemaker batch transform.`);
       const objects = await this.ctx.s3.listPrefix(src.S3Uri, job.signal);
       if (objects.length === 0) throw new JobFailed(`ClientError: No S3 objects found under S3 URL "${src.S3Uri}" given in input data source. Please ensure that the bucket exists in the selected region (${this.ctx.region}) and that objects exist under that S3 prefix.`);
@@ -219,37 +229,26 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
     } catch (e) {
       control.checkStopped();
       if (e instanceof JobFailed) throw e;
+      if (e instanceof ManifestError) throw new JobFailed(`ClientError: ${e.message}`);
       throw new JobFailed(`ClientError: Failed to list input data under ${src.S3Uri}: ${errorMessage(e)}`);
     }
   }
 
-  /** A manifest: `[{"prefix": "s3://bucket/folder/"}, "relative/key1", ...]`. */
-  private async readManifest(job: TransformJob, uri: string): Promise<S3ObjectRef[]> {
-    const { bucket, key } = parseS3Uri(uri);
-    const manifest = JSON.parse((await this.ctx.s3.getBuffer(bucket, key, job.signal)).toString('utf8')) as unknown[];
-    const head = manifest[0] as { prefix?: string } | undefined;
-    if (!head?.prefix) throw new JobFailed(`ClientError: The manifest file ${uri} must start with {"prefix": "s3://..."}.`);
-    const prefix = parseS3Uri(head.prefix);
-    return manifest.slice(1).map((rel) => {
-      const k = prefix.key + String(rel);
-      if (hasDotSegment(k)) throw new JobFailed(`ClientError: The manifest file ${uri} names the key "${k}": keys with '.' or '..' path segments are not supported by local-sagemaker.`);
-      return { bucket: prefix.bucket, key: k, size: 0, relative: relativeToPrefix(prefix.key, k) };
-    });
-  }
-
-  private async processObject(job: TransformJob, control: JobControl, obj: S3ObjectRef): Promise<void> {
+  /** Streams one object through one instance (`signal`: the job's stop, or another instance's failure). */
+  private async processObject(job: TransformJob, control: JobControl, obj: S3ObjectRef, inst: ServingInstance, signal: AbortSignal): Promise<void> {
     const r = job.request;
     const e = job.state.effective;
     const maxBytes = (e.maxPayloadInMB ?? 6) * 1024 * 1024;
     const processor = new RecordProcessor(r.DataProcessing, r.TransformInput.ContentType, r.TransformOutput.Accept);
     const assembleLines = r.TransformOutput.AssembleWith === 'Line';
     const outUri = joinS3(r.TransformOutput.S3OutputPath, `${obj.relative}.out`);
-    control.log(`transforming s3://${obj.bucket}/${obj.key} -> ${outUri}`);
+    control.log(`${inst.id}: transforming s3://${obj.bucket}/${obj.key} -> ${outUri}`);
     let body: Readable;
     try {
-      body = await this.ctx.s3.getStream(obj.bucket, obj.key, job.signal);
+      body = await this.ctx.s3.getStream(obj.bucket, obj.key, signal);
     } catch (err) {
       control.checkStopped();
+      if (signal.aborted) throw new InstanceCancelled();
       throw new JobFailed(`ClientError: Failed to download input data s3://${obj.bucket}/${obj.key}: ${errorMessage(err)}`);
     }
     const input: Readable = r.TransformInput.CompressionType === 'Gzip' ? body.pipe(createGunzip()) : body;
@@ -268,16 +267,17 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
         control.log(`s3://${obj.bucket}/${obj.key} is ${payload.length} bytes, more than MaxPayloadInMB (${e.maxPayloadInMB} MB)`);
         throw new JobFailed('ClientError: Too much data for max payload size');
       }
-      const out = await this.invoke(job, control, 0, payload);
+      const out = await this.invoke(job, control, inst, signal, payload);
       results.push(assembleLines && out.length > 0 && out[out.length - 1] !== 0x0a ? Buffer.concat([out, Buffer.from('\n')]) : out);
     } else {
       const batcher = new MiniBatcher<PendingRecord>(split === 'Line' ? (e.batchStrategy ?? 'MultiRecord') : 'MultiRecord', split === 'Line' ? maxBytes : 0);
-      const pool = new OrderedPool(Math.max(1, (e.maxConcurrent ?? 1) * job.state.instances.length));
+      // MaxConcurrentTransforms is per instance.
+      const pool = new OrderedPool(Math.max(1, e.maxConcurrent ?? 1));
       let n = 0;
       const submit = (batch: PendingRecord[]) => {
         const index = n++;
         return pool.submit(index, async () => {
-          const out = await this.invoke(job, control, index, encodeBatch(batch.map((b) => b.sent)));
+          const out = await this.invoke(job, control, inst, signal, encodeBatch(batch.map((b) => b.sent)));
           return this.assemble(control, processor, batch, out, assembleLines);
         });
       };
@@ -297,6 +297,7 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
       results.push(...ordered);
     }
     control.checkStopped();
+    if (signal.aborted) throw new InstanceCancelled();
     const file = resolveInside(path.join(this.ctx.workDir, 'transform', job.name.toLowerCase(), 'output'), `${obj.relative}.out`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, Buffer.concat(results));
@@ -320,8 +321,8 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
     return Buffer.from(lines ? joined.map((j) => j + '\n').join('') : joined.join(''), 'utf8');
   }
 
-  /** POST /invocations with retries of 5xx and timeouts (ModelClientConfig), round-robin over instances. */
-  private async invoke(job: TransformJob, control: JobControl, index: number, body: Buffer): Promise<Buffer> {
+  /** POST /invocations to the object's instance, with retries of 5xx and timeouts (ModelClientConfig). */
+  private async invoke(job: TransformJob, control: JobControl, inst: ServingInstance, signal: AbortSignal, body: Buffer): Promise<Buffer> {
     const r = job.request;
     const maxRetries = r.ModelClientConfig?.InvocationsMaxRetries ?? 3;
     const timeoutMs = (r.ModelClientConfig?.InvocationsTimeoutInSeconds ?? 600) * 1000;
@@ -330,16 +331,17 @@ export class TransformRunner implements JobRunner<CreateTransformJobRequest, Tra
     if (r.TransformOutput.Accept) headers.Accept = r.TransformOutput.Accept;
     for (let attempt = 0; ; attempt++) {
       control.checkStopped();
-      const inst = job.state.instances[(index + attempt) % job.state.instances.length]!;
+      if (signal.aborted) throw new InstanceCancelled();
       let detail: string;
       let retryable: boolean;
       try {
-        const res = await httpRequest(`${inst.url}/invocations`, { method: 'POST', headers, body, timeoutMs, signal: job.signal });
+        const res = await httpRequest(`${inst.url}/invocations`, { method: 'POST', headers, body, timeoutMs, signal });
         if (res.status >= 200 && res.status < 300) return res.body;
         detail = `Bad HTTP status received from algorithm: ${res.status}. Response: ${res.body.toString('utf8').slice(0, 1024)}`;
         retryable = res.status >= 500;
       } catch (err) {
         control.checkStopped();
+        if (signal.aborted) throw new InstanceCancelled();
         detail = err instanceof TimeoutError ? `Model server did not respond to /invocations request within ${timeoutMs / 1000} seconds` : `Error invoking the model container: ${errorMessage(err)}`;
         retryable = true;
       }

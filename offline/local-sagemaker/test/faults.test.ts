@@ -48,6 +48,9 @@ describe('fault controller', () => {
     expect(f.unhealthy('model-v2')).toBe(true);
     expect(f.unhealthy('model-v1')).toBe(false);
     expect(f.stats()).toMatchObject({ trainingFailures: 1, hangs: 1, unhealthyModels: 1, total: 3 });
+    const p = new Faults({ processingFailure: { jobNamePattern: '^prep-', reason: 'ClientError: injected' } });
+    expect([p.processingFailure('prep-1'), p.processingFailure('train-1'), p.trainingFailure('prep-1')]).toEqual(['ClientError: injected', undefined, undefined]);
+    expect(p.stats()).toMatchObject({ processingFailures: 1, total: 1 });
   });
 
   it('clear() turns everything off but keeps the counts; set() restarts failFirst', () => {
@@ -65,6 +68,7 @@ describe('fault controller', () => {
     expect(() => f.set({ api: { A: { throttleRate: 2 } } })).toThrow(/between 0 and 1/);
     expect(() => f.set({ api: { A: { failFirst: -1 } } })).toThrow(/non-negative/);
     expect(() => f.set({ hang: { jobNamePattern: '(' } })).toThrow(/regular expression/);
+    expect(() => f.set({ processingFailure: { jobNamePattern: 'x' } as never })).toThrow(/processingFailure.reason must be a string/);
     expect(() => f.set([] as never)).toThrow(/JSON object/);
   });
 });

@@ -65,6 +65,17 @@ describe('ImageResolver', () => {
     expect(r.resolve('team/other', 'train')).toBeUndefined();
   });
 
+  it('registers a processing image by its entrypoint (`process`); image() gives ENV and WORKDIR whatever it registers', () => {
+    const r = new ImageResolver({ images: { 'team/prep': { process: ['${node}', 'bin/train.js', '--fast'], env: { STAGE: 'prep' }, cwd: 'bin' } }, baseDir: dir });
+    expect(r.resolve('acct.dkr.ecr.eu-west-1.amazonaws.com/team/prep:3', 'process')?.argv).toEqual([process.execPath, path.join(dir, 'bin', 'train.js'), '--fast']);
+    expect(r.resolve('team/prep', 'train')).toBeUndefined();
+    const image = r.image('team/prep:3')!;
+    expect([image.env, image.cwd, Object.keys(image.commands)]).toEqual([{ STAGE: 'prep' }, path.join(dir, 'bin'), ['process']]);
+    expect(new ImageResolver(file).image('team/other')?.commands.process).toBeUndefined();
+    expect(r.image('team/unknown')).toBeUndefined();
+    expect(() => new ImageResolver({ images: { bad: { process: 'run.sh' as never } } })).toThrow(/images\["bad"\]\.process must be a non-empty array/);
+  });
+
   it('re-reads the file when it changes', () => {
     const r = new ImageResolver(file);
     expect(r.resolve('new/image:1', 'serve')).toBeUndefined();

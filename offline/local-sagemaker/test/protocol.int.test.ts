@@ -209,7 +209,7 @@ describe('AWS error codes and shapes', () => {
     expect(Array.isArray(ok.json.Models)).toBe(true);
 
     expect((await rawCall('SageMaker.CreateWidget', '{}')).json.__type).toBe('UnknownOperationException');
-    expect((await rawCall('SageMaker.CreateProcessingJob', '{}')).json.__type).toBe('UnknownOperationException');
+    expect((await rawCall('SageMaker.CreateHyperParameterTuningJob', '{}')).json.__type).toBe('UnknownOperationException');
     expect((await rawCall('Other.ListModels', '{}')).json.__type).toBe('UnknownOperationException');
     expect((await rawCall('SageMaker.ListModels', '{"bad json')).json.__type).toBe('SerializationException');
   });
