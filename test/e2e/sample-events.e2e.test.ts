@@ -13,7 +13,7 @@ import { startLocalStack, type LocalStack } from '@mlops/local-stack';
 
 const root = projectRoot();
 const FUNCTIONS = ['mlops_ingest', 'mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_deploy', 'mlops_record'];
-const samples = FUNCTIONS.flatMap((fn) => readdirSync(join(root, 'services', fn, 'events')).map((file) => [fn, file] as const));
+const samples = FUNCTIONS.flatMap((fn) => readdirSync(join(root, 'services', fn, 'events')).filter((file) => file.endsWith('.json')).map((file) => [fn, file] as const));
 let stack: LocalStack;
 
 beforeAll(async () => {

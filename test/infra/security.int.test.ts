@@ -77,6 +77,8 @@ const S3_FLOW: Record<string, Record<string, string[]>> = {
   EvalRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   RecordRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   SageMakerExecutionRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
+  // An S3 Batch Operations job (resources/batch-operations.yml) reads its manifest and writes its report.
+  BatchOperationsRole: { 's3:GetObject': ['batch/manifests/'], 's3:GetObjectVersion': ['batch/manifests/'], 's3:PutObject': ['batch/reports/'] },
 };
 /** CloudWatch Logs accepts only these retention periods (cfn-lint E3012-style allowed values). */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -472,6 +474,9 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       } else if (id === 'RetrainScheduleRole') {
         expect(service).toBe('scheduler.amazonaws.com');
         expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+      } else if (id === 'BatchOperationsRole') {
+        expect(service).toBe('batchoperations.s3.amazonaws.com');
+        expect(s!.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
       } else expect({ id, service }).toEqual({ id, service: expect.stringMatching(/^states\./) });
     }
   });
@@ -483,6 +488,8 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
       'SageMakerExecutionRole', // passed to SageMaker by train, batch and deploy (checked above)
       ...ofType(t(), 'AWS::Events::Rule').flatMap(([, rule]) => (rule.Properties.Targets as { RoleArn?: { 'Fn::GetAtt': [string] } }[]).map((target) => target.RoleArn?.['Fn::GetAtt'][0] ?? '')),
       ...ofType(t(), 'AWS::Scheduler::Schedule').map(([, schedule]) => (schedule.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
+      // Roles the stack hands to its users through an output (an S3 Batch Operations job's --role-arn).
+      ...Object.values(t().Outputs ?? {}).flatMap((output) => ((output as { Value?: { 'Fn::GetAtt'?: [string, string] } }).Value?.['Fn::GetAtt']?.[1] === 'Arn' ? [(output as { Value: { 'Fn::GetAtt': [string] } }).Value['Fn::GetAtt'][0]] : [])),
     ]);
     expect(ofType(t(), 'AWS::IAM::Role').map(([id]) => id).filter((id) => !used.has(id))).toEqual([]);
   });

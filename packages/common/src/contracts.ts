@@ -7,6 +7,7 @@
  * JSON Schema support into every function bundle; mini costs ~30 KB). See docs/PERFORMANCE.md.
  */
 import * as z from 'zod/mini';
+import { BatchOperationsInvocationSchema, type BatchOperationsInvocation } from './batch-operations';
 import { FAMILY_NAME_MAX, FAMILY_NAME_PATTERN } from './family';
 import { SAGEMAKER_NAME_PATTERN } from './naming';
 import './zod-locale';
@@ -69,8 +70,8 @@ export const RunOverridesSchema = z.object({
       tolerance: z.optional(z.number().check(z.gte(0))),
       /**
        * The baseline rule's margin for this run (else the stage's GATE_BASELINE_MARGIN); used only when
-       * the run has no threshold. No upload metadata sets it yet (`mlops-baseline-margin` needs
-       * mlops_ingest to read it): an execution input can.
+       * the run has no threshold. The upload's `mlops-baseline-margin` sets it (mlops_ingest), as can an
+       * execution input.
        */
       baselineMargin: z.optional(BaselineMarginSchema),
     }),
@@ -376,14 +377,19 @@ export const RetrainRequestSchema = z.object({
 export type RetrainRequest = z.infer<typeof RetrainRequestSchema>;
 
 /**
- * What mlops_ingest is invoked with: an S3 event, or a retraining request (its `retrain` member
- * tells them apart, so each is validated by its own schema and its errors name that schema's fields).
+ * What mlops_ingest is invoked with: an S3 event, a retraining request or an S3 Batch Operations
+ * invocation (a `retrain` or `invocationSchemaVersion` member tells them apart, so each is validated
+ * by its own schema and its errors name that schema's fields).
  */
 export const IngestEventSchema = z.pipe(
   z.unknown(),
-  z.transform((event, ctx): S3EventInput | RetrainRequest => {
-    const retraining = typeof event === 'object' && event !== null && 'retrain' in event;
-    const parsed = retraining ? RetrainRequestSchema.safeParse(event) : S3EventSchema.safeParse(event);
+  z.transform((event, ctx): S3EventInput | RetrainRequest | BatchOperationsInvocation => {
+    const has = (member: string) => typeof event === 'object' && event !== null && member in event;
+    const parsed = has('retrain')
+      ? RetrainRequestSchema.safeParse(event)
+      : has('invocationSchemaVersion')
+        ? BatchOperationsInvocationSchema.safeParse(event)
+        : S3EventSchema.safeParse(event);
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: event } as never);
     return z.NEVER;
@@ -421,15 +427,70 @@ export type PipelineState = z.infer<typeof PipelineStateSchema>;
 
 /**
  * Per-upload options travel as S3 user metadata (`x-amz-meta-<key>`): `pnpm pipeline --data` and
- * `aws s3 cp --metadata` set them, mlops_ingest reads them.
+ * `aws s3 cp --metadata` set them, mlops_ingest reads them. The `pnpm pipeline` flag of each is the key
+ * without `mlops-` (`mlops-na-values` is `--na-values`), except `mlops-tolerance`: its temporary stack has
+ * no champion to be tolerant of.
  */
 export const UPLOAD_METADATA_KEYS = {
   target: 'mlops-target',
   problem: 'mlops-problem',
   header: 'mlops-header',
+  delimiter: 'mlops-delimiter',
+  naValues: 'mlops-na-values',
+  drop: 'mlops-drop',
   metric: 'mlops-metric',
   threshold: 'mlops-threshold',
   tolerance: 'mlops-tolerance',
+  baselineMargin: 'mlops-baseline-margin',
   hyperparameters: 'mlops-hyperparameters',
 } as const;
 export type UploadMetadataKey = (typeof UPLOAD_METADATA_KEYS)[keyof typeof UPLOAD_METADATA_KEYS];
+
+// The values of the upload options, one schema each, parsed by mlops_ingest from the metadata and by
+// `pnpm pipeline` from its flags (each prefixes the message with the key or flag and the value it got).
+
+/** The field delimiters an upload may use (the channels ingest writes are comma-separated whatever the upload's). */
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const;
+export const CsvDelimiterSchema = z.enum(CSV_DELIMITERS);
+export type CsvDelimiter = z.infer<typeof CsvDelimiterSchema>;
+
+/**
+ * How a delimiter may be written: itself or its name. A tab cannot travel alone in an HTTP header (S3
+ * trims it away) and a comma alone breaks `aws s3 cp --metadata`'s key=value,key=value form, so each has a
+ * name, which is what `pnpm pipeline` sends.
+ */
+export const DELIMITER_NAMES: Readonly<Record<CsvDelimiter, string>> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+const delimiterOf = (text: string): CsvDelimiter | undefined => {
+  if (text === '\t') return '\t';
+  const value = text.trim().toLowerCase();
+  if (value === '\\t') return '\t';
+  return CSV_DELIMITERS.find((d) => d === value || DELIMITER_NAMES[d] === value);
+};
+export const DelimiterOptionSchema = z.pipe(
+  z.string().check(z.refine((text) => delimiterOf(text) !== undefined, "must be one of ',' ';' '|' tab (or comma, semicolon, pipe)")),
+  z.transform((text) => delimiterOf(text)!),
+);
+
+/**
+ * The cells besides an empty one that mean "no value" (matched whole, ignoring case and the spaces around):
+ * those of R and pandas that datasets use most. `mlops-na-values` replaces the list.
+ */
+export const DEFAULT_NA_VALUES = ['NA', 'N/A', 'NaN', 'null', 'None'] as const;
+
+/** A comma-separated list of cells that mean "no value"; an empty one leaves only the empty cell missing. */
+export const NaValuesOptionSchema = z.pipe(
+  z.string(),
+  z.transform((text) => [...new Set(text.split(',').map((v) => v.trim()).filter((v) => v !== ''))]),
+);
+
+/** A comma-separated list of column names (a file without a header names its columns column_0, column_1, ...). */
+export const ColumnListOptionSchema = z.pipe(
+  z.string().check(z.refine((text) => text.split(',').some((v) => v.trim() !== ''), 'must name at least one column')),
+  z.transform((text) => text.split(',').map((v) => v.trim()).filter((v) => v !== '')),
+).check(z.refine((names) => new Set(names).size === names.length, 'names a column twice'));
+
+/** `mlops-baseline-margin`: a number in [0, 1) written as text. */
+export const BaselineMarginOptionSchema = z.pipe(
+  z.string().check(z.refine((text) => text.trim() !== '' && BaselineMarginSchema.safeParse(Number(text)).success, 'must be a number from 0 up to but not including 1 (0.1: remove 10 % of the baseline\'s error)')),
+  z.transform((text) => Number(text)),
+);

@@ -3,6 +3,7 @@
 // endpoint, SageMaker resource helpers with injected clients). No module here builds a client or a
 // logger at import time: the Lambda wiring lives in the separate entry '@mlops/common/lambda', as
 // Powertools splits its packages' entries.
+export * from './batch-operations';
 export * from './config';
 export * from './contracts';
 export * from './encoding';

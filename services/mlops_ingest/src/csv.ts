@@ -1,6 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
-import { DatasetError } from '@mlops/common';
+import { DatasetError, type CsvDelimiter } from '@mlops/common';
+import { Utf8Decoder, checkedUtf8 } from './utf8';
 
 export interface CsvRecord {
   /** Trimmed fields (RFC 4180 quoting understood). */
@@ -14,14 +15,23 @@ export interface CsvRecord {
 /** Records in batches: the passes loop over them without an await (a microtask) per row. */
 export type CsvBatches = AsyncIterable<CsvRecord[]>;
 
+/** How the upload is read: its delimiter, and whether it was detected (a parse error then says how to force another). */
+export interface CsvReading {
+  delimiter: CsvDelimiter;
+  delimiterSource: 'upload' | 'detected';
+}
+
+const shown = (delimiter: CsvDelimiter) => (delimiter === '\t' ? 'tab' : `'${delimiter}'`);
+
 /**
  * Parses a CSV byte stream record by record; memory stays bounded by the parser's buffer.
  * Blank lines are skipped; ragged rows are reported by the caller (it knows the expected width).
- * Syntax errors become a DatasetError; errors of the source stream (network) stay as they are.
+ * Bytes that are not UTF-8 and syntax errors become a DatasetError; errors of the source stream
+ * (network) stay as they are.
  */
-export async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord> {
-  const parser = parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true });
-  const source = Readable.from(body);
+export async function* readCsv(body: AsyncIterable<Uint8Array>, reading: CsvReading): AsyncGenerator<CsvRecord> {
+  const parser = parse({ bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, delimiter: reading.delimiter });
+  const source = Readable.from(checkedUtf8(body));
   // A failure of either stream destroys the parser, which ends the iteration below with that error.
   pipeline(source, parser, () => undefined);
   try {
@@ -29,7 +39,11 @@ export async function* readCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<
       yield { fields: record, line: info.lines };
     }
   } catch (error) {
-    if (error instanceof CsvError) throw new DatasetError(`the file is not valid CSV: ${error.message}`, { cause: error });
+    if (error instanceof CsvError) {
+      const detected = reading.delimiterSource === 'detected';
+      const hint = detected ? '; if another delimiter separates its fields, set mlops-delimiter (pnpm pipeline --delimiter)' : '';
+      throw new DatasetError(`the file is not valid CSV (delimiter ${shown(reading.delimiter)}, ${detected ? 'detected' : 'given'}): ${error.message}${hint}`, { cause: error });
+    }
     throw error;
   } finally {
     source.destroy();
@@ -50,7 +64,10 @@ export async function* inBatches(records: AsyncIterable<CsvRecord>, size = 1024)
   if (batch.length > 0) yield batch;
 }
 
-/** The input is not plain CSV (it has quotes, or carriage returns other than CRLF line ends): use readCsv. */
+/**
+ * The input is not plain CSV (it has quotes, carriage returns other than CRLF line ends, or commas in
+ * a file with another delimiter): use readCsv.
+ */
 export class NotPlainCsvError extends Error {
   override readonly name = 'NotPlainCsvError';
 }
@@ -92,10 +109,20 @@ function isBlank(line: string): boolean {
  * before yielding anything wrong: a quote anywhere (quoted fields, or csv-parse's quote errors), a
  * carriage return that is not part of a CRLF line end, or line ends that switch between LF and CRLF.
  * The caller then reads the whole object again with readCsv.
+ *
+ * Another delimiter than the comma is turned into commas as the text is decoded (one native
+ * replaceAll per chunk), so everything after it (FieldBounds, the row hash, the encoders' slices)
+ * reads commas; a comma in such a file is inside a field, which only csv-parse reads right.
+ * Bytes that are not UTF-8 are a DatasetError saying where (utf8.ts).
  */
-export async function* readPlainLines(body: AsyncIterable<Uint8Array>): AsyncGenerator<PlainLines> {
+export async function* readPlainLines(body: AsyncIterable<Uint8Array>, delimiter: CsvDelimiter = ','): AsyncGenerator<PlainLines> {
   // TextDecoder drops a leading byte order mark, as csv-parse's `bom` option does.
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new Utf8Decoder();
+  const commas = (text: string): string => {
+    if (delimiter === ',') return text;
+    if (text.includes(',')) throw new NotPlainCsvError(`a comma in a file delimited by ${shown(delimiter)}`);
+    return text.replaceAll(delimiter, ',');
+  };
   let carry = '';
   let line = 0;
   /** Line ends: CRLF or LF, from the first one (csv-parse detects them the same way). */
@@ -142,7 +169,8 @@ export async function* readPlainLines(body: AsyncIterable<Uint8Array>): AsyncGen
   };
 
   for await (const chunk of body) {
-    let text = carry + decoder.decode(chunk, { stream: true });
+    // Every line before this chunk has been parsed (carry holds no line end): `line` counts them.
+    let text = carry + commas(decoder.decode(chunk, line));
     // A chunk may end between the CR and the LF of a line end: keep the CR for the next one.
     const held = text.endsWith('\r') ? '\r' : '';
     if (held) text = text.slice(0, -1);
@@ -150,7 +178,7 @@ export async function* readPlainLines(body: AsyncIterable<Uint8Array>): AsyncGen
     carry += held;
     if (batch.lines.length > 0) yield batch;
   }
-  const batch = parse(carry + decoder.decode(), true);
+  const batch = parse(carry + commas(decoder.end(line)), true);
   if (batch.lines.length > 0) yield batch;
 }
 
@@ -168,14 +196,19 @@ export function plainFields(line: string): { fields: string[]; trimmed: boolean 
   return { fields, trimmed };
 }
 
-/** readPlainLines as records (the same as readCsv's, in batches). */
-export async function* readPlainCsv(body: AsyncIterable<Uint8Array>): AsyncGenerator<CsvRecord[]> {
-  for await (const { lines, numbers } of readPlainLines(body)) {
+/** Plain lines as records (readCsv's, in batches), for the passes that need a row's fields. */
+export async function* plainRecords(batches: AsyncIterable<PlainLines>): AsyncGenerator<CsvRecord[]> {
+  for await (const { lines, numbers } of batches) {
     yield lines.map((text, i) => {
       const { fields, trimmed } = plainFields(text);
       return { fields, line: numbers[i]!, text: trimmed ? undefined : text };
     });
   }
+}
+
+/** readPlainLines as records (the same as readCsv's, in batches). */
+export function readPlainCsv(body: AsyncIterable<Uint8Array>, delimiter: CsvDelimiter = ','): AsyncGenerator<CsvRecord[]> {
+  return plainRecords(readPlainLines(body, delimiter));
 }
 
 /**

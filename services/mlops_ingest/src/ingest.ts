@@ -19,6 +19,8 @@ import {
   retrainRunIdFor,
   runIdFor,
   s3Uri,
+  type BatchOperationsInvocation,
+  type BatchOperationsResponse,
   type IngestConfig,
   type IngestEvent,
   type IngestOutput,
@@ -27,7 +29,10 @@ import {
   type S3EventInput,
 } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
+import { answerBatchOperations } from './batch-operations';
 import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
+import { detectDialect, peek, type Dialect } from './dialect';
+import { MissingValues } from './missing';
 import { startPipeline } from './execution';
 import { assertFitsFamily, establishFamilySchema, familySchemaKey, familySchemaOf, readFamilySchema } from './family-schema';
 import { uploadOptions, type UploadOptions } from './options';
@@ -130,17 +135,36 @@ async function existingSchema(s3: S3Client, bucket: string, key: string): Promis
   return undefined;
 }
 
-/** A reused split must be the one these options would produce; otherwise the run would train on something else. */
+/**
+ * A reused split must be the one these options would produce; otherwise the run would train on
+ * something else. A schema.json of a release before `csv` is compared on what it records.
+ */
 function assertReusable(schema: SchemaDocument, options: UploadOptions, config: IngestConfig): void {
+  const { csv } = schema;
+  // The file's names, dropped columns in their places: a target index counts them.
   const names = [...schema.columns].sort((a, b) => a.index - b.index).map((c) => c.name);
-  const wanted = {
-    header: options.header,
+  for (const { name, index } of csv?.dropped ?? []) names.splice(index, 0, name);
+  const list = (values: readonly string[]) => `[${values.join(',')}]`;
+  type Compared = Record<string, string | number | boolean>;
+  const wanted: Compared = {
+    ...(options.header ? { header: options.header.present } : {}),
     problemType: options.problemType,
     label: resolveTarget(options.target, names),
     split: `${config.SPLIT_RATIOS.join(',')} seed ${config.SPLIT_SEED}`,
   };
-  const had = { header: schema.header, problemType: schema.label.problemType, label: schema.label.index, split: `${schema.split.ratios.join(',')} seed ${schema.split.seed}` };
-  const changed = (Object.keys(wanted) as (keyof typeof wanted)[]).filter((k) => wanted[k] !== had[k]);
+  const had: Compared = {
+    header: schema.header,
+    problemType: schema.label.problemType,
+    label: names.indexOf(schema.label.name),
+    split: `${schema.split.ratios.join(',')} seed ${schema.split.seed}`,
+  };
+  if (csv) {
+    if (options.delimiter) wanted.delimiter = options.delimiter;
+    wanted.naValues = list(options.naValues);
+    wanted.drop = list([...options.drop].sort());
+    Object.assign(had, { delimiter: csv.delimiter, naValues: list(csv.naValues), drop: list(csv.dropped.map((d) => d.name).sort()) });
+  }
+  const changed = Object.keys(wanted).filter((k) => wanted[k] !== had[k]);
   if (changed.length > 0) {
     throw new DatasetError(
       `this upload was already split with other options (${changed.map((k) => `${k}: ${had[k]} then, ${wanted[k]} now`).join('; ')}); upload under a new key to run it again`,
@@ -157,14 +181,25 @@ async function splitUpload(
   checkFits: (schema: SchemaDocument) => void,
 ): Promise<SchemaDocument> {
   const { s3, config } = deps;
-  // If-Match pins both passes to the bytes HeadObject described.
+  // If-Match pins every read to the bytes HeadObject described.
   const body = async () => {
     const response = await s3.send(new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId, IfMatch: head.ETag }));
     return response.Body as AsyncIterable<Uint8Array>;
   };
+  // The dialect comes from the first bytes of the profile pass's own stream (no request of its own).
+  const first = await peek(await body());
+  let dialect: Dialect;
+  try {
+    dialect = detectDialect(first.sample, first.complete, { ...options, missing: new MissingValues(options.naValues) });
+  } catch (error) {
+    await first.cancel();
+    throw error;
+  }
   const profileOptions = {
     source: { bucket: upload.bucket, key: upload.key, etag: unquote(head.ETag!) },
-    header: options.header,
+    dialect,
+    naValues: options.naValues,
+    drop: options.drop,
     target: options.target,
     problemType: options.problemType,
     columnNames: config.COLUMN_NAMES,
@@ -178,14 +213,14 @@ async function splitUpload(
   let rows: RowCounts;
   const target = { bucket: upload.bucket, keys: layout.channelKeys };
   try {
-    schema = await profilePlain(readPlainLines(await body()), profileOptions);
+    schema = await profilePlain(readPlainLines(first.body, dialect.delimiter), profileOptions);
     checkFits(schema);
-    rows = await writeChannelsPlain(readPlainLines(await body()), schema, s3, target);
+    rows = await writeChannelsPlain(readPlainLines(await body(), dialect.delimiter), schema, s3, target);
   } catch (error) {
     if (!(error instanceof NotPlainCsvError)) throw error;
-    schema = await profileCsv(inBatches(readCsv(await body())), profileOptions);
+    schema = await profileCsv(inBatches(readCsv(await body(), dialect)), profileOptions);
     checkFits(schema);
-    rows = await writeChannels(inBatches(readCsv(await body())), schema, s3, target);
+    rows = await writeChannels(inBatches(readCsv(await body(), dialect)), schema, s3, target);
   }
   if (rows.train !== schema.rows.train || rows.validation !== schema.rows.validation || rows.test !== schema.rows.test) {
     throw new Error(`the split wrote ${JSON.stringify(rows)} rows but profiling counted ${JSON.stringify(schema.rows)}: did the object change?`);
@@ -332,9 +367,17 @@ export async function retrain(request: RetrainRequest, deps: IngestDeps): Promis
   return output;
 }
 
-/** An S3 event (uploads) or a retraining request (a schedule's tick, `pnpm mlops retrain`). */
-export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput> {
-  return 'retrain' in event ? retrain(event, deps) : ingest(event, deps);
+/**
+ * An S3 event (uploads), a retraining request (a schedule's tick, `pnpm mlops retrain`) or an S3
+ * Batch Operations invocation (objects already in S3, from a manifest).
+ */
+export function handleIngestEvent(event: BatchOperationsInvocation, deps: IngestDeps): Promise<BatchOperationsResponse>;
+export function handleIngestEvent(event: S3EventInput | RetrainRequest, deps: IngestDeps): Promise<IngestOutput>;
+export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput | BatchOperationsResponse>;
+export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput | BatchOperationsResponse> {
+  if ('retrain' in event) return retrain(event, deps);
+  if ('tasks' in event) return answerBatchOperations(event, (upload) => ingestUpload(upload, deps));
+  return ingest(event, deps);
 }
 
 export async function ingest(event: S3EventInput, deps: IngestDeps): Promise<IngestOutput> {

@@ -3,31 +3,62 @@
  * metadata (`x-amz-meta-mlops-*`), so one bucket serves datasets of different shapes.
  */
 import {
+  BaselineMarginOptionSchema,
+  ColumnListOptionSchema,
+  DEFAULT_NA_VALUES,
   DatasetError,
+  DelimiterOptionSchema,
   GateSchema,
   HyperparametersSchema,
   MetricNameSchema,
+  NaValuesOptionSchema,
   ProblemTypeSchema,
   UPLOAD_METADATA_KEYS,
   metricsFor,
+  type CsvDelimiter,
   type IngestConfig,
   type ProblemType,
   type RunOverrides,
+  type UploadMetadataKey,
 } from '@mlops/common';
 
 const METADATA_KEYS = UPLOAD_METADATA_KEYS;
 const KNOWN_KEYS = new Set<string>(Object.values(METADATA_KEYS));
 
 export interface UploadOptions {
-  header: boolean;
+  /** Given by the upload's metadata or the stage (CSV_HEADER=true); absent: detected from the file. */
+  header?: { present: boolean; source: 'upload' | 'stage' };
+  /** Given by the upload's metadata; absent: detected from the file. */
+  delimiter?: CsvDelimiter;
+  /** The cells besides an empty one that are missing. */
+  naValues: string[];
+  /** Columns removed before profiling, by name. */
+  drop: string[];
   /** The label column: a name, a 0-based index, or `last`. */
   target: string;
   problemType: ProblemType;
   overrides: RunOverrides;
 }
 
+/**
+ * How to set an option, for a rejection's advice: the metadata and the `pnpm pipeline` flag, which is
+ * the key without `mlops-` (`mlops-header=false` is `--no-header`).
+ */
+export function howToSet(key: UploadMetadataKey, value: string): string {
+  const flag = key.slice('mlops-'.length);
+  const cli = key === METADATA_KEYS.header ? (value === 'true' ? '--header' : '--no-header') : `--${flag} ${value}`;
+  return `set ${key}=${value} (pnpm pipeline ${cli})`;
+}
+
 function invalid(key: string, why: string): DatasetError {
   return new DatasetError(`metadata ${key}: ${why}`);
+}
+
+/** A value parsed by its option schema from @mlops/common, or the rejection naming the key, the reason and the value. */
+function optionValue<T>(key: UploadMetadataKey, schema: { safeParse(value: string): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, text: string): T {
+  const parsed = schema.safeParse(text);
+  if (parsed.success) return parsed.data;
+  throw invalid(key, `${parsed.error.issues[0]!.message} (got '${text}')`);
 }
 
 function parseBoolean(key: string, value: string): boolean {
@@ -58,7 +89,9 @@ function parseGate(metricText: string | undefined, thresholdText: string | undef
     const metric = MetricNameSchema.safeParse(metricText.trim());
     const applicable = metricsFor(problemType);
     if (!metric.success || !applicable.includes(metric.data)) {
-      throw invalid(METADATA_KEYS.metric, `'${metricText}' is not a ${problemType} metric (one of ${applicable.join(', ')})`);
+      const other: ProblemType = problemType === 'regression' ? 'classification' : 'regression';
+      const hint = metric.success ? `; for a ${other} target, ${howToSet(METADATA_KEYS.problem, other)}` : '';
+      throw invalid(METADATA_KEYS.metric, `'${metricText}' is not a ${problemType} metric (one of ${applicable.join(', ')})${hint}`);
     }
     // A threshold belongs to its metric: the stage's threshold for another metric would be meaningless.
     if (thresholdText === undefined) throw invalid(METADATA_KEYS.metric, `needs ${METADATA_KEYS.threshold} as well`);
@@ -89,20 +122,34 @@ export function uploadOptions(config: IngestConfig, metadata: Record<string, str
   const headerText = meta.get(METADATA_KEYS.header);
   const targetText = meta.get(METADATA_KEYS.target);
   if (targetText !== undefined && targetText.trim() === '') throw invalid(METADATA_KEYS.target, 'must name a column, a 0-based index or last');
+  const delimiterText = meta.get(METADATA_KEYS.delimiter);
+  const naValuesText = meta.get(METADATA_KEYS.naValues);
+  const dropText = meta.get(METADATA_KEYS.drop);
 
   const overrides: RunOverrides = {};
   const hyperparameters = meta.get(METADATA_KEYS.hyperparameters);
   if (hyperparameters !== undefined) overrides.hyperparameters = parseHyperparameters(hyperparameters);
-  const gate = parseGate(meta.get(METADATA_KEYS.metric), meta.get(METADATA_KEYS.threshold), problemType);
+  const gate = parseGate(meta.get(METADATA_KEYS.metric), meta.get(METADATA_KEYS.threshold), problemType) ?? {};
   const toleranceText = meta.get(METADATA_KEYS.tolerance);
   if (toleranceText !== undefined) {
     const tolerance = toleranceText.trim() === '' ? NaN : Number(toleranceText);
     if (!Number.isFinite(tolerance) || tolerance < 0) throw invalid(METADATA_KEYS.tolerance, `must be a non-negative number (got '${toleranceText}')`);
-    overrides.gate = { ...gate, tolerance };
-  } else if (gate) overrides.gate = gate;
+    gate.tolerance = tolerance;
+  }
+  const marginText = meta.get(METADATA_KEYS.baselineMargin);
+  if (marginText !== undefined) {
+    // The margin is the baseline rule's, which applies only without a threshold: with one it would be ignored without a word.
+    if (gate.threshold !== undefined) throw invalid(METADATA_KEYS.baselineMargin, `has no effect with ${METADATA_KEYS.threshold} (the threshold rule applies then); give one or the other`);
+    gate.baselineMargin = optionValue(METADATA_KEYS.baselineMargin, BaselineMarginOptionSchema, marginText);
+  }
+  if (Object.keys(gate).length > 0) overrides.gate = gate;
 
+  const header = headerText !== undefined ? { present: parseBoolean(METADATA_KEYS.header, headerText), source: 'upload' as const } : config.CSV_HEADER ? { present: true, source: 'stage' as const } : undefined;
   return {
-    header: headerText === undefined ? config.CSV_HEADER : parseBoolean(METADATA_KEYS.header, headerText),
+    ...(header ? { header } : {}),
+    ...(delimiterText !== undefined ? { delimiter: optionValue(METADATA_KEYS.delimiter, DelimiterOptionSchema, delimiterText) } : {}),
+    naValues: naValuesText === undefined ? [...DEFAULT_NA_VALUES] : optionValue(METADATA_KEYS.naValues, NaValuesOptionSchema, naValuesText),
+    drop: dropText === undefined ? [] : optionValue(METADATA_KEYS.drop, ColumnListOptionSchema, dropText),
     target: targetText?.trim() ?? config.LABEL_COLUMN,
     problemType,
     overrides,

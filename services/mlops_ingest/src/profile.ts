@@ -4,18 +4,32 @@
  * split, O(classes): at most ~100 KB of hashes per class, see assignment.ts). Everything that can
  * make the dataset unusable is found here, before a single channel byte is written.
  */
-import { DatasetError, type ProblemType } from '@mlops/common';
+import { DatasetError, UPLOAD_METADATA_KEYS as METADATA_KEYS, type ProblemType } from '@mlops/common';
 import { FieldBounds, plainFields, type CsvBatches, type PlainLines } from './csv';
-import { UPLOAD_METADATA_KEYS as METADATA_KEYS } from '@mlops/common';
+import type { Dialect } from './dialect';
+import { MissingValues } from './missing';
+import { howToSet } from './options';
 import { ROW_HASH, SCHEMA_VERSION, columnNames, parseSimpleDecimal, resolveTarget, rowText, sortValues, type ColumnDescription, type RowCounts, type SchemaDocument } from './schema';
 import { HashAtoms, StrataCounter, cutStratum, rowHash } from './assignment';
 
 /** One-hot encoding past this many categories would swamp the features: the column is rejected. */
 export const MAX_CATEGORIES = 50;
+/** A categorical value (or a class) longer than this is free text, not a category: the column is rejected. */
+export const MAX_CATEGORY_CHARS = 256;
+/**
+ * schema.json is read whole by every step that maps predictions back (and by the report and
+ * @mlops/predict): a dataset whose schema would be larger (thousands of columns, long names) is rejected.
+ */
+export const MAX_SCHEMA_BYTES = 1024 * 1024;
 
 export interface ProfileOptions {
   source: SchemaDocument['source'];
-  header: boolean;
+  /** How the file is read (dialect.ts): its delimiter and whether its first row is a header. */
+  dialect: Dialect;
+  /** The cells besides an empty one that are missing. */
+  naValues: readonly string[];
+  /** Columns to leave out, by name. */
+  drop: readonly string[];
   target: string;
   problemType: ProblemType;
   columnNames?: readonly string[];
@@ -24,19 +38,34 @@ export interface ProfileOptions {
   seed: number;
 }
 
+/** Where a column's rejection says it is: a feature column, or the target (its values are classes). */
+interface ColumnRole {
+  name: string;
+  label: boolean;
+}
+
 class ColumnStats {
   numbers = 0;
   mean = 0;
+  /** Cells that are empty or an NA value. */
+  missing = 0;
   /** The first non-numeric value and its line: the column is categorical, and the rejection can show why. */
   firstText: { value: string; line: number } | undefined;
-  /** Distinct non-empty values, kept up to the cap only (memory stays flat on numeric columns). */
+  /** Distinct non-missing values, kept up to the cap only (memory stays flat on numeric columns). */
   readonly distinct = new Set<string>();
   overflow = false;
 
-  constructor(private readonly cap: number) {}
+  constructor(
+    private readonly cap: number,
+    private readonly na: MissingValues,
+    private readonly role: ColumnRole,
+  ) {}
 
   add(value: string, line: number): void {
-    if (value === '') return;
+    if (this.na.is(value)) {
+      this.missing++;
+      return;
+    }
     this.count(Number(value), value, line);
   }
 
@@ -46,33 +75,53 @@ class ColumnStats {
    * distinct values than it tracks, nothing else needs the text.
    */
   addRange(line: string, start: number, end: number, lineNumber: number): void {
-    if (start === end) return;
+    if (start === end) {
+      this.missing++;
+      return;
+    }
     const parsed = parseSimpleDecimal(line, start, end);
-    if (parsed === parsed && this.overflow) {
+    if (parsed === parsed && this.overflow && !this.na.numeric) {
       this.numbers++;
       this.mean += (parsed - this.mean) / this.numbers;
       return;
     }
     const value = line.slice(start, end);
+    // A plain decimal is no NA value unless one of them is a number.
+    if ((parsed !== parsed || this.na.numeric) && this.na.is(value)) {
+      this.missing++;
+      return;
+    }
     this.count(parsed === parsed ? parsed : Number(value), value, lineNumber);
   }
 
   private count(number: number, value: string, line: number): void {
-    if (Number.isFinite(number)) {
+    const text = !Number.isFinite(number);
+    if (text) this.firstText ??= { value, line };
+    else {
       this.numbers++;
       this.mean += (number - this.mean) / this.numbers; // running mean: no overflow, no precision drift
-    } else {
-      this.firstText ??= { value, line };
     }
     if (this.overflow || this.distinct.has(value)) return;
+    if (text && value.length > MAX_CATEGORY_CHARS) this.tooLong(value, line);
     if (this.distinct.size === this.cap) this.overflow = true;
     else this.distinct.add(value);
+  }
+
+  private tooLong(value: string, line: number): never {
+    const { name, label } = this.role;
+    const where = `a value of ${value.length} characters on line ${line}, over the ${MAX_CATEGORY_CHARS} a ${label ? 'class' : 'category'} may have (MAX_CATEGORY_CHARS)`;
+    if (label) throw new DatasetError(`the classification target '${name}' has ${where}`);
+    throw new DatasetError(`feature column '${name}' has ${where}: text that long is not a category; to leave the column out, ${howToSet(METADATA_KEYS.drop, name)}`);
   }
 }
 
 function describeFeature(name: string, index: number, stats: ColumnStats): ColumnDescription {
-  if (stats.numbers === 0 && stats.firstText === undefined) throw new DatasetError(`feature column '${name}' has no values (every cell is empty)`);
-  if (stats.firstText === undefined) return { name, index, role: 'feature', type: 'numeric', mean: stats.mean, outputColumns: [name] };
+  if (stats.numbers === 0 && stats.firstText === undefined) {
+    throw new DatasetError(`feature column '${name}' has no values (all ${stats.missing} of its cells are missing); to leave it out, ${howToSet(METADATA_KEYS.drop, name)}`);
+  }
+  if (stats.firstText === undefined) {
+    return { name, index, role: 'feature', type: 'numeric', mean: stats.mean, outputColumns: [name], missing: { count: stats.missing, fill: 'mean' } };
+  }
   if (stats.overflow) {
     const { value, line } = stats.firstText;
     throw new DatasetError(
@@ -80,21 +129,32 @@ function describeFeature(name: string, index: number, stats: ColumnStats): Colum
     );
   }
   const categories = sortValues(stats.distinct);
-  return { name, index, role: 'feature', type: 'categorical', categories, outputColumns: categories.map((c) => `${name}_${c}`) };
+  return { name, index, role: 'feature', type: 'categorical', categories, outputColumns: categories.map((c) => `${name}_${c}`), missing: { count: stats.missing, fill: 'no-category' } };
 }
+
+const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /** Pass 1's state: fed row by row (as fields, or as a plain CSV line), then turned into the schema. */
 class Profiler {
   /** The rows' hashes, for the split's edges (assignment.ts): regression, the whole file's; classification, by class (stratified). */
   private readonly hashes: HashAtoms | undefined;
   private readonly strata: StrataCounter | undefined;
+  private readonly missing: MissingValues;
+  /** The file's column names. */
+  private fileNames: string[] | undefined;
+  /** The columns kept (the file's indexes), when some are dropped; the names, stats and label index below are theirs. */
+  private keep: number[] | undefined;
   private names: string[] | undefined;
   private labelIndex = 0;
   private stats: ColumnStats[] = [];
   private dataRows = 0;
+  /** Rows whose label is missing, and the first of them (a rejection, once every row is counted). */
+  private missingLabels = 0;
+  private firstMissingLabel: { value: string; line: number; row: number } | undefined;
   private readonly bounds = new FieldBounds();
 
   constructor(private readonly options: ProfileOptions) {
+    this.missing = new MissingValues(options.naValues);
     if (options.problemType === 'classification') this.strata = new StrataCounter(options.maxClasses);
     else this.hashes = new HashAtoms();
   }
@@ -106,26 +166,52 @@ class Profiler {
     else this.hashes!.add(hash);
   }
 
+  /** The first record: the column names, the target, the columns dropped. */
+  private columns(first: string[]): void {
+    const { dialect, problemType, drop } = this.options;
+    const fileNames = columnNames(first, dialect.header, this.options.columnNames);
+    const label = resolveTarget(this.options.target, fileNames, { present: dialect.header, source: dialect.headerSource, ...(dialect.header ? {} : { firstRow: first }) });
+    const dropped = new Set<number>();
+    for (const name of drop) {
+      const index = fileNames.indexOf(name);
+      if (index < 0) throw new DatasetError(`column '${name}' to drop (${METADATA_KEYS.drop}) is not in the file: its ${fileNames.length} columns are ${fileNames.join(', ')}`);
+      if (index === label) throw new DatasetError(`column '${name}' cannot be dropped (${METADATA_KEYS.drop}): it is the target; to predict another column, set ${METADATA_KEYS.target}`);
+      dropped.add(index);
+    }
+    this.fileNames = fileNames;
+    this.keep = dropped.size > 0 ? fileNames.map((_, i) => i).filter((i) => !dropped.has(i)) : undefined;
+    this.names = this.keep ? this.keep.map((i) => fileNames[i]!) : fileNames;
+    this.labelIndex = this.keep ? this.keep.indexOf(label) : label;
+    this.stats = this.names.map((name, i) => {
+      const isLabel = i === this.labelIndex;
+      return new ColumnStats(isLabel && problemType === 'classification' ? this.options.maxClasses : MAX_CATEGORIES, this.missing, { name, label: isLabel });
+    });
+  }
+
   /** One record; `text` is its row text when the reader has it (the fields joined by commas). */
   addFields(fields: string[], line: number, text?: string): void {
-    const { header, problemType } = this.options;
-    if (this.names === undefined) {
-      this.names = columnNames(fields, header, this.options.columnNames);
-      this.labelIndex = resolveTarget(this.options.target, this.names);
-      this.stats = this.names.map((_, i) => new ColumnStats(i === this.labelIndex && problemType === 'classification' ? this.options.maxClasses : MAX_CATEGORIES));
-      if (header) return;
+    if (this.fileNames === undefined) {
+      this.columns(fields);
+      if (this.options.dialect.header) return;
     }
     this.dataRows++;
     this.checkWidth(fields.length, line);
+    if (this.keep) {
+      // A dropped column is not part of the row, in its hash either: rows that differ only by an ID are duplicates.
+      const keep = this.keep;
+      fields = keep.map((i) => fields[i]!);
+      text = undefined;
+    }
     const label = fields[this.labelIndex]!;
-    this.checkLabel(label, label !== '' && Number.isFinite(Number(label)), line);
+    if (this.missing.is(label)) return this.labelMissing(label, line);
+    this.checkLabel(label, Number.isFinite(Number(label)), line);
     for (let i = 0; i < fields.length; i++) this.stats[i]!.add(fields[i]!, line);
     this.split(text ?? rowText(fields), label);
   }
 
   /** One line of plain CSV (readPlainLines), fields found and parsed in place. */
   addLine(text: string, line: number): void {
-    if (this.names === undefined) {
+    if (this.fileNames === undefined || this.keep) {
       const { fields, trimmed } = plainFields(text);
       this.addFields(fields, line, trimmed ? undefined : text);
       return;
@@ -135,8 +221,8 @@ class Profiler {
     this.checkWidth(count, line);
     const labelStart = starts[this.labelIndex]!;
     const labelEnd = ends[this.labelIndex]!;
-    if (labelStart === labelEnd) this.checkLabel('', false, line);
-    else if (this.options.problemType === 'regression') {
+    if (this.missing.isRange(text, labelStart, labelEnd)) return this.labelMissing(text.slice(labelStart, labelEnd), line);
+    if (this.options.problemType === 'regression') {
       let number = parseSimpleDecimal(text, labelStart, labelEnd);
       if (number !== number) number = Number(text.slice(labelStart, labelEnd));
       if (!Number.isFinite(number)) this.checkLabel(text.slice(labelStart, labelEnd), false, line);
@@ -146,28 +232,43 @@ class Profiler {
   }
 
   private checkWidth(width: number, line: number): void {
-    const expected = this.names!.length;
+    const expected = this.fileNames!.length;
     if (width !== expected) {
-      throw new DatasetError(`line ${line} (data row ${this.dataRows}) has ${width} fields, expected ${expected} like ${this.options.header ? 'the header' : 'the first row'}`);
+      throw new DatasetError(`line ${line} (data row ${this.dataRows}) has ${width} fields, expected ${expected} like ${this.options.dialect.header ? 'the header' : 'the first row'}`);
     }
   }
 
+  private labelMissing(value: string, line: number): void {
+    this.missingLabels++;
+    this.firstMissingLabel ??= { value, line, row: this.dataRows };
+  }
+
   private checkLabel(label: string, numeric: boolean, line: number): void {
-    const names = this.names!;
-    if (label === '') throw new DatasetError(`line ${line} (data row ${this.dataRows}) has an empty label in column '${names[this.labelIndex]}'`);
     if (this.options.problemType === 'regression' && !numeric) {
-      const hint = this.dataRows === 1 && !this.options.header ? ` (if the file has a header row, set ${METADATA_KEYS.header}=true)` : '';
-      throw new DatasetError(`line ${line} (data row ${this.dataRows}): the regression label '${label}' in column '${names[this.labelIndex]}' is not a number${hint}`);
+      const name = this.names![this.labelIndex];
+      const hint =
+        this.dataRows === 1 && !this.options.dialect.header
+          ? `; if the first row names the columns, ${howToSet(METADATA_KEYS.header, 'true')}`
+          : `; if '${name}' holds classes, ${howToSet(METADATA_KEYS.problem, 'classification')}`;
+      throw new DatasetError(`line ${line} (data row ${this.dataRows}): the regression label '${label}' in column '${name}' is not a number${hint}`);
     }
   }
 
   schema(): SchemaDocument {
     const { options, names, labelIndex, stats, dataRows } = this;
-    const { header, problemType } = options;
+    const { dialect, problemType } = options;
     if (names === undefined) throw new DatasetError('the file is empty');
     if (dataRows === 0) throw new DatasetError('the file has a header but no data rows');
 
     const labelName = names[labelIndex]!;
+    if (this.firstMissingLabel) {
+      const { value, line, row } = this.firstMissingLabel;
+      const rows = this.missingLabels === 1 ? '1 row' : `${this.missingLabels} rows`;
+      const na = value === '' ? 'empty' : `'${value}', an NA value (${METADATA_KEYS.naValues} sets them)`;
+      throw new DatasetError(
+        `the target column '${labelName}' has no value on ${rows} of ${dataRows}, the first on line ${line} (data row ${row}: ${na}); a row without its label can be neither trained on nor scored: fill in or remove those rows`,
+      );
+    }
     let classes: string[] | undefined;
     if (problemType === 'classification') {
       const labelStats = stats[labelIndex]!;
@@ -202,16 +303,33 @@ class Profiler {
         `too few rows for the split: ${dataRows} rows gave train=${rows.train}, validation=${rows.validation}, test=${rows.test}; at least one train and one test row are needed`,
       );
     }
-    return {
+    const fileNames = this.fileNames!;
+    const kept = new Set(this.keep ?? []);
+    const schema: SchemaDocument = {
       version: SCHEMA_VERSION,
       source: options.source,
-      header,
+      header: dialect.header,
+      csv: {
+        delimiter: dialect.delimiter,
+        delimiterSource: dialect.delimiterSource,
+        headerSource: dialect.headerSource,
+        naValues: [...options.naValues],
+        dropped: this.keep ? fileNames.flatMap((name, index) => (kept.has(index) ? [] : [{ name, index }])) : [],
+      },
       columns,
       label: { name: labelName, index: labelIndex, problemType, ...(classes ? { classes } : {}) },
       featureCount,
       rows,
       split,
     };
+    const bytes = Buffer.byteLength(JSON.stringify(schema, null, 2));
+    if (bytes > MAX_SCHEMA_BYTES) {
+      const categories = columns.reduce((sum, c) => sum + (c.role === 'feature' ? (c.categories?.length ?? 0) : 0), 0);
+      throw new DatasetError(
+        `the dataset's schema.json would be ${mib(bytes)}, over the ${mib(MAX_SCHEMA_BYTES)} it may have (MAX_SCHEMA_BYTES): ${columns.length} columns, ${categories} one-hot categories; leave out the columns the model does not need with ${METADATA_KEYS.drop} (pnpm pipeline --drop)`,
+      );
+    }
+    return schema;
   }
 }
 

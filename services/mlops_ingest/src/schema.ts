@@ -4,7 +4,8 @@
  * category). Writing it last marks a complete split.
  */
 import * as z from 'zod/mini';
-import { DatasetError, ProblemTypeSchema } from '@mlops/common';
+import { CsvDelimiterSchema, DatasetError, ProblemTypeSchema, UPLOAD_METADATA_KEYS } from '@mlops/common';
+import { howToSet } from './options';
 
 // The row encoding lives in @mlops/common (encoding.ts), shared with @mlops/predict, so a prediction
 // request is encoded exactly as the channels are; re-exported for this package's passes and tests.
@@ -19,10 +20,17 @@ const ColumnSchema = z.object({
   type: z.enum(['numeric', 'categorical']),
   /** Categorical columns: the one-hot order (for a classification label: the classes). */
   categories: z.optional(z.array(z.string())),
-  /** Numeric features: the value that fills an empty cell. */
+  /** Numeric features: the value that fills a missing cell (the column's mean over the file's rows). */
   mean: z.optional(z.number()),
   /** The channel columns this source column becomes (the label: its one column, first). */
   outputColumns: z.array(z.string()),
+  /**
+   * Features: how many of the file's cells were missing (empty, or one of csv.naValues) and what the
+   * channels have in their place: `mean` (numeric: the column's `mean`) or `no-category` (categorical:
+   * every one-hot column 0). Absent from documents of earlier releases, and for the label (a missing
+   * label rejects the dataset).
+   */
+  missing: z.optional(z.object({ count: z.number().check(z.int(), z.gte(0)), fill: z.enum(['mean', 'no-category']) })),
 });
 export type ColumnDescription = z.infer<typeof ColumnSchema>;
 
@@ -71,10 +79,29 @@ const SplitSchema = z
     z.refine((s) => s.hash === undefined || s.stratified === true || s.edges !== undefined, 'an unstratified split lists its edges'),
   );
 
+/**
+ * How the file was read: what the upload's metadata (or the stage) gave, and what was detected from
+ * its first bytes (dialect.ts). Absent from documents of earlier releases, which read every file as
+ * comma-separated, with the header the options said, only empty cells missing and nothing dropped.
+ */
+const CsvReadingSchema = z.object({
+  delimiter: CsvDelimiterSchema,
+  delimiterSource: z.enum(['upload', 'detected']),
+  /** Who decided `header`: the upload's mlops-header, the stage's CSV_HEADER, or the detection. */
+  headerSource: z.enum(['upload', 'stage', 'detected']),
+  /** The cells besides an empty one that were missing (matched ignoring case). */
+  naValues: z.array(z.string()),
+  /** The file's columns that mlops-drop removed before profiling, with their 0-based index in the file; `columns` are the rest, numbered anew. */
+  dropped: z.array(z.object({ name: z.string(), index: z.number().check(z.int(), z.gte(0)) })),
+});
+export type CsvReadingDocument = z.infer<typeof CsvReadingSchema>;
+
 export const SchemaDocumentSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   source: z.object({ bucket: z.string(), key: z.string(), etag: z.string() }),
+  /** Whether the file's first row is a header (csv.headerSource says who decided). */
   header: z.boolean(),
+  csv: z.optional(CsvReadingSchema),
   columns: z.array(ColumnSchema),
   label: z.object({
     name: z.string(),
@@ -112,13 +139,39 @@ export function columnNames(first: readonly string[], header: boolean, configure
   return first.map((_, i) => `column_${i}`);
 }
 
-/** Resolves the label column spec (a name, a 0-based index, or `last`) against the column names. */
-export function resolveTarget(spec: string, names: readonly string[]): number {
+/** What a rejection about the target says of the header: whether the file has one and who decided. */
+export interface HeaderContext {
+  present: boolean;
+  source: 'upload' | 'stage' | 'detected';
+  /** The file's first row, which a header-less file's names (column_<i>) do not show. */
+  firstRow?: readonly string[];
+}
+
+const listColumns = (names: readonly string[]) => names.join(', ');
+
+/**
+ * Resolves the label column spec (a name, a 0-based index, or `last`) against the column names. A
+ * spec that names nothing is rejected with the columns there are and what would fix it.
+ */
+export function resolveTarget(spec: string, names: readonly string[], header?: HeaderContext): number {
   if (spec === 'last') return names.length - 1;
   const byName = names.indexOf(spec);
   if (byName >= 0) return byName;
-  if (/^\d+$/.test(spec) && Number(spec) < names.length) return Number(spec);
-  throw new DatasetError(`target column '${spec}' is not in the file: its ${names.length} columns are ${names.join(', ')} (or use a 0-based index or last)`);
+  if (/^\d+$/.test(spec)) {
+    if (Number(spec) < names.length) return Number(spec);
+    throw new DatasetError(`target column ${spec} is out of range: the file has ${names.length} columns, 0 to ${names.length - 1} (0-based), named ${listColumns(names)}`);
+  }
+  const key = UPLOAD_METADATA_KEYS.header;
+  if (header && !header.present) {
+    const named = header.firstRow?.includes(spec);
+    const why = header.source === 'detected' ? 'none was detected' : `${header.source === 'upload' ? `its ${key}=false` : "the stage's CSV_HEADER"} says so`;
+    const fix = named
+      ? `its first row does name '${spec}': ${howToSet(key, 'true')}`
+      : `if its first row names the columns, ${howToSet(key, 'true')}; else give the target as a 0-based index or last`;
+    throw new DatasetError(`target column '${spec}' is not in the file: it has no header row (${why}), so its ${names.length} columns are ${listColumns(names)}; ${fix}`);
+  }
+  const other = names.find((n) => n.toLowerCase() === spec.toLowerCase());
+  throw new DatasetError(`target column '${spec}' is not in the file: its ${names.length} columns are ${listColumns(names)}${other ? ` (did you mean '${other}'? names are case-sensitive)` : ' (or use a 0-based index or last)'}`);
 }
 
 /** Sorts labels or categories: numerically when every value is a number, else by code unit (locale-independent). */

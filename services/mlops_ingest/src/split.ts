@@ -3,7 +3,8 @@
  * channel object. The schema from pass 1 decides everything, so this pass cannot reject data.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { FieldBounds, type CsvBatches, type PlainLines } from './csv';
+import { FieldBounds, plainRecords, type CsvBatches, type PlainLines } from './csv';
+import { MissingValues } from './missing';
 import { ChannelWriter } from './channel-writer';
 import { CHANNELS, plainRowEncoder, rowEncoder, rowText, type Channel, type RowCounts, type SchemaDocument } from './schema';
 import { splitter } from './assignment';
@@ -39,25 +40,63 @@ async function withChannelWriters<Batch>(
   return { train: writers.train.rows, validation: writers.validation.rows, test: writers.test.rows };
 }
 
+/**
+ * What pass 2 does to a source row before encoding it, as pass 1 read it: the dropped columns left
+ * out (schema.json's csv.dropped), and missing cells (an NA value) made empty, which the encoders fill.
+ */
+interface RowReading {
+  /** The file's indexes of the columns kept, when some are dropped. */
+  keep: number[] | undefined;
+  missing: MissingValues;
+  /** The (kept) feature columns that had missing cells: only theirs are compared with the NA values. */
+  missingColumns: number[];
+}
+
+function rowReading(schema: SchemaDocument): RowReading {
+  const csv = schema.csv;
+  const dropped = new Set((csv?.dropped ?? []).map((d) => d.index));
+  const width = schema.columns.length + dropped.size;
+  return {
+    keep: dropped.size > 0 ? Array.from({ length: width }, (_, i) => i).filter((i) => !dropped.has(i)) : undefined,
+    missing: new MissingValues(csv?.naValues ?? []),
+    missingColumns: schema.columns.filter((c) => c.role === 'feature' && (c.missing?.count ?? 0) > 0).map((c) => c.index),
+  };
+}
+
 export async function writeChannels(records: CsvBatches, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
   const encode = rowEncoder(schema);
   // The channel of each row as pass 1 counted it: the same hash, and for a stratified split the class's edges from the schema.
   const channelOf = splitter(schema.split);
   const labelIndex = schema.split.strata ? schema.label.index : -1;
+  const { keep, missing, missingColumns } = rowReading(schema);
   let skipHeader = schema.header;
   return withChannelWriters(s3, target, records, (batch, writers) => {
-    for (const { fields, text } of batch) {
+    for (const record of batch) {
       if (skipHeader) {
         skipHeader = false;
         continue;
       }
-      writers[channelOf(text ?? rowText(fields), labelIndex < 0 ? undefined : fields[labelIndex])].append(encode(fields));
+      let { fields, text } = record;
+      if (keep) {
+        fields = keep.map((i) => fields[i]!);
+        text = undefined;
+      }
+      const channel = channelOf(text ?? rowText(fields), labelIndex < 0 ? undefined : fields[labelIndex]);
+      if (missingColumns.length > 0) {
+        if (fields === record.fields) fields = [...fields];
+        for (const c of missingColumns) if (missing.is(fields[c]!)) fields[c] = '';
+      }
+      writers[channel].append(encode(fields));
     }
   });
 }
 
 /** writeChannels over plain CSV lines (readPlainLines): the same channel bytes, several times faster. */
 export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
+  const reading = rowReading(schema);
+  // Dropping columns renumbers them: the slices of the line no longer match the schema's indexes, so such rows go as fields.
+  if (reading.keep) return writeChannels(plainRecords(batches), schema, s3, target);
+  const { missing, missingColumns } = reading;
   const encode = plainRowEncoder(schema);
   const channelOf = splitter(schema.split);
   const labelIndex = schema.split.strata ? schema.label.index : -1;
@@ -71,7 +110,10 @@ export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, sch
       }
       const { starts, ends, trimmed } = bounds.scan(line);
       const label = labelIndex < 0 ? undefined : line.slice(starts[labelIndex], ends[labelIndex]);
-      writers[channelOf(trimmed ? rowText(bounds.fields(line)) : line, label)].append(encode(line, starts, ends));
+      const channel = channelOf(trimmed ? rowText(bounds.fields(line)) : line, label);
+      // A missing cell becomes an empty field, which the encoder fills.
+      for (const c of missingColumns) if (missing.isRange(line, starts[c]!, ends[c]!)) ends[c] = starts[c]!;
+      writers[channel].append(encode(line, starts, ends));
     }
   });
 }

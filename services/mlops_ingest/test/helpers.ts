@@ -3,9 +3,11 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import { IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
+import { DEFAULT_NA_VALUES, IngestConfigSchema, parseConfig, type IngestConfig, type S3EventInput } from '@mlops/common';
 import { FakeBucket } from '@mlops/testing';
 import { rowHash } from '../src/assignment';
+import type { Dialect } from '../src/dialect';
+import type { ProfileOptions } from '../src/profile';
 
 export const BUCKET = 'mlops-local-data';
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:mlops-test-pipeline';
@@ -59,4 +61,23 @@ export function resetIngestMocks(s3Mock: AwsClientStub<S3Client>, sfnMock: AwsCl
     sfnMock.on(StartExecutionCommand).callsFake(({ name }) => ({ executionArn: `arn:aws:states:us-east-1:123456789012:execution:mlops-test-pipeline:${name}`, startDate: new Date(0) }));
   }
   return new FakeBucket(s3Mock);
+}
+
+/** A comma-separated file without a header, as the passes read it when the detection said so. */
+export const COMMA_DIALECT: Dialect = { delimiter: ',', delimiterSource: 'detected', header: false, headerSource: 'detected' };
+
+/** The profile pass's options for a file read with `dialect`: the default NA values, nothing dropped, the last column the regression target. */
+export function profileOptions(options: Partial<ProfileOptions> = {}): ProfileOptions {
+  return {
+    source: { bucket: BUCKET, key: 'incoming/x.csv', etag: 'e' },
+    dialect: COMMA_DIALECT,
+    naValues: [...DEFAULT_NA_VALUES],
+    drop: [],
+    target: 'last',
+    problemType: 'regression',
+    maxClasses: 100,
+    ratios: [70, 15, 15],
+    seed: 42,
+    ...options,
+  };
 }

@@ -2,9 +2,11 @@
  * mlops_ingest against a real S3 implementation (s3rver on loopback): real HTTP streaming of
  * GetObject bodies, real multipart uploads for large channels, real metadata. SFN stays mocked.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -21,14 +23,16 @@ const sfnMock = mockClient(SFNClient);
 let server: S3rver;
 let directory: string;
 let s3: S3Client;
+let endpoint: string;
 
 beforeAll(async () => {
   logger.setLogLevel('SILENT');
   directory = mkdtempSync(path.join(tmpdir(), 'mlops-ingest-s3-'));
   server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
+  endpoint = `http://127.0.0.1:${port}`;
   s3 = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -120,6 +124,62 @@ describe('mlops_ingest with s3rver', () => {
       const flipper = i % 11 === 0 ? String(flipperMean) : String(180 + (i % 40));
       expect(all).toContain([(i * 7) % 3, ...island, String(35 + (i % 17)), flipper].join(','));
     });
+  });
+
+  it('reads a semicolon file with a quoted header, with options from real object metadata: an empty NA list, a column to drop, a baseline margin', async () => {
+    const wine = fixture('wine-quality-like.csv');
+    // An ID column in front, and the word NA as a category (an empty mlops-na-values keeps it one).
+    const [header, ...rows] = wine.trim().split('\n');
+    const body = `"id";"batch";${header}\n${rows.map((r, i) => `${i};${i % 3 ? 'A' : 'NA'};${r}`).join('\n')}\n`;
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'incoming/wine.csv',
+        Body: body,
+        Metadata: { 'mlops-target': 'quality', 'mlops-na-values': '', 'mlops-drop': 'id', 'mlops-baseline-margin': '0.2' },
+      }),
+    );
+
+    const output = await ingest(s3Event({ key: 'incoming/wine.csv' }), deps());
+
+    expect(output.rejected).toEqual([]);
+    const run = lastInput();
+    expect(run.overrides).toEqual({ gate: { baselineMargin: 0.2 } });
+    const { train, validation, test, schema } = await channels(run);
+    expect(schema.csv).toEqual({ delimiter: ';', delimiterSource: 'detected', headerSource: 'detected', naValues: [], dropped: [{ name: 'id', index: 0 }] });
+    expect(schema.columns[0]).toMatchObject({ name: 'batch', index: 0, type: 'categorical', categories: ['A', 'NA'], missing: { count: 0 } });
+    expect(schema.label).toEqual({ name: 'quality', index: 12, problemType: 'regression' });
+    const all = [...train, ...validation, ...test];
+    expect(all).toHaveLength(160);
+    // Data row 0 (id 0, batch NA): 10.7;1.446;...;13.1;6.
+    expect(all).toContain('6,0,1,10.7,1.446,0.66,3.9,0.059,14,174,0.99624,3.09,0.57,13.1');
+  });
+
+  // The README's `aws s3 cp --metadata` lines, by the AWS CLI itself: its key=value,key=value form and its JSON form.
+  it('reads the options `aws s3 cp --metadata` sets, in either of its forms', async () => {
+    const cp = (file: string, key: string, metadata: string) =>
+      promisify(execFile)('aws', ['--endpoint-url', endpoint, 's3', 'cp', file, `s3://${BUCKET}/${key}`, '--metadata', metadata], {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_DEFAULT_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_PAGER: '' },
+      });
+    const wine = path.join(directory, 'winequality.csv');
+    writeFileSync(wine, fixture('wine-quality-like.csv'));
+    await cp(wine, 'incoming/red-wine/red.csv', 'mlops-delimiter=;,mlops-target=quality,mlops-baseline-margin=0.2');
+    expect(await ingest(s3Event({ key: 'incoming/red-wine/red.csv' }), deps())).toMatchObject({ rejected: [], runs: [{ status: 'started' }] });
+    let run = lastInput();
+    expect(run.overrides).toEqual({ gate: { baselineMargin: 0.2 } });
+    expect((await channels(run)).schema).toMatchObject({ csv: { delimiter: ';', delimiterSource: 'upload' }, label: { name: 'quality' } });
+
+    const people = path.join(directory, 'people.tsv');
+    writeFileSync(people, `id\tname\tage\tincome\n${Array.from({ length: 60 }, (_, i) => `${i}\tp${i}\t${i % 7 ? 20 + (i % 10) : 'NA'}\t${i * 10}`).join('\n')}\n`);
+    await cp(people, 'incoming/people.csv', '{"mlops-delimiter":"tab","mlops-drop":"id,name","mlops-na-values":"","mlops-target":"income"}');
+    expect(await ingest(s3Event({ key: 'incoming/people.csv' }), deps())).toMatchObject({ rejected: [], runs: [{ status: 'started' }] });
+    run = lastInput();
+    const { schema } = await channels(run);
+    expect(schema.csv).toEqual({ delimiter: '\t', delimiterSource: 'upload', headerSource: 'detected', naValues: [], dropped: [{ name: 'id', index: 0 }, { name: 'name', index: 1 }] });
+    expect(schema.columns.map((c) => c.name)).toEqual(['age', 'income']);
+    // The empty list arrived: NA is no missing value here but a category of age.
+    expect(schema.columns[0]).toMatchObject({ type: 'categorical', missing: { count: 0, fill: 'no-category' } });
+    expect(schema.columns[0]!.categories).toContain('NA');
   });
 
   it('streams a channel larger than a part through a multipart upload', async () => {

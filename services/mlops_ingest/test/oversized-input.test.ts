@@ -12,6 +12,7 @@ import { logger } from '@mlops/common/lambda';
 import { MAX_EXECUTION_INPUT_BYTES } from '../src/execution';
 import { handler } from '../src/handler';
 import { MAX_REASON_CHARS } from '../src/ingest';
+import { MAX_CATEGORY_CHARS } from '../src/profile';
 import { lambdaContextFor, FakeBucket, md5 } from '@mlops/testing';
 import { BUCKET, STATE_MACHINE_ARN, s3Event } from './helpers';
 
@@ -26,7 +27,8 @@ let bucket: FakeBucket;
 
 beforeAll(() => {
   logger.setLogLevel('SILENT');
-  process.env = { ...savedEnv, AWS_REGION: 'us-east-1', STAGE: 'test', DATA_BUCKET: BUCKET, NAME_PREFIX: 'mlops-test', INCOMING_PREFIX: 'incoming/', STATE_MACHINE_ARN };
+  // MAX_CLASSES raised: at the default 100, classes of at most MAX_CATEGORY_CHARS fit in an execution input.
+  process.env = { ...savedEnv, AWS_REGION: 'us-east-1', STAGE: 'test', DATA_BUCKET: BUCKET, NAME_PREFIX: 'mlops-test', INCOMING_PREFIX: 'incoming/', STATE_MACHINE_ARN, MAX_CLASSES: '1000' };
 });
 afterAll(() => {
   process.env = savedEnv;
@@ -76,14 +78,20 @@ describe('oversized uploads', () => {
     expect(reason).toMatch(new RegExp(`^the run's execution input would be \\d+ bytes, over the ${MAX_EXECUTION_INPUT_BYTES} bytes a run may start with: the target column's name has ${BIG} characters`));
   });
 
-  it('refuses a classification run whose class labels would make the execution input too large', async () => {
+  it('refuses a class label longer than MAX_CATEGORY_CHARS, naming its line', async () => {
     const labels = ['a', 'b', 'c'].map((c) => c.repeat(25_000));
     const reason = await rejectionOf(rows(30, (i) => `${i},${i % 4},${labels[i % 3]}`), { 'mlops-problem': 'classification' });
-    expect(reason).toMatch(/execution input would be \d+ bytes.*the class labels 75000$/);
+    expect(reason).toBe(`the classification target 'column_2' has a value of 25000 characters on line 1, over the ${MAX_CATEGORY_CHARS} a class may have (MAX_CATEGORY_CHARS)`);
+  });
+
+  it('refuses a classification run whose class labels would make the execution input too large', async () => {
+    const labels = Array.from({ length: 300 }, (_, i) => `${String(i).padStart(3, '0')}${'c'.repeat(250)}`);
+    const reason = await rejectionOf(rows(900, (i) => `${i},${i % 4},${labels[i % 300]}`), { 'mlops-problem': 'classification' });
+    expect(reason).toMatch(/execution input would be \d+ bytes.*the class labels 75900$/);
   });
 
   it('still starts a run whose labels are long but fit', async () => {
-    const labels = ['a', 'b', 'c'].map((c) => c.repeat(1_000));
+    const labels = ['a', 'b', 'c'].map((c) => c.repeat(MAX_CATEGORY_CHARS));
     bucket.put(key, { body: rows(60, (i) => `${i},${i % 4},${labels[i % 3]}`), metadata: { 'mlops-problem': 'classification' } });
     await expect(handler(s3Event({ key }), context)).resolves.toMatchObject({ runs: [{ key, status: 'started' }], rejected: [] });
   });

@@ -17,7 +17,7 @@ import { readPlainLines } from '../src/csv';
 import { ingest } from '../src/ingest';
 import { profilePlain } from '../src/profile';
 import type { Channel, SchemaDocument } from '../src/schema';
-import { BUCKET, abaloneSample, clients, ingestConfig, resetIngestMocks, s3Event } from './helpers';
+import { BUCKET, abaloneSample, clients, ingestConfig, profileOptions, resetIngestMocks, s3Event } from './helpers';
 
 const s3Mock = mockClient(S3Client);
 const sfnMock = mockClient(SFNClient);
@@ -51,15 +51,7 @@ async function channelsOf(rows: readonly string[], seed = 42): Promise<Channel[]
   const body = (async function* () {
     yield new TextEncoder().encode(text);
   })();
-  const schema = await profilePlain(readPlainLines(body), {
-    source: { bucket: BUCKET, key: 'incoming/x.csv', etag: 'e' },
-    header: false,
-    target: 'last',
-    problemType: 'regression',
-    maxClasses: 100,
-    ratios: [70, 15, 15],
-    seed,
-  });
+  const schema = await profilePlain(readPlainLines(body), profileOptions({ seed }));
   const channelOf = splitter(schema.split);
   return rows.map((row) => channelOf(row, undefined));
 }

@@ -82,9 +82,20 @@ describe('splitting the abalone sample', () => {
     expect(schema.version).toBe(1);
     expect(schema.source).toEqual({ bucket: BUCKET, key, etag: md5(abalone) });
     expect(schema.header).toBe(false);
+    // Read as detected: commas, no header (the first row is numbers where the rest is), the stage's column names.
+    expect(schema.csv).toEqual({ delimiter: ',', delimiterSource: 'detected', headerSource: 'detected', naValues: ['NA', 'N/A', 'NaN', 'null', 'None'], dropped: [] });
     expect(schema.featureCount).toBe(10);
     expect(schema.label).toEqual({ name: 'rings', index: 8, problemType: 'regression' });
-    expect(schema.columns[0]).toEqual({ name: 'sex', index: 0, role: 'feature', type: 'categorical', categories: ['F', 'I', 'M'], outputColumns: ['sex_F', 'sex_I', 'sex_M'] });
+    expect(schema.columns[0]).toEqual({
+      name: 'sex',
+      index: 0,
+      role: 'feature',
+      type: 'categorical',
+      categories: ['F', 'I', 'M'],
+      outputColumns: ['sex_F', 'sex_I', 'sex_M'],
+      missing: { count: 0, fill: 'no-category' },
+    });
+    expect(schema.columns[1]).toEqual({ name: 'length', index: 1, role: 'feature', type: 'numeric', mean: expect.any(Number), outputColumns: ['length'], missing: { count: 0, fill: 'mean' } });
     expect(schema.columns[8]).toEqual({ name: 'rings', index: 8, role: 'label', type: 'numeric', outputColumns: ['rings'] });
     const lengths = abalone.trim().split('\n').map((l) => Number(l.split(',')[1]));
     expect(schema.columns[1]!.mean).toBeCloseTo(lengths.reduce((a, b) => a + b, 0) / lengths.length, 12);
@@ -189,7 +200,9 @@ describe('encoding other layouts', () => {
     const files = runFiles(key, flowers);
     const schema = files.schema();
     expect(schema.label).toEqual({ name: 'species', index: 3, problemType: 'classification', classes: ['setosa', 'versicolor', 'virginica'] });
-    expect(schema.columns[2]).toMatchObject({ name: 'colour, main', type: 'categorical', categories: ['violet', 'violet, pale', 'white'] });
+    expect(schema.columns[2]).toMatchObject({ name: 'colour, main', type: 'categorical', categories: ['violet', 'violet, pale', 'white'], missing: { count: 1, fill: 'no-category' } });
+    expect(schema.columns[1]).toMatchObject({ name: 'petal width', missing: { count: 1, fill: 'mean' } });
+    expect(schema.csv).toMatchObject({ delimiter: ',', delimiterSource: 'detected', headerSource: 'upload' });
     expect(schema.featureCount).toBe(5);
     const widths = [0.2, 1.4, 2.5, 1.5, 2.2, 0.2, 1.5, 2.3, 0.4];
     const meanWidth = widths.reduce((a, b) => a + b, 0) / widths.length;

@@ -1,8 +1,23 @@
 /** `pnpm pipeline` options. Every mistake is reported with the option's name and the reason. */
 import { existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
-import { CLASSIFICATION_METRICS, FAMILY_NAME_MAX, MetricNameSchema, REGRESSION_METRICS, UPLOAD_METADATA_KEYS, familyOfKey, metricsFor, sanitizeFamily, type ProblemType } from '@mlops/common';
+import {
+  BaselineMarginOptionSchema,
+  ColumnListOptionSchema,
+  DELIMITER_NAMES,
+  DelimiterOptionSchema,
+  FAMILY_NAME_MAX,
+  MetricNameSchema,
+  NaValuesOptionSchema,
+  UPLOAD_METADATA_KEYS,
+  familyOfKey,
+  metricsFor,
+  sanitizeFamily,
+  type CsvDelimiter,
+  type ProblemType,
+} from '@mlops/common';
 import { parseArgs } from 'node:util';
+import { acceptedHyperparameters, hyperparameterNames, ingestDefaults } from './help';
 
 export interface PipelineOptions {
   data: string;
@@ -13,6 +28,12 @@ export interface PipelineOptions {
   metric?: string;
   threshold?: number;
   header?: boolean;
+  delimiter?: CsvDelimiter;
+  /** The cells besides an empty one that are missing (an empty list: only the empty cell). */
+  naValues?: string[];
+  /** Columns to leave out, by name. */
+  drop?: string[];
+  baselineMargin?: number;
   hyperparameters?: Record<string, string>;
   json: boolean;
   /** The state machine's waits run this many times faster than asked (the poll policy's decisions are kept). */
@@ -23,6 +44,13 @@ export interface PipelineOptions {
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A flag's value parsed by its upload option's schema (@mlops/common, which mlops_ingest parses the metadata with). */
+function optionValue<T>(flag: string, schema: { safeParse(value: string): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }, text: string): T {
+  const parsed = schema.safeParse(text);
+  if (parsed.success) return parsed.data;
+  throw new UsageError(`${flag}: ${parsed.error.issues[0]!.message} (got '${text}')`);
 }
 
 /**
@@ -54,6 +82,10 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
         metric: { type: 'string' },
         threshold: { type: 'string' },
         header: { type: 'boolean' },
+        delimiter: { type: 'string' },
+        'na-values': { type: 'string' },
+        drop: { type: 'string' },
+        'baseline-margin': { type: 'string' },
         hyperparameters: { type: 'string' },
         'time-scale': { type: 'string' },
         json: { type: 'boolean', default: false },
@@ -87,12 +119,17 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
     threshold = Number(v.threshold);
     if (v.threshold.trim() === '' || !Number.isFinite(threshold)) throw new UsageError(`--threshold: must be a number (got '${v.threshold}')`);
   }
-  // Checked here as mlops_ingest checks it, so a misspelt metric costs no stack start and no upload.
+  // Checked here as mlops_ingest checks it (against the stage's problem type when --problem is not given), so a
+  // misspelt metric costs no stack start and no upload.
   if (v.metric !== undefined) {
+    const problem = (v.problem ?? ingestDefaults().problem) as ProblemType;
     const metric = MetricNameSchema.safeParse(v.metric.trim());
-    const applicable = v.problem === undefined ? undefined : metricsFor(v.problem as ProblemType);
-    if (!metric.success) throw new UsageError(`--metric: '${v.metric}' is not a metric (regression: ${REGRESSION_METRICS.join(', ')}; classification: ${CLASSIFICATION_METRICS.join(', ')})`);
-    if (applicable && !applicable.includes(metric.data)) throw new UsageError(`--metric: '${v.metric}' is not a ${v.problem} metric (one of ${applicable.join(', ')})`);
+    const applicable = metricsFor(problem);
+    if (!metric.success || !applicable.includes(metric.data)) {
+      const other: ProblemType = problem === 'regression' ? 'classification' : 'regression';
+      const hint = metric.success && v.problem === undefined ? ` (${metric.data} is a ${other} metric: add --problem ${other})` : '';
+      throw new UsageError(`--metric ${v.metric}: not a ${problem} metric; one of ${applicable.join(', ')}${hint}`);
+    }
   }
   // A threshold alone applies to the stage's gate metric; a metric alone has no threshold to meet.
   if (v.metric !== undefined && threshold === undefined) throw new UsageError('--metric: give --threshold with it (the gate needs both)');
@@ -105,6 +142,21 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
     } catch {
       throw new UsageError(`--hyperparameters: must be a JSON object, e.g. '{"max_depth":"6","eta":"0.1"}' (pnpm pipeline --help lists the names)`);
     }
+    // The default training image refuses an unknown name only once the training job runs: caught here before the stack starts.
+    const accepted = acceptedHyperparameters();
+    const unknown = Object.keys(hyperparameters).filter((name) => !accepted.has(name));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `--hyperparameters: unknown name${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')}; the built-in XGBoost 1.7-1 image accepts ${hyperparameterNames().join(', ')}`,
+      );
+    }
+  }
+  const delimiter = v.delimiter === undefined ? undefined : optionValue('--delimiter', DelimiterOptionSchema, v.delimiter);
+  const naValues = v['na-values'] === undefined ? undefined : optionValue('--na-values', NaValuesOptionSchema, v['na-values']);
+  const drop = v.drop === undefined ? undefined : optionValue('--drop', ColumnListOptionSchema, v.drop);
+  const baselineMargin = v['baseline-margin'] === undefined ? undefined : optionValue('--baseline-margin', BaselineMarginOptionSchema, v['baseline-margin']);
+  if (baselineMargin !== undefined && threshold !== undefined) {
+    throw new UsageError('--baseline-margin: has no effect with --threshold (the threshold rule applies then); give one or the other');
   }
   const timeScale = v['time-scale'] === undefined ? 100 : Number(v['time-scale']);
   if (!Number.isFinite(timeScale) || timeScale < 1) throw new UsageError(`--time-scale: must be a number >= 1 (got '${v['time-scale']}')`);
@@ -116,6 +168,10 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
     metric: v.metric,
     threshold,
     header: v.header,
+    delimiter,
+    naValues,
+    drop,
+    baselineMargin,
     hyperparameters,
     json: v.json ?? false,
     timeScale,
@@ -130,8 +186,13 @@ export function uploadMetadata(options: PipelineOptions): Record<string, string>
   if (options.target !== undefined) metadata[keys.target] = options.target;
   if (options.problem !== undefined) metadata[keys.problem] = options.problem;
   if (options.header !== undefined) metadata[keys.header] = String(options.header);
+  // By name: a tab alone would not survive an HTTP header.
+  if (options.delimiter !== undefined) metadata[keys.delimiter] = DELIMITER_NAMES[options.delimiter];
+  if (options.naValues !== undefined) metadata[keys.naValues] = options.naValues.join(',');
+  if (options.drop !== undefined) metadata[keys.drop] = options.drop.join(',');
   if (options.metric !== undefined) metadata[keys.metric] = options.metric;
   if (options.threshold !== undefined) metadata[keys.threshold] = String(options.threshold);
+  if (options.baselineMargin !== undefined) metadata[keys.baselineMargin] = String(options.baselineMargin);
   if (options.hyperparameters !== undefined) metadata[keys.hyperparameters] = JSON.stringify(options.hyperparameters);
   return metadata;
 }
