@@ -325,8 +325,11 @@ class Profiler {
     const bytes = Buffer.byteLength(JSON.stringify(schema, null, 2));
     if (bytes > MAX_SCHEMA_BYTES) {
       const categories = columns.reduce((sum, c) => sum + (c.role === 'feature' ? (c.categories?.length ?? 0) : 0), 0);
+      // A header line of huge names (a file whose header is data, or garbage) outweighs any category count: name it.
+      const longest = columns.reduce((a, c) => (c.name.length > a.name.length ? c : a), columns[0]!);
+      const names = longest.name.length > MAX_CATEGORY_CHARS ? ` (column ${longest.index}'s name alone has ${longest.name.length} characters: is the header row a header?)` : '';
       throw new DatasetError(
-        `the dataset's schema.json would be ${mib(bytes)}, over the ${mib(MAX_SCHEMA_BYTES)} it may have (MAX_SCHEMA_BYTES): ${columns.length} columns, ${categories} one-hot categories; leave out the columns the model does not need with ${METADATA_KEYS.drop} (pnpm pipeline --drop)`,
+        `the dataset's schema.json would be ${mib(bytes)}, over the ${mib(MAX_SCHEMA_BYTES)} it may have (MAX_SCHEMA_BYTES): ${columns.length} columns, ${categories} one-hot categories${names}; leave out the columns the model does not need with ${METADATA_KEYS.drop} (pnpm pipeline --drop)`,
       );
     }
     return schema;
