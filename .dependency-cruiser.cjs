@@ -4,7 +4,9 @@
 // - no import cycles.
 const PACKAGE = '^(services|packages|containers|tools|offline)/([^/]+)/';
 // The files package.json `exports` maps name; everything else in src/ is private to its package.
-const ENTRY = '/src/((index|lambda|core|handler)\\.ts|lambda-context\\.cjs)$';
+// mlops_ingest's `./processing` export is named on its own (other packages' processing.ts are private):
+// the preprocess container (containers/preprocess) is built from the Lambda's own passes, one implementation.
+const ENTRY = '(/src/((index|lambda|core|handler)\\.ts|lambda-context\\.cjs)|^services/mlops_ingest/src/processing\\.ts)$';
 
 module.exports = {
   forbidden: [

@@ -1,23 +1,34 @@
 /**
- * The state machines' rules, enforced on statemachines/pipeline.asl.yml and deploy.asl.yml (every
- * state, Parallel branches included) and on the timeouts the framework resolves from serverless.yml.
+ * The state machines' rules, enforced on every statemachines/*.asl.yml (pipeline, deploy, preprocess;
+ * every state, Parallel branches included) and on the timeouts the framework resolves from serverless.yml.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { functionKeyOfLogicalId, printServerlessConfig, projectRoot, type ResolvedServerlessConfig } from '@mlops/serverless-config';
-import { DeployRequestSchema, RETRYABLE_ERROR_NAMES, S3TransientError, SageMakerTransientError } from '@mlops/common';
+import { DeployRequestSchema, PreprocessStepSchema, RETRYABLE_ERROR_NAMES, S3TransientError, SageMakerTransientError, type PreprocessInput } from '@mlops/common';
 const aslValidator = require('asl-validator') as (def: unknown, opts?: unknown) => { isValid: boolean; errors: unknown[] };
 
 type State = Record<string, any>;
-type Definition = { StartAt: string; States: Record<string, State> };
+type Definition = { StartAt: string; States: Record<string, State>; TimeoutSeconds?: number };
 const root = projectRoot();
 const load = (file: string) => yaml.load(readFileSync(join(root, 'statemachines', file), 'utf8')) as Definition;
 const pipeline = load('pipeline.asl.yml');
 const deploy = load('deploy.asl.yml');
+const preprocess = load('preprocess.asl.yml');
 const LAMBDA_TRANSIENT = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.ClientExecutionTimeoutException'];
 const HISTORY_EVENT_LIMIT = 25_000;
 const NESTED_DEPLOY = 'arn:aws:states:::states:startExecution.sync:2';
+/** An execution input of the preprocess state machine (PreprocessInputSchema). */
+const PREPROCESS_INPUT: PreprocessInput = {
+  family: 'abalone',
+  runId: 'big-0123456789',
+  source: { bucket: 'mlops-dev-data-123456789012-us-east-1', key: 'incoming/abalone/big/_SUCCESS', etag: '"d41d8cd98f00b204e9800998ecf8427e"' },
+  preprocessPrefix: 's3://mlops-dev-data-123456789012-us-east-1/runs/big-0123456789/preprocess/',
+  parts: 12,
+  bytes: 2_147_483_648,
+  instanceCount: 2,
+};
 
 /** Every state of a definition with its scope: `Transforms[0]` for a branch of the Parallel Transforms. */
 interface ScopedState {
@@ -35,6 +46,7 @@ function allStates(definition: Definition, scope = 'top'): ScopedState[] {
 const MACHINES = [
   ['pipeline.asl.yml', pipeline, 'RecordRun'],
   ['deploy.asl.yml', deploy, 'RecordDeployment'],
+  ['preprocess.asl.yml', preprocess, 'RecordFailure'],
 ] as const;
 const lambdaTasks = MACHINES.flatMap(([file, definition]) => allStates(definition).filter((s) => s.state.Type === 'Task' && typeof s.state.Resource === 'object').map((s) => [`${file} ${s.name}`, s] as const));
 
@@ -42,6 +54,17 @@ let config: ResolvedServerlessConfig;
 beforeAll(async () => {
   config = await printServerlessConfig('dev');
 }, 60_000);
+
+describe('the state machines', () => {
+  it('are every statemachines/*.asl.yml, each checked here and each in serverless.yml', () => {
+    const files = readdirSync(join(root, 'statemachines')).filter((f) => f.endsWith('.asl.yml'));
+    expect(MACHINES.map(([file]) => file).sort()).toEqual(files.sort());
+    // The framework resolves ${...} inside a definition, so a machine is recognized by its states.
+    const shape = (d: Record<string, unknown>) => JSON.stringify([d.StartAt, Object.keys(d.States as object)]);
+    const loaded = Object.values(config.stepFunctions.stateMachines).map((sm) => shape(sm.definition));
+    for (const [file, definition] of MACHINES) expect({ file, inServerlessYml: loaded.includes(shape(definition)) }).toEqual({ file, inServerlessYml: true });
+  });
+});
 
 function nextStates(state: State): string[] {
   return [state.Next, state.Default, ...(state.Choices ?? []).map((c: State) => c.Next), ...(state.Catch ?? []).map((c: State) => c.Next)].filter(Boolean);
@@ -99,13 +122,17 @@ describe.each(MACHINES)('%s', (_file, definition, recordState) => {
     }
     const record = definition.States[recordState]!;
     expect(record.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: record.Next }]);
-    // Past the record, an error always ends in a Fail state with that error.
+    // Past the record, an error always ends in a Fail state with that error: through an outcome Choice
+    // when the record also ends successful runs, or straight away when only failures reach it.
     const outcome = definition.States[record.Next]!;
-    expect(outcome.Type).toBe('Choice');
-    const errorChoices = outcome.Choices.filter((c: State) => c.IsPresent === true);
-    expect(errorChoices.map((c: State) => c.Variable)).toEqual(expect.arrayContaining(['$.error']));
-    expect(outcome.Choices.indexOf(errorChoices.at(-1))).toBe(errorChoices.length - 1); // errors are checked first
-    for (const c of errorChoices) expect(definition.States[c.Next]).toMatchObject({ Type: 'Fail', ErrorPath: `${c.Variable}.Error`, CausePath: `${c.Variable}.Cause` });
+    if (outcome.Type === 'Fail') expect(outcome).toMatchObject({ ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    else {
+      expect(outcome.Type).toBe('Choice');
+      const errorChoices = outcome.Choices.filter((c: State) => c.IsPresent === true);
+      expect(errorChoices.map((c: State) => c.Variable)).toEqual(expect.arrayContaining(['$.error']));
+      expect(outcome.Choices.indexOf(errorChoices.at(-1))).toBe(errorChoices.length - 1); // errors are checked first
+      for (const c of errorChoices) expect(definition.States[c.Next]).toMatchObject({ Type: 'Fail', ErrorPath: `${c.Variable}.Error`, CausePath: `${c.Variable}.Cause` });
+    }
     // Fail states outside the record path exist only inside Parallel branches (the Parallel catches them).
     for (const { name, scope, state } of scoped.filter((s) => s.state.Type === 'Fail')) {
       if (scope === 'top') expect({ name, errorPath: state.ErrorPath }).toEqual({ name, errorPath: expect.stringMatching(/^\$\.(record\.)?error\.Error$/) });
@@ -245,5 +272,82 @@ describe('deploy.asl.yml', () => {
     expect(rollout.Default).toBe('EndpointPollInit');
     expect(deploy.States.NextTurn).toMatchObject({ Parameters: { 'attempt.$': '$.deploy.attempt' }, ResultPath: '$.turn', Next: 'WaitForTurn' });
     expect(deploy.States.AwaitEndpoint!.Parameters['modelPackageArn.$']).toBe('$.modelPackageArn');
+  });
+});
+
+describe('the scale path in preprocess.asl.yml', () => {
+  const S = preprocess.States;
+  const INGEST = { 'Fn::GetAtt': ['MlopsUnderscoreingestLambdaFunction', 'Arn'] };
+  const AWAIT = { 'Fn::GetAtt': ['MlopsUnderscoreawaitLambdaFunction', 'Arn'] };
+  const top = allStates(preprocess);
+
+  it('profiles, merges and splits, then finishes: each step is mlops_ingest with a PreprocessStep of the execution input', () => {
+    expect(preprocess.StartAt).toBe('Profile');
+    const steps = { Profile: 'profile', Split: 'split', Finish: 'finish', RecordFailure: 'fail' } as const;
+    for (const [name, step] of Object.entries(steps)) {
+      expect({ name, resource: S[name]!.Resource }).toEqual({ name, resource: INGEST });
+      // The payload mlops_ingest validates (PreprocessStepSchema), with the execution's input as the run.
+      const constants = Object.fromEntries(Object.entries(S[name]!.Parameters as Record<string, unknown>).filter(([k]) => !k.endsWith('.$')));
+      const payload = { ...constants, run: PREPROCESS_INPUT, executionArn: 'arn:aws:states:us-east-1:123456789012:execution:mlops-dev-preprocess:r', ...(step === 'fail' ? { error: { Error: 'ProcessingJobFailed', Cause: 'boom' } } : {}) };
+      expect({ name, valid: PreprocessStepSchema.safeParse(payload).success }).toEqual({ name, valid: true });
+      expect(S[name]!.Parameters).toMatchObject({ preprocess: step, 'run.$': '$$.Execution.Input', 'executionArn.$': '$$.Execution.Id' });
+    }
+    expect(S.RecordFailure!.Parameters['error.$']).toBe('$.error');
+    // The happy path: Profile → its poll loop → Split → its poll loop → Finish → Started (the only Succeed).
+    expect(S.ProfileDone!.Choices[0]).toEqual({ Variable: '$.profilePoll.state', StringEquals: 'Succeeded', Next: 'Split' });
+    expect(S.SplitDone!.Choices[0]).toEqual({ Variable: '$.splitPoll.state', StringEquals: 'Succeeded', Next: 'Finish' });
+    expect(S.Finish!.Next).toBe('Started');
+    expect(top.filter((s) => s.state.Type === 'Succeed').map((s) => s.name)).toEqual(['Started']);
+  });
+
+  it('polls each processing job with mlops_await (kind processing), under a 400-poll budget', () => {
+    for (const [job, poll] of [['profile', 'profilePoll'], ['split', 'splitPoll']] as const) {
+      const task = top.find((s) => s.state.Type === 'Task' && s.state.Parameters?.['name.$'] === `$.${job}.jobName`)!;
+      expect(task.state).toMatchObject({ Resource: AWAIT, Parameters: { kind: 'processing', 'attempt.$': `$.${poll}.attempt` }, ResultPath: `$.${poll}` });
+      const done = S[task.state.Next]!;
+      expect(done.Choices).toContainEqual({ Variable: `$.${poll}.attempt`, NumericGreaterThanEquals: 400, Next: expect.any(String) });
+      const budget = S[done.Choices.find((c: State) => c.NumericGreaterThanEquals !== undefined).Next]!;
+      expect(budget).toMatchObject({ Type: 'Pass', Parameters: { Error: 'PollBudgetExceeded', Cause: expect.stringContaining(job) }, ResultPath: '$.error', Next: 'RecordFailure' });
+      const failed = S[done.Choices.find((c: State) => c.StringEquals === 'Failed').Next]!;
+      expect(failed).toMatchObject({ Type: 'Pass', Parameters: { Error: 'ProcessingJobFailed', 'Cause.$': `$.${poll}.message` }, ResultPath: '$.error', Next: 'RecordFailure' });
+      expect(S[done.Default]).toMatchObject({ Type: 'Wait', SecondsPath: `$.${poll}.waitSeconds`, Next: task.name });
+    }
+  });
+
+  it('fails by name: every failure passes RecordFailure, then ends in PreprocessFailed with its own Error and a readable Cause', () => {
+    // RecordFailure returns the failure with a Lambda error's message in place of Lambda's JSON; when
+    // it cannot run, the failure ends the execution as it came.
+    expect(S.PreprocessFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.record.error.Error', CausePath: '$.record.error.Cause' });
+    expect(S.PreprocessFailedUnrecorded).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    for (const name of ['PreprocessFailed', 'PreprocessFailedUnrecorded']) expect(S[name]!.Error).toBeUndefined();
+    expect(top.filter((s) => s.state.Type === 'Fail').map((s) => s.name).sort()).toEqual(['PreprocessFailed', 'PreprocessFailedUnrecorded']);
+    expect(S.Outcome).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Variable: '$.record.error', IsPresent: true, Next: 'PreprocessFailed' },
+        { Variable: '$.error', IsPresent: true, Next: 'PreprocessFailedUnrecorded' },
+      ],
+      Default: 'PreprocessFailedUnrecorded',
+    });
+    // The only way to the Fail states is RecordFailure (its Next, and its Catch: a record that cannot
+    // be written keeps $.error as it was, in $.recordError's stead), through Outcome.
+    const into = top.filter(({ state }) => nextStates(state).includes('Outcome')).map((s) => s.name);
+    expect(into).toEqual(['RecordFailure']);
+    expect(S.RecordFailure).toMatchObject({ ResultPath: '$.record', Next: 'Outcome', Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.recordError', Next: 'Outcome' }] });
+    // Every way to RecordFailure sets $.error: a Catch of a step, or a Pass of a failed job or a spent budget.
+    for (const { name, state } of top.filter((s) => s.name !== 'RecordFailure' && nextStates(s.state).includes('RecordFailure'))) {
+      const viaCatch = (state.Catch ?? []).some((c: State) => c.Next === 'RecordFailure' && c.ResultPath === '$.error');
+      const viaPass = state.Type === 'Pass' && state.ResultPath === '$.error' && state.Next === 'RecordFailure';
+      expect({ name, setsError: viaCatch || viaPass }).toEqual({ name, setsError: true });
+    }
+    // And no failure can reach the Succeed state once RecordFailure ran.
+    expect(reachable(S, 'RecordFailure').has('Started')).toBe(false);
+    // Every Task can fail into RecordFailure; nothing else reaches it without an error.
+    for (const { name, state } of top.filter((s) => s.state.Type === 'Task' && s.name !== 'RecordFailure')) expect({ name, catch: state.Catch }).toEqual({ name, catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }] });
+  });
+
+  it('gives the run as long as the pipeline does', () => {
+    expect(preprocess.TimeoutSeconds).toBe(pipeline.TimeoutSeconds);
+    expect(preprocess.TimeoutSeconds).toEqual(expect.any(Number));
   });
 });

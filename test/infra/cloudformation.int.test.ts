@@ -80,9 +80,9 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     }
   });
 
-  it('has the pipeline and the deploy state machine, STANDARD, with logging and tracing, calling functions by GetAtt', () => {
+  it('has the pipeline, the deploy and the preprocess state machine, STANDARD, with logging and tracing, calling functions by GetAtt', () => {
     const machines = ofType(t(), 'AWS::StepFunctions::StateMachine');
-    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([`mlops-${stage}-deploy`, `mlops-${stage}-pipeline`]);
+    expect(machines.map(([, m]) => m.Properties.StateMachineName).sort()).toEqual([`mlops-${stage}-deploy`, `mlops-${stage}-pipeline`, `mlops-${stage}-preprocess`]);
     for (const [, machine] of machines) {
       const sm = machine.Properties;
       expect(sm.StateMachineType).toBe('STANDARD');
@@ -100,6 +100,25 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
     const watches = statements.filter((s) => asList(s.Action).includes('states:DescribeExecution'));
     expect(watches.length).toBeGreaterThan(0);
     for (const s of watches) expect(JSON.stringify(s.Resource)).toMatch(new RegExp(`:execution:mlops-${stage}-deploy:\\*`));
+  });
+
+  it('lets the preprocess state machine invoke mlops_ingest and mlops_await, and start no execution', () => {
+    const role = t().Resources.MlopsPreprocessStateMachineRole!;
+    const actions = statementsOf(role).flatMap((s) => asList(s.Action));
+    expect(actions).toContain('lambda:InvokeFunction');
+    expect(actions.filter((a) => a.startsWith('states:'))).toEqual([]);
+    const invoked = statementsOf(role)
+      .filter((s) => asList(s.Action).includes('lambda:InvokeFunction'))
+      .flatMap((s) => asList(s.Resource as unknown))
+      .map((r) => JSON.stringify(r));
+    expect(invoked.length).toBeGreaterThan(0);
+    for (const r of invoked) expect(r).toMatch(/"MlopsUnderscore(ingest|await)LambdaFunction"/);
+    // mlops_ingest starts it by the ARN in its environment, and creates the jobs as the SageMaker role with the preprocess image.
+    const ingest = t().Resources.MlopsUnderscoreingestLambdaFunction!.Properties.Environment.Variables;
+    // By ARN: a Ref would make mlops_ingest depend on a state machine that depends on mlops_ingest.
+    expect(ingest.PREPROCESS_STATE_MACHINE_ARN).toEqual({ 'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:mlops-${stage}-preprocess` });
+    expect(ingest.SAGEMAKER_ROLE_ARN).toEqual({ 'Fn::GetAtt': ['SageMakerExecutionRole', 'Arn'] });
+    expect(ingest.PREPROCESS_IMAGE).toEqual({ 'Fn::Sub': '${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/mlops-preprocess:1.0.0' });
   });
 
   describe('failures that leave a record and nothing running', () => {
@@ -120,7 +139,7 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
       });
     });
 
-    it('cleans up and records a pipeline execution that was aborted or timed out, and no other', () => {
+    it('cleans up and records a pipeline or preprocess execution that was aborted or timed out, and no other', () => {
       const rule = t().Resources.CleanUpEndedRunsRule!.Properties;
       const event = (detail: Record<string, unknown>) => ({
         version: '0',
@@ -133,11 +152,17 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
         'detail-type': 'Step Functions Execution Status Change',
         detail: { stateMachineArn: 'PIPELINE', status: 'ABORTED', ...detail },
       });
-      // The pattern names the pipeline by Ref; evaluate it with that Ref standing for the ARN.
-      const pattern = JSON.parse(JSON.stringify(rule.EventPattern).replace(JSON.stringify({ Ref: 'MlopsPipelineStateMachine' }), '"PIPELINE"'));
-      expect(matchesPattern(pattern, event({}))).toBe(true);
-      expect(matchesPattern(pattern, event({ status: 'TIMED_OUT' }))).toBe(true);
-      for (const status of ['RUNNING', 'SUCCEEDED', 'FAILED']) expect(matchesPattern(pattern, event({ status }))).toBe(false);
+      // The pattern names the state machines by Ref; evaluate it with those Refs standing for their ARNs.
+      const pattern = JSON.parse(
+        JSON.stringify(rule.EventPattern)
+          .replace(JSON.stringify({ Ref: 'MlopsPipelineStateMachine' }), '"PIPELINE"')
+          .replace(JSON.stringify({ Ref: 'MlopsPreprocessStateMachine' }), '"PREPROCESS"'),
+      );
+      for (const machine of ['PIPELINE', 'PREPROCESS']) {
+        expect(matchesPattern(pattern, event({ stateMachineArn: machine }))).toBe(true);
+        expect(matchesPattern(pattern, event({ stateMachineArn: machine, status: 'TIMED_OUT' }))).toBe(true);
+        for (const status of ['RUNNING', 'SUCCEEDED', 'FAILED']) expect(matchesPattern(pattern, event({ stateMachineArn: machine, status }))).toBe(false);
+      }
       expect(matchesPattern(pattern, event({ stateMachineArn: 'DEPLOY' }))).toBe(false);
       const [target] = rule.Targets;
       expect(target.Arn).toEqual({ 'Fn::GetAtt': ['MlopsUnderscorerecordLambdaFunction', 'Arn'] });
@@ -194,7 +219,17 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
   });
 
   describe('notifications (resources/notifications.yml)', () => {
-    const NOTIFY_RULES = ['NotifyRunSucceededRule', 'NotifyRunFailedRule', 'NotifyRunStoppedRule', 'NotifyAwaitingApprovalRule', 'NotifyApprovalDecidedRule', 'NotifyDeployFailedRule', 'NotifyDeployStoppedRule'];
+    const NOTIFY_RULES = [
+      'NotifyRunSucceededRule',
+      'NotifyRunFailedRule',
+      'NotifyRunStoppedRule',
+      'NotifyAwaitingApprovalRule',
+      'NotifyApprovalDecidedRule',
+      'NotifyDeployFailedRule',
+      'NotifyDeployStoppedRule',
+      'NotifyPreprocessFailedRule',
+      'NotifyPreprocessStoppedRule',
+    ];
     const EXECUTION = `arn:aws:states:us-east-1:123456789012:execution:mlops-${stage}-pipeline:abalone-7aa1b19755`;
     const envelope = (source: string, detailType: string, detail: Record<string, unknown>): EventBridgeEvent => ({
       version: '0',
@@ -223,7 +258,8 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
       JSON.parse(
         JSON.stringify(t().Resources[id]!.Properties.EventPattern)
           .replaceAll(JSON.stringify({ Ref: 'MlopsPipelineStateMachine' }), '"PIPELINE"')
-          .replaceAll(JSON.stringify({ Ref: 'MlopsDeployStateMachine' }), '"DEPLOY"'),
+          .replaceAll(JSON.stringify({ Ref: 'MlopsDeployStateMachine' }), '"DEPLOY"')
+          .replaceAll(JSON.stringify({ Ref: 'MlopsPreprocessStateMachine' }), '"PREPROCESS"'),
       ) as Record<string, unknown>;
     /** The rules an event matches, by logical id. */
     const matching = (event: EventBridgeEvent) => NOTIFY_RULES.filter((id) => matchesPattern(patternOf(id), event));
@@ -299,6 +335,12 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
       expect(matching(execution({ status: 'TIMED_OUT', stateMachineArn: 'DEPLOY' }))).toEqual(['NotifyDeployStoppedRule']);
       // A deploy that succeeded is reported by its run (or its approval), not on its own.
       expect(matching(execution({ status: 'SUCCEEDED', stateMachineArn: 'DEPLOY' }))).toEqual([]);
+      // The scale path's preprocessing: its failures and stops; its success started the run's pipeline, which reports the run.
+      expect(matching(execution({ status: 'FAILED', stateMachineArn: 'PREPROCESS' }))).toEqual(['NotifyPreprocessFailedRule']);
+      expect(matching(execution({ status: 'ABORTED', stateMachineArn: 'PREPROCESS' }))).toEqual(['NotifyPreprocessStoppedRule']);
+      expect(matching(execution({ status: 'TIMED_OUT', stateMachineArn: 'PREPROCESS' }))).toEqual(['NotifyPreprocessStoppedRule']);
+      expect(matching(execution({ status: 'SUCCEEDED', stateMachineArn: 'PREPROCESS' }))).toEqual([]);
+      expect(matching(execution({ status: 'RUNNING', stateMachineArn: 'PREPROCESS' }))).toEqual([]);
     });
 
     it("reports a version of this stage's groups that awaits approval or was approved or rejected, and nothing else", () => {
@@ -332,6 +374,18 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
       );
       expect(message('NotifyDeployFailedRule', execution({ status: 'FAILED', stateMachineArn: 'DEPLOY', name: 'abalone-v4-approval', error: 'DeploymentFailed', cause: 'update rolled back: ...' }))).toBe(
         `Deploy abalone-v4-approval of stage ${stage} ended FAILED: DeploymentFailed: update rolled back: .... Execution: ${EXECUTION}`,
+      );
+      const preprocessExecution = `arn:aws:states:us-east-1:123456789012:execution:mlops-${stage}-preprocess:big-0123456789`;
+      expect(
+        message(
+          'NotifyPreprocessFailedRule',
+          execution({ status: 'FAILED', stateMachineArn: 'PREPROCESS', name: 'big-0123456789', executionArn: preprocessExecution, error: 'ProcessingJobFailed', cause: 'AlgorithmError: part-3.csv line 12: 9 fields, expected 8' }),
+        ),
+      ).toBe(
+        `Run big-0123456789 of stage ${stage} failed in preprocessing: ProcessingJobFailed: AlgorithmError: part-3.csv line 12: 9 fields, expected 8. No pipeline run started; the failure is recorded in runs/rejected/big-0123456789.json. Execution: ${preprocessExecution}`,
+      );
+      expect(message('NotifyPreprocessStoppedRule', execution({ status: 'ABORTED', stateMachineArn: 'PREPROCESS', name: 'big-0123456789', executionArn: preprocessExecution }))).toBe(
+        `Run big-0123456789 of stage ${stage} ended ABORTED in preprocessing: its processing jobs are stopped and no pipeline run started. Execution: ${preprocessExecution}`,
       );
       for (const id of NOTIFY_RULES) expect({ id, length: targetOf(id).inputTransformer!.inputTemplate.length < 400 }).toEqual({ id, length: true });
     });
@@ -399,7 +453,8 @@ describe.each(['dev', 'prod'])('packaged %s stage', (stage) => {
 
   it('gives each function only the permissions it uses', () => {
     const actions = Object.fromEntries(FUNCTIONS.map((f) => [f, allowedActions(roleOf(t(), f))]));
-    expect(actions.mlops_ingest!.filter((a) => a.startsWith('sagemaker:'))).toEqual([]);
+    // Ingest creates and stops the scale path's processing jobs, and nothing else on SageMaker.
+    expect(actions.mlops_ingest!.filter((a) => a.startsWith('sagemaker:')).sort()).toEqual(['sagemaker:AddTags', 'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob']);
     for (const f of FUNCTIONS) expect({ f, starts: actions[f]!.includes('states:StartExecution') }).toEqual({ f, starts: f === 'mlops_ingest' });
     // Only mlops_register writes to the registry, and nothing changes an approval but a person (or the CLI).
     for (const f of FUNCTIONS) expect({ f, registers: actions[f]!.includes('sagemaker:CreateModelPackage') }).toEqual({ f, registers: f === 'mlops_register' });

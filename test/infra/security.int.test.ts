@@ -64,7 +64,8 @@ const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSeg
  * does not say (the prefixes come from configuration). ingest reads the upload (any version, and
  * HEAD of a deleted one must be a 404) and the schema of an earlier delivery, and writes the run's
  * channels, schema and rejection records, and reads or writes its family's schema; eval reads predictions and writes its report; SageMaker
- * jobs read channels and write artifacts and predictions; record reads and writes run records. Nobody writes under incoming/.
+ * jobs read channels and write artifacts and predictions, and the scale path's processing jobs read the dataset's parts
+ * where they were uploaded; record reads and writes run records. Nobody writes under incoming/.
  */
 const S3_FLOW: Record<string, Record<string, string[]>> = {
   IngestRole: {
@@ -76,7 +77,7 @@ const S3_FLOW: Record<string, Record<string, string[]>> = {
   },
   EvalRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   RecordRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
-  SageMakerExecutionRole: { 's3:GetObject': [RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
+  SageMakerExecutionRole: { 's3:GetObject': [INCOMING, RUNS], 's3:PutObject': [RUNS], 's3:ListBucket': [RUNS] },
   // An S3 Batch Operations job (resources/batch-operations.yml) reads its manifest and writes its report.
   BatchOperationsRole: { 's3:GetObject': ['batch/manifests/'], 's3:GetObjectVersion': ['batch/manifests/'], 's3:PutObject': ['batch/reports/'] },
 };
@@ -200,6 +201,8 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
   it('derives a sensible permission set from the source (the derivation itself)', () => {
     const of = (fn: string) => neededPermissions(join(root, 'services', fn, 'src')).map((n) => n.action);
     expect(of('mlops_ingest')).toEqual(expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:ListBucket', 'states:StartExecution', 'states:DescribeExecution']));
+    // The preprocess state machine's steps: the run's processing jobs, tagged, as the SageMaker role.
+    expect(of('mlops_ingest')).toEqual(expect.arrayContaining(['sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:AddTags', 'sagemaker:StopProcessingJob', 'iam:PassRole']));
     expect(of('mlops_train')).toEqual(expect.arrayContaining(['sagemaker:CreateTrainingJob', 'sagemaker:AddTags', 'iam:PassRole']));
     expect(of('mlops_await').filter((a) => /Create|Update|StartExecution|PassRole/.test(a))).toEqual([]);
     // The shared package sends requests only from the helpers the derivation attributes to the
@@ -209,9 +212,11 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
     expect(of('mlops_await')).toEqual(expect.arrayContaining(['sagemaker:DescribeEndpointConfig', 'sagemaker:DescribeModel']));
   });
 
-  it('keeps the trigger function away from SageMaker and the pollers from starting anything', () => {
+  it('keeps the trigger function to processing jobs on SageMaker and the pollers from starting anything', () => {
     const actions = (fn: string) => allows(t().Resources[roleIdOf(t(), fn)]!).flatMap((s) => asList(s.Action));
-    expect(actions('mlops_ingest').filter((a) => a.startsWith('sagemaker:') || a === 'iam:PassRole')).toEqual([]);
+    // The scale path's profile and split jobs only: no training, model, endpoint or registry action.
+    expect(actions('mlops_ingest').filter((a) => a.startsWith('sagemaker:') || a === 'iam:PassRole').sort()).toEqual(['iam:PassRole', 'sagemaker:AddTags', 'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob']);
+    for (const g of grants(t().Resources[roleIdOf(t(), 'mlops_ingest')]!).filter((x) => x.action.startsWith('sagemaker:'))) expect(g.resource).toMatch(/:processing-job\/[^/]+$/);
     expect(actions('mlops_await').filter((a) => /^(states:Start|sagemaker:(Create|Update|Delete|AddTags))|iam:PassRole/.test(a))).toEqual([]);
     for (const fn of FUNCTIONS) {
       expect({ fn, starts: actions(fn).filter((a) => a.startsWith('states:Start')) }).toEqual({ fn, starts: fn === 'mlops_ingest' ? ['states:StartExecution'] : [] });
@@ -219,12 +224,13 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
     }
   });
 
-  it('lets ingest start only this stage’s state machine and describe only its executions', () => {
+  it('lets ingest start only this stage’s pipeline and preprocess state machines and describe only the pipeline’s executions', () => {
     const g = grants(t().Resources.IngestRole!).filter((x) => x.action.startsWith('states:'));
     expect(g.map((x) => `${x.action} ${x.resource}`).sort()).toEqual(
       [
         `states:DescribeExecution arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${namePrefix}-pipeline:*`,
         'states:StartExecution Ref:MlopsPipelineStateMachine',
+        `states:StartExecution arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${namePrefix}-preprocess`,
       ].sort(),
     );
   });
@@ -264,14 +270,19 @@ describe.each(STAGES)('packaged %s stage: least privilege', (stage) => {
       }
     }
     const passing = FUNCTIONS.filter((fn) => allows(t().Resources[roleIdOf(t(), fn)]!).some((s) => asList(s.Action).includes('iam:PassRole')));
-    expect(passing.sort()).toEqual(['mlops_batch', 'mlops_deploy', 'mlops_train']);
+    expect(passing.sort()).toEqual(['mlops_batch', 'mlops_deploy', 'mlops_ingest', 'mlops_train']);
   });
 
   /** What each state machine calls: its Lambda tasks, and the pipeline's nested run of the deploy state machine. */
   const MACHINE_CALLS = {
     [`mlops-${stage}-pipeline`]: { functions: ['mlops_train', 'mlops_await', 'mlops_batch', 'mlops_eval', 'mlops_register', 'mlops_record'], nested: [`mlops-${stage}-deploy`] },
     [`mlops-${stage}-deploy`]: { functions: ['mlops_deploy', 'mlops_await', 'mlops_record'], nested: [] as string[] },
+    [`mlops-${stage}-preprocess`]: { functions: ['mlops_ingest', 'mlops_await'], nested: [] as string[] },
   };
+
+  it('has exactly these state machines', () => {
+    expect(ofType(t(), 'AWS::StepFunctions::StateMachine').map(([, sm]) => sm.Properties.StateMachineName as string).sort()).toEqual(Object.keys(MACHINE_CALLS).sort());
+  });
 
   it.each(Object.keys(MACHINE_CALLS))("%s invokes exactly the functions its definition calls, and nothing else on a resource", (name) => {
     const [, sm] = ofType(t(), 'AWS::StepFunctions::StateMachine').find(([, m]) => m.Properties.StateMachineName === name)!;
@@ -371,12 +382,53 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
     for (const [id, g] of ofType(t(), 'AWS::Logs::LogGroup')) expect({ id, retention: RETENTION_DAYS.includes(g.Properties.RetentionInDays) }).toEqual({ id, retention: true });
   });
 
-  it('logs the state machine to a log group of this template that has a retention', () => {
-    const sm = ofType(t(), 'AWS::StepFunctions::StateMachine')[0]![1];
-    const [destination] = sm.Properties.LoggingConfiguration.Destinations;
-    const groupId = destination.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
-    expect(t().Resources[groupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: expect.any(Number) } });
-    expect(sm.Properties.LoggingConfiguration.IncludeExecutionData).toBe(false);
+  it('logs each state machine to a log group of its own in this template that has a retention', () => {
+    const groups = ofType(t(), 'AWS::StepFunctions::StateMachine').map(([id, sm]) => {
+      const [destination] = sm.Properties.LoggingConfiguration.Destinations;
+      const groupId = destination.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      expect({ id, group: t().Resources[groupId] }).toMatchObject({ id, group: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: expect.any(Number) } } });
+      expect(t().Resources[groupId]!.Properties.LogGroupName).toBe(`/aws/vendedlogs/states/${sm.Properties.StateMachineName}`);
+      expect({ id, data: sm.Properties.LoggingConfiguration.IncludeExecutionData }).toEqual({ id, data: false });
+      return groupId as string;
+    });
+    expect(new Set(groups).size).toBe(groups.length);
+  });
+
+  it('has no circular dependency between resources (cfn-lint E3004): Ref, Fn::GetAtt, Fn::Sub and DependsOn', () => {
+    const ids = new Set(Object.keys(t().Resources));
+    const dependencies = (value: unknown, out = new Set<string>()): Set<string> => {
+      if (Array.isArray(value)) for (const v of value) dependencies(v, out);
+      else if (typeof value === 'object' && value !== null) {
+        for (const [key, v] of Object.entries(value)) {
+          if (key === 'Ref' && typeof v === 'string' && ids.has(v)) out.add(v);
+          else if (key === 'Fn::GetAtt') {
+            const id = Array.isArray(v) ? String(v[0]) : String(v).split('.')[0]!;
+            if (ids.has(id)) out.add(id);
+          } else if (key === 'Fn::Sub') {
+            const text = Array.isArray(v) ? String(v[0]) : String(v);
+            for (const m of text.matchAll(/\$\{([^}!.]+)(\.[^}]+)?\}/g)) if (ids.has(m[1]!) && !(Array.isArray(v) && m[1]! in (v[1] as object))) out.add(m[1]!);
+            dependencies(Array.isArray(v) ? v[1] : undefined, out);
+          } else dependencies(v, out);
+        }
+      }
+      return out;
+    };
+    const graph = new Map(Object.entries(t().Resources).map(([id, r]) => [id, new Set([...dependencies(r.Properties), ...asList(r.DependsOn).filter((d) => ids.has(d))])]));
+    // Depth-first search; a resource met again while on the path closes a cycle.
+    const state = new Map<string, 'visiting' | 'done'>();
+    const cycles: string[][] = [];
+    const visit = (id: string, path: string[]) => {
+      if (state.get(id) === 'done') return;
+      if (state.get(id) === 'visiting') {
+        cycles.push([...path.slice(path.indexOf(id)), id]);
+        return;
+      }
+      state.set(id, 'visiting');
+      for (const next of graph.get(id) ?? []) visit(next, [...path, id]);
+      state.set(id, 'done');
+    };
+    for (const id of graph.keys()) visit(id, []);
+    expect(cycles).toEqual([]);
   });
 
   it('has no IAM users, groups, access keys, standalone or managed policies, and no Not* elements', () => {
@@ -485,7 +537,7 @@ describe.each(STAGES)('packaged %s stage: cfn-lint style rules', (stage) => {
     const used = new Set([
       ...FUNCTIONS.map((fn) => roleIdOf(t(), fn)),
       ...ofType(t(), 'AWS::StepFunctions::StateMachine').map(([, sm]) => sm.Properties.RoleArn['Fn::GetAtt'][0] as string),
-      'SageMakerExecutionRole', // passed to SageMaker by train, batch and deploy (checked above)
+      'SageMakerExecutionRole', // passed to SageMaker by ingest, train, batch and deploy (checked above)
       ...ofType(t(), 'AWS::Events::Rule').flatMap(([, rule]) => (rule.Properties.Targets as { RoleArn?: { 'Fn::GetAtt': [string] } }[]).map((target) => target.RoleArn?.['Fn::GetAtt'][0] ?? '')),
       ...ofType(t(), 'AWS::Scheduler::Schedule').map(([, schedule]) => (schedule.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
       // Roles the stack hands to its users through an output (an S3 Batch Operations job's --role-arn).

@@ -158,8 +158,16 @@ export interface LocalStack {
 
 const execFileAsync = promisify(execFile);
 
-/** The folders whose `build.mjs` makes the programs of an image the local SageMaker runs (images.local.json). */
-const LOCAL_IMAGES = ['containers/model', 'offline/sagemaker-xgboost'];
+/**
+ * The folders whose `build.mjs` makes the programs of an image the local SageMaker runs
+ * (images.local.json), each with the other workspace sources its bundle includes: a change there
+ * makes dist/ stale too (the preprocess container runs mlops_ingest's own passes).
+ */
+const LOCAL_IMAGES: Record<string, string[]> = {
+  'containers/model': [],
+  'offline/sagemaker-xgboost': ['containers/model/src'],
+  'containers/preprocess': ['services/mlops_ingest/src', 'packages/common/src'],
+};
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -173,10 +181,11 @@ function newestMtime(dir: string): number {
  * Builds an image's programs, as a docker build would, unless dist/ is newer than every source
  * file (a build costs about half a second, and most starts change nothing).
  */
-async function buildLocalImage(root: string, folder: string): Promise<void> {
+async function buildLocalImage(root: string, folder: string, bundled: readonly string[]): Promise<void> {
   const dir = join(root, folder);
   const dist = join(dir, 'dist');
-  if (existsSync(dist) && newestMtime(dist) > Math.max(newestMtime(join(dir, 'src')), statSync(join(dir, 'build.mjs')).mtimeMs)) return;
+  const sources = Math.max(newestMtime(join(dir, 'src')), statSync(join(dir, 'build.mjs')).mtimeMs, ...bundled.map((s) => newestMtime(join(root, s))));
+  if (existsSync(dist) && newestMtime(dist) > sources) return;
   await execFileAsync(process.execPath, [join(dir, 'build.mjs')], { cwd: dir });
 }
 
@@ -229,7 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The same code for every stage: one bundle per function key (the handlers of every stage's functions).
     const handlers: Record<string, { handler: string }> = {};
     for (const config of configs) for (const [key, fn] of Object.entries(config.functions)) handlers[key] ??= fn;
-    const [bundles] = await Promise.all([buildFunctionBundles(root, handlers, join(workDir, 'build')), ...LOCAL_IMAGES.map((folder) => buildLocalImage(root, folder))]);
+    const [bundles] = await Promise.all([buildFunctionBundles(root, handlers, join(workDir, 'build')), ...Object.entries(LOCAL_IMAGES).map(([folder, bundled]) => buildLocalImage(root, folder, bundled))]);
     // Every stage's functions, by name (mlops-local-ingest, mlops-localprod-ingest...) and by Lambda ARN.
     const allFunctions = stageResources.flatMap((r) => r.functions);
     const functionByArn = new Map(stageResources.flatMap((r) => [...r.functionByArn].map(([arn, key]) => [arn, r.functions.find((f) => f.key === key)!] as const)));

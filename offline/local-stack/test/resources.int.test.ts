@@ -23,11 +23,23 @@ const leaves = (value: unknown): unknown[] =>
 
 describe('resolveLocalResources', () => {
   it('resolves every state machine of the stage, the first one as `stateMachine`', () => {
-    expect(Object.keys(local.stateMachines)).toEqual(['pipeline', 'deploy']);
+    expect(Object.keys(local.stateMachines)).toEqual(['pipeline', 'deploy', 'preprocess']);
     expect(local.stateMachines.pipeline).toMatchObject({ name: 'mlops-local-pipeline', arn: `${ARN}:mlops-local-pipeline`, logicalId: 'MlopsPipelineStateMachine' });
     expect(local.stateMachines.deploy).toMatchObject({ name: 'mlops-local-deploy', arn: `${ARN}:mlops-local-deploy`, logicalId: 'MlopsDeployStateMachine' });
+    expect(local.stateMachines.preprocess).toMatchObject({ name: 'mlops-local-preprocess', arn: `${ARN}:mlops-local-preprocess`, logicalId: 'MlopsPreprocessStateMachine' });
     expect(local.stateMachine).toBe(local.stateMachines.pipeline);
     expect(prod.stateMachines.deploy!.arn).toBe(`${ARN}:mlops-localprod-deploy`);
+    expect(prod.stateMachines.preprocess!.arn).toBe(`${ARN}:mlops-localprod-preprocess`);
+  });
+
+  it("gives mlops_ingest the preprocess state machine's ARN and the preprocess image, evaluated for the local account", () => {
+    for (const [res, stage] of [[local, 'local'], [prod, 'localprod']] as const) {
+      const env = res.functions.find((f) => f.key === 'mlops_ingest')!.environment;
+      // The stage's own spelled-out ARN is the one the stack hosts the machine under.
+      expect(env.PREPROCESS_STATE_MACHINE_ARN).toBe(res.stateMachines.preprocess!.arn);
+      expect(env.PREPROCESS_IMAGE).toBe('000000000000.dkr.ecr.us-east-1.amazonaws.com/mlops-preprocess:1.0.0');
+      expect(env.SAGEMAKER_ROLE_ARN).toBe(`arn:aws:iam::000000000000:role/mlops-${stage}-sagemaker-execution`);
+    }
   });
 
   it('replaces a Ref of another state machine by its ARN inside a definition', () => {
@@ -72,6 +84,8 @@ describe('resolveLocalResources', () => {
       'NotifyApprovalDecidedRule',
       'NotifyDeployFailedRule',
       'NotifyDeployStoppedRule',
+      'NotifyPreprocessFailedRule',
+      'NotifyPreprocessStoppedRule',
     ]);
     const rule = local.rules.find((r) => r.logicalId === 'DeployOnApprovalRule');
     expect(rule).toMatchObject({
@@ -91,11 +105,11 @@ describe('resolveLocalResources', () => {
     expect(prod.rules[0]).toMatchObject({ name: 'mlops-localprod-DeployOnApprovalRule', targets: [{ arn: `${ARN}:mlops-localprod-deploy` }] });
   });
 
-  it("reads the clean-up rule (failures.yml): the stage pipeline's status changes, its mlops_record as a Lambda target, and the stage queue", () => {
+  it("reads the clean-up rule (failures.yml): the stage pipeline's and preprocess state machine's status changes, its mlops_record as a Lambda target, and the stage queue", () => {
     for (const [res, stage] of [[local, 'local'], [prod, 'localprod']] as const) {
       expect(res.rules.find((r) => r.logicalId === 'CleanUpEndedRunsRule')).toMatchObject({
         name: `mlops-${stage}-CleanUpEndedRunsRule`,
-        eventPattern: { source: ['aws.states'], detail: { stateMachineArn: [`${ARN}:mlops-${stage}-pipeline`], status: ['ABORTED', 'TIMED_OUT'] } },
+        eventPattern: { source: ['aws.states'], detail: { stateMachineArn: [`${ARN}:mlops-${stage}-pipeline`, `${ARN}:mlops-${stage}-preprocess`], status: ['ABORTED', 'TIMED_OUT'] } },
         targets: [{ id: 'RecordEndedRun', arn: `arn:aws:lambda:us-east-1:000000000000:function:mlops-${stage}-mlops_record`, retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86400 } }],
       });
       expect(Object.values(res.queues).map((q) => q.arn)).toEqual([`arn:aws:sqs:us-east-1:000000000000:mlops-${stage}-ingest-failures`]);
@@ -108,7 +122,7 @@ describe('resolveLocalResources', () => {
       const arn = `arn:aws:sns:us-east-1:000000000000:mlops-${stage}-notifications`;
       expect(res.topics).toEqual({ NotificationTopic: { logicalId: 'NotificationTopic', name: `mlops-${stage}-notifications`, arn } });
       const notifying = res.rules.filter((r) => r.targets.some((t) => t.arn === arn)).map((r) => r.logicalId);
-      expect(notifying).toHaveLength(7);
+      expect(notifying).toHaveLength(9);
       expect(res.outputs.NotificationTopicArn).toBe(arn);
     }
   });

@@ -42,7 +42,14 @@ describe('a stack hosting local and localprod', () => {
 
   it("serves every stage's state machines, buckets and functions from one service each", async () => {
     const { stateMachines = [] } = await stack.clients.sfn.send(new ListStateMachinesCommand({}));
-    expect(stateMachines.map((m) => m.name).sort()).toEqual(['mlops-local-deploy', 'mlops-local-pipeline', 'mlops-localprod-deploy', 'mlops-localprod-pipeline']);
+    expect(stateMachines.map((m) => m.name).sort()).toEqual([
+      'mlops-local-deploy',
+      'mlops-local-pipeline',
+      'mlops-local-preprocess',
+      'mlops-localprod-deploy',
+      'mlops-localprod-pipeline',
+      'mlops-localprod-preprocess',
+    ]);
     for (const bucket of ['mlops-local-data', 'mlops-localprod-data']) await expect(stack.clients.s3.send(new HeadBucketCommand({ Bucket: bucket }))).resolves.toBeDefined();
     const names = stack.lambda.functionNames();
     for (const stage of ['local', 'localprod']) for (const fn of stack.stages[stage]!.resources.functions) expect(names).toContain(fn.name);

@@ -61,6 +61,17 @@ export const IngestConfigSchema = z.object({
   LABEL_COLUMN: z._default(z.string().check(z.minLength(1)), 'last'),
   PROBLEM_TYPE: z._default(ProblemTypeSchema, 'regression'),
   MAX_CLASSES: z._default(positiveInt, 100),
+  // The scale path (README: Data at scale): a dataset of at least PREPROCESS_THRESHOLD_BYTES (all its
+  // parts) is split by SageMaker Processing jobs on PREPROCESS_INSTANCE_COUNT instances, run by the
+  // preprocess state machine; below it, inside this function.
+  PREPROCESS_STATE_MACHINE_ARN: z.optional(z.string().check(z.startsWith('arn:', 'must be an ARN'))),
+  PREPROCESS_THRESHOLD_BYTES: z._default(positiveInt, 1024 ** 3),
+  PREPROCESS_INSTANCE_COUNT: z._default(positiveInt, 2),
+  PREPROCESS_INSTANCE_TYPE: z._default(z.string().check(z.startsWith('ml.', 'must be an ml.* instance type')), 'ml.m5.xlarge'),
+  PREPROCESS_VOLUME_GB: z._default(positiveInt, 30),
+  PREPROCESS_MAX_RUNTIME_SECONDS: z._default(positiveInt, 86400),
+  PREPROCESS_IMAGE: z.optional(z.string().check(z.minLength(1))),
+  SAGEMAKER_ROLE_ARN: z.optional(z.string().check(z.startsWith('arn:', 'must be an ARN'))),
 });
 export type IngestConfig = z.infer<typeof IngestConfigSchema>;
 

@@ -7,7 +7,6 @@
  * JSON Schema support into every function bundle; mini costs ~30 KB). See docs/PERFORMANCE.md.
  */
 import * as z from 'zod/mini';
-import { BatchOperationsInvocationSchema, type BatchOperationsInvocation } from './batch-operations';
 import { FAMILY_NAME_MAX, FAMILY_NAME_PATTERN } from './family';
 import { SAGEMAKER_NAME_PATTERN } from './naming';
 import './zod-locale';
@@ -376,26 +375,6 @@ export const RetrainRequestSchema = z.object({
 });
 export type RetrainRequest = z.infer<typeof RetrainRequestSchema>;
 
-/**
- * What mlops_ingest is invoked with: an S3 event, a retraining request or an S3 Batch Operations
- * invocation (a `retrain` or `invocationSchemaVersion` member tells them apart, so each is validated
- * by its own schema and its errors name that schema's fields).
- */
-export const IngestEventSchema = z.pipe(
-  z.unknown(),
-  z.transform((event, ctx): S3EventInput | RetrainRequest | BatchOperationsInvocation => {
-    const has = (member: string) => typeof event === 'object' && event !== null && member in event;
-    const parsed = has('retrain')
-      ? RetrainRequestSchema.safeParse(event)
-      : has('invocationSchemaVersion')
-        ? BatchOperationsInvocationSchema.safeParse(event)
-        : S3EventSchema.safeParse(event);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: event } as never);
-    return z.NEVER;
-  }),
-);
-export type IngestEvent = z.infer<typeof IngestEventSchema>;
 
 export const IngestOutputSchema = z.object({
   runs: z.array(z.object({ runId: z.string(), key: z.string(), executionArn: z.string(), status: z.enum(['started', 'duplicate']) })),
@@ -404,6 +383,22 @@ export const IngestOutputSchema = z.object({
   rejected: z.array(z.object({ key: z.string(), reason: z.string() })),
 });
 export type IngestOutput = z.infer<typeof IngestOutputSchema>;
+
+/**
+ * `<RUNS_PREFIX>rejected/<runId>.json`: why an upload started no run (a rejected dataset, or a
+ * preprocessing that failed or was stopped, with the processing jobs it stopped). Written by
+ * mlops_ingest and mlops_record, read by `pnpm pipeline`.
+ */
+export const RejectionRecordSchema = z.object({
+  key: z.string(),
+  etag: z.string(),
+  versionId: z.optional(z.string()),
+  reason: z.string(),
+  rejectedAt: z.string(),
+  stoppedJobs: z.optional(z.array(z.string())),
+});
+export type RejectionRecord = z.infer<typeof RejectionRecordSchema>;
+export const rejectionKey = (runsPrefix: string, runId: string): string => `${runsPrefix}rejected/${runId}.json`;
 
 /** The whole state document as it grows through the execution; every reader parses it with this. */
 /** An execution's or a state's error, as Step Functions names its parts. */
@@ -443,6 +438,8 @@ export const UPLOAD_METADATA_KEYS = {
   tolerance: 'mlops-tolerance',
   baselineMargin: 'mlops-baseline-margin',
   hyperparameters: 'mlops-hyperparameters',
+  /** `lambda` or `processing`: the path that splits the dataset, whatever its size (default: by the stage's threshold). */
+  preprocess: 'mlops-preprocess',
 } as const;
 export type UploadMetadataKey = (typeof UPLOAD_METADATA_KEYS)[keyof typeof UPLOAD_METADATA_KEYS];
 

@@ -20,3 +20,4 @@ export * from './sagemaker-errors';
 export * from './s3-errors';
 export * from './sagemaker-resources';
 export * from './validation';
+export * from './preprocess';

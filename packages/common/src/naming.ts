@@ -28,20 +28,25 @@ export interface UploadIdentity {
  * bucket, key and ETag). The same upload always yields the same id, which makes the Step
  * Functions execution name, and with it the whole run, idempotent.
  */
-export function runIdFor(upload: UploadIdentity): string {
-  const base = upload.key.split('/').pop()!.replace(/\.[^.]*$/, '');
-  return `${slug(base, 20)}-${shortHash(`${upload.bucket}\n${upload.key}\n${upload.etag.replace(/"/g, '')}`, 10)}`;
+export function runIdFor(upload: UploadIdentity, parts?: readonly { key: string; etag: string }[]): string {
+  const segments = upload.key.split('/');
+  const file = segments.pop()!;
+  // A folder dataset (its marker's key) is named after its folder, and its parts count: a new marker
+  // after more parts is a new run even when the marker's bytes (usually none) are the same.
+  const base = parts ? (segments.pop() ?? file) : file.replace(/\.[^.]*$/, '');
+  const identity = `${upload.bucket}\n${upload.key}\n${upload.etag.replace(/"/g, '')}${(parts ?? []).map((p) => `\n${p.key}\n${p.etag.replace(/"/g, '')}`).join('')}`;
+  return `${slug(base, 20)}-${shortHash(identity, 10)}`;
 }
 
 /**
  * A retraining run of an upload: its run id and the tick (`-r<yyyymmdd>t<hhmmss>`, UTC), so each tick
  * of a schedule is its own run of the same bytes, and the same tick is the same run.
  */
-export function retrainRunIdFor(upload: UploadIdentity, scheduledTime: string): string {
+export function retrainRunIdFor(upload: UploadIdentity, scheduledTime: string, parts?: readonly { key: string; etag: string }[]): string {
   const tick = new Date(scheduledTime);
   if (Number.isNaN(tick.getTime())) throw new Error(`scheduledTime ${scheduledTime} is not a date`);
   const compact = tick.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase();
-  return `${runIdFor(upload)}-r${compact}`;
+  return `${runIdFor(upload, parts)}-r${compact}`;
 }
 
 export function executionNameFor(runId: string): string {

@@ -113,14 +113,15 @@ export function observeTransformJob(name: string, job: DescribeTransformJobRespo
 
 /**
  * A processing job's outputs are the run's own locations (the request names them), so success
- * carries no outputs; a container's failure text is ExitMessage, SageMaker's own is FailureReason.
+ * carries no outputs; SageMaker's failure text is FailureReason (for a container that exited non-zero
+ * only "AlgorithmError: See job logs"), the container's own is ExitMessage: both are kept.
  */
 export function observeProcessingJob(name: string, job: DescribeProcessingJobResponse): Observation {
   const { state, status } = lookup(PROCESSING, 'processing', name, job.ProcessingJobStatus);
   const base = { status, since: job.CreationTime, outputs: {} };
   if (state === 'InProgress') return { ...base, state, message: `processing job ${name} is ${status}` };
   if (status === 'Completed') return { ...base, state, message: `processing job ${name} completed` };
-  const reason = job.FailureReason ?? job.ExitMessage;
+  const reason = job.FailureReason && job.ExitMessage ? `${job.FailureReason}; the container said: ${job.ExitMessage}` : (job.FailureReason ?? job.ExitMessage);
   if (status === 'Stopped') {
     const limit = job.StoppingCondition?.MaxRuntimeInSeconds ? ` (MaxRuntimeInSeconds ${job.StoppingCondition.MaxRuntimeInSeconds} s)` : '';
     return { ...base, state, message: `processing job ${name} was stopped${limit}${because(reason)}` };

@@ -329,7 +329,8 @@ describe('processing jobs (the scale path)', () => {
   });
 
   it.each([
-    ['Failed', { FailureReason: 'AlgorithmError: part-00003.csv has 9 columns, not 10', ExitMessage: 'ignored' }, `processing job ${PROFILE} failed: AlgorithmError: part-00003.csv has 9 columns, not 10`],
+    ['Failed', { FailureReason: 'AlgorithmError: See job logs for more information', ExitMessage: 'part-00003.csv has 9 columns, not 10' }, `processing job ${PROFILE} failed: AlgorithmError: See job logs for more information; the container said: part-00003.csv has 9 columns, not 10`],
+    ['Failed', { FailureReason: 'ClientError: No S3 objects found under S3 URL' }, `processing job ${PROFILE} failed: ClientError: No S3 objects found under S3 URL`],
     ['Failed', { ExitMessage: 'Traceback: out of memory' }, `processing job ${PROFILE} failed: Traceback: out of memory`],
     ['Failed', {}, `processing job ${PROFILE} failed: SageMaker gave no reason`],
     ['Stopped', {}, `processing job ${PROFILE} was stopped (MaxRuntimeInSeconds 3600 s)`],

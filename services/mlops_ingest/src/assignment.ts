@@ -129,6 +129,38 @@ export const MIN_STRATUM_DISTINCT_ROWS = 3;
  */
 export class HashAtoms {
   rows = 0;
+
+  /**
+   * The hashes of several parts of one stratum (the processing path's instances, each over its shard)
+   * as one: the same atoms a single pass over all the rows gathers, since a stratum is exact exactly
+   * when it has at most EXACT_DISTINCT_HASHES distinct hashes, and bins are sums.
+   */
+  static merged(states: readonly AtomsState[]): HashAtoms {
+    const merged = new HashAtoms();
+    merged.raw = new Uint32Array(0);
+    for (const s of states) merged.rows += s.rows;
+    if (states.every((s) => s.exact)) {
+      const counts = new Map<number, number>();
+      for (const s of states) s.starts.forEach((hash, i) => counts.set(hash, (counts.get(hash) ?? 0) + s.counts[i]!));
+      if (counts.size <= EXACT_DISTINCT_HASHES) {
+        const values = Uint32Array.from(counts.keys()).sort();
+        merged.values = values;
+        merged.counts = Float64Array.from(values, (v) => counts.get(v)!);
+        return merged;
+      }
+    }
+    const bins = new Float64Array(BINS);
+    for (const s of states) s.starts.forEach((hash, i) => (bins[hash >>> BIN_SHIFT]! += s.counts[i]!));
+    merged.bins = bins;
+    return merged;
+  }
+
+  /** What a merge needs: the atoms, and whether they are exact hashes or bins. */
+  state(): AtomsState {
+    const { starts, rows } = this.atoms();
+    return { rows: this.rows, exact: this.bins === undefined, starts, counts: rows };
+  }
+
   /** Hashes not merged yet, repeats included. */
   private raw = new Uint32Array(16);
   private rawLength = 0;
@@ -248,9 +280,30 @@ export function cutStratum(atoms: { starts: readonly number[]; rows: readonly nu
   };
 }
 
+/** A HashAtoms as a processing instance's profile carries it (profile.ts ProfileStateSchema). */
+export interface AtomsState {
+  rows: number;
+  exact: boolean;
+  starts: number[];
+  counts: number[];
+}
+
 /** Pass 1 of a stratified split: every row's hash, by class; then each class's edges and counts. */
 export class StrataCounter {
   private readonly byClass = new Map<string, HashAtoms>();
+
+  /** Several parts' strata as one (HashAtoms.merged per class); classes past `maxClasses` are not kept, as in add(). */
+  static merged(states: readonly (readonly { label: string; atoms: AtomsState }[])[], maxClasses: number): StrataCounter {
+    const byLabel = new Map<string, AtomsState[]>();
+    for (const state of states) for (const { label, atoms } of state) byLabel.set(label, [...(byLabel.get(label) ?? []), atoms]);
+    const merged = new StrataCounter(maxClasses);
+    for (const [label, atoms] of byLabel) if (merged.byClass.size < maxClasses) merged.byClass.set(label, HashAtoms.merged(atoms));
+    return merged;
+  }
+
+  state(): { label: string; atoms: AtomsState }[] {
+    return [...this.byClass].map(([label, atoms]) => ({ label, atoms: atoms.state() }));
+  }
 
   /** Classes past `maxClasses` are not kept: the profile rejects such a target anyway. */
   constructor(private readonly maxClasses: number) {}

@@ -2,15 +2,14 @@ import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { CHUNK_CHARS, type ChannelSink } from './channel-sink';
 
-/** Lines are batched into chunks of about this size before entering the stream (fewer, larger writes). */
-const CHUNK_CHARS = 64 * 1024;
 
 /**
  * Streams text lines into one S3 object through a multipart upload, so a channel of any size
  * is never held in memory: at most the upload's queue of 5 MiB parts plus one chunk.
  */
-export class ChannelWriter {
+export class ChannelWriter implements ChannelSink {
   private readonly stream = new PassThrough();
   private readonly upload: Upload;
   private readonly done: Promise<unknown>;

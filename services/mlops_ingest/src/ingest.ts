@@ -8,9 +8,17 @@
  * execution name).
  */
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import {
+  DATASET_MARKER,
   DatasetError,
+  incomingKey,
+  isDatasetPart,
+  type DatasetPartRef,
+  type PreprocessStep,
+  type RejectionRecord,
+  rejectionKey,
   InputValidationError,
   decodeS3EventKey,
   familyOfKey,
@@ -30,19 +38,23 @@ import {
 } from '@mlops/common';
 import { logger } from '@mlops/common/lambda';
 import { answerBatchOperations } from './batch-operations';
-import { inBatches, NotPlainCsvError, readCsv, readPlainLines } from './csv';
+import { ChannelWriter } from './channel-writer';
+import { profileParts, splitParts, type DatasetPart } from './dataset';
 import { detectDialect, peek, type Dialect } from './dialect';
 import { MissingValues } from './missing';
 import { startPipeline } from './execution';
 import { assertFitsFamily, establishFamilySchema, familySchemaKey, familySchemaOf, readFamilySchema } from './family-schema';
 import { uploadOptions, type UploadOptions } from './options';
-import { profileCsv, profilePlain } from './profile';
-import { SchemaDocumentSchema, resolveTarget, type Channel, type RowCounts, type SchemaDocument } from './schema';
-import { writeChannels, writeChannelsPlain } from './split';
+import { preprocessKeys, preprocessStep, startPreprocessing, usesProcessing, type RunCompletion } from './preprocess';
+import { PreprocessRequestSchema, partName, type PreprocessRequest } from './preprocess-request';
+import type { ProfileOptions } from './profile';
+import { SchemaDocumentSchema, resolveTarget, type Channel, type SchemaDocument } from './schema';
 
 export interface IngestDeps {
   s3: S3Client;
   sfn: SFNClient;
+  /** The scale path's processing jobs (the preprocess state machine's steps). */
+  sageMaker?: SageMakerClient;
   config: IngestConfig;
   now?: () => Date;
 }
@@ -79,6 +91,10 @@ function uploadsOf(event: S3EventInput): Upload[] {
 function skipReason(upload: Upload, config: IngestConfig): string | undefined {
   if (upload.key.endsWith('/')) return 'folder marker, not a file';
   if (!upload.key.startsWith(config.INCOMING_PREFIX)) return `not under the incoming prefix ${config.INCOMING_PREFIX}`;
+  const kind = incomingKey(upload.key, config.INCOMING_PREFIX);
+  if (kind.kind === 'part') return `a part of the folder dataset ${kind.folder}: its ${DATASET_MARKER} marker starts the run`;
+  // A marker is usually empty: its parts are the data.
+  if (kind.kind === 'marker') return undefined;
   if (!upload.key.endsWith('.csv')) return 'not a .csv file';
   if (upload.size === 0) return 'empty object (0 bytes)';
   return undefined;
@@ -172,67 +188,105 @@ function assertReusable(schema: SchemaDocument, options: UploadOptions, config: 
   }
 }
 
-async function splitUpload(
-  upload: Upload,
-  head: HeadObjectCommandOutput,
+/** The files of a dataset: the upload itself, or a folder dataset's parts (their names in messages below the folder). */
+interface DatasetFiles {
+  bucket: string;
+  parts: DatasetPartRef[];
+  /** A folder dataset's folder; undefined for a single file. */
+  folder?: string;
+  /** A single file's version (a folder's parts are pinned by ETag alone). */
+  versionId?: string;
+}
+
+/** Every CSV part under a folder dataset, in key order (a part of 0 bytes has no rows and is left out). */
+async function listParts(s3: S3Client, bucket: string, folder: string): Promise<DatasetPartRef[]> {
+  const parts: DatasetPartRef[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (isDatasetPart(o.Key!) && (o.Size ?? 0) > 0) parts.push({ key: o.Key!, etag: unquote(o.ETag ?? ''), size: o.Size ?? 0 });
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function datasetParts(files: DatasetFiles, s3: S3Client): DatasetPart[] {
+  return files.parts.map((ref) => ({
+    name: files.folder ? partName(ref.key, files.folder) : ref.key,
+    // If-Match pins every read to the bytes the listing (or HeadObject) described.
+    open: async () => {
+      const response = await s3.send(new GetObjectCommand({ Bucket: files.bucket, Key: ref.key, VersionId: files.versionId, IfMatch: `"${ref.etag}"` }));
+      return response.Body as AsyncIterable<Uint8Array>;
+    },
+  }));
+}
+
+/** The dialect from the first part's first bytes, and that part's stream, to read on from there. */
+async function firstPartDialect(part: DatasetPart, options: UploadOptions): Promise<{ dialect: Dialect; body: AsyncIterable<Uint8Array> }> {
+  const first = await peek(await part.open());
+  try {
+    return { dialect: detectDialect(first.sample, first.complete, { ...options, missing: new MissingValues(options.naValues) }), body: first.body };
+  } catch (error) {
+    await first.cancel();
+    throw error;
+  }
+}
+
+function profileOptionsFor(files: DatasetFiles, source: PipelineInput['source'], dialect: Dialect, options: UploadOptions, config: IngestConfig): ProfileOptions {
+  return {
+    source: { bucket: source.bucket, key: source.key, etag: source.etag },
+    dialect,
+    naValues: options.naValues,
+    drop: options.drop,
+    target: options.target,
+    problemType: options.problemType,
+    ...(config.COLUMN_NAMES ? { columnNames: config.COLUMN_NAMES } : {}),
+    maxClasses: config.MAX_CLASSES,
+    ratios: config.SPLIT_RATIOS,
+    seed: config.SPLIT_SEED,
+  };
+}
+
+/** The Lambda path: both passes here, over every part, then schema.json. */
+async function splitDataset(
+  files: DatasetFiles,
+  source: PipelineInput['source'],
   options: UploadOptions,
   layout: RunLayout,
   deps: IngestDeps,
   checkFits: (schema: SchemaDocument) => void,
 ): Promise<SchemaDocument> {
   const { s3, config } = deps;
-  // If-Match pins every read to the bytes HeadObject described.
-  const body = async () => {
-    const response = await s3.send(new GetObjectCommand({ Bucket: upload.bucket, Key: upload.key, VersionId: upload.versionId, IfMatch: head.ETag }));
-    return response.Body as AsyncIterable<Uint8Array>;
-  };
-  // The dialect comes from the first bytes of the profile pass's own stream (no request of its own).
-  const first = await peek(await body());
-  let dialect: Dialect;
-  try {
-    dialect = detectDialect(first.sample, first.complete, { ...options, missing: new MissingValues(options.naValues) });
-  } catch (error) {
-    await first.cancel();
-    throw error;
-  }
-  const profileOptions = {
-    source: { bucket: upload.bucket, key: upload.key, etag: unquote(head.ETag!) },
-    dialect,
-    naValues: options.naValues,
-    drop: options.drop,
-    target: options.target,
-    problemType: options.problemType,
-    columnNames: config.COLUMN_NAMES,
-    maxClasses: config.MAX_CLASSES,
-    ratios: config.SPLIT_RATIOS,
-    seed: config.SPLIT_SEED,
-  };
-  // Plain CSV (no quotes) takes the fast path; anything else is read again by csv-parse. Both
-  // passes read the same bytes (If-Match), so the profile pass decides for both.
-  let schema: SchemaDocument;
-  let rows: RowCounts;
-  const target = { bucket: upload.bucket, keys: layout.channelKeys };
-  try {
-    schema = await profilePlain(readPlainLines(first.body, dialect.delimiter), profileOptions);
-    checkFits(schema);
-    rows = await writeChannelsPlain(readPlainLines(await body(), dialect.delimiter), schema, s3, target);
-  } catch (error) {
-    if (!(error instanceof NotPlainCsvError)) throw error;
-    schema = await profileCsv(inBatches(readCsv(await body(), dialect)), profileOptions);
-    checkFits(schema);
-    rows = await writeChannels(inBatches(readCsv(await body(), dialect)), schema, s3, target);
-  }
+  const parts = datasetParts(files, s3);
+  const { dialect, body } = await firstPartDialect(parts[0]!, options);
+  const { profiler, plain } = await profileParts(parts, profileOptionsFor(files, source, dialect, options, config), { firstBody: body, nameParts: files.folder !== undefined });
+  const profiled = profiler.schema();
+  const schema = files.folder ? { ...profiled, source: { ...profiled.source, parts: files.parts.length } } : profiled;
+  checkFits(schema);
+  const rows = await splitParts(parts, schema, plain, (channel) => new ChannelWriter(s3, files.bucket, layout.channelKeys[channel]));
   if (rows.train !== schema.rows.train || rows.validation !== schema.rows.validation || rows.test !== schema.rows.test) {
     throw new Error(`the split wrote ${JSON.stringify(rows)} rows but profiling counted ${JSON.stringify(schema.rows)}: did the object change?`);
   }
   // Last, in one PUT: its presence means the channels are complete.
-  await s3.send(
-    new PutObjectCommand({ Bucket: upload.bucket, Key: layout.schemaKey, Body: JSON.stringify(schema, null, 2), ContentType: 'application/json' }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: files.bucket, Key: layout.schemaKey, Body: JSON.stringify(schema, null, 2), ContentType: 'application/json' }));
   return schema;
 }
 
-function pipelineInput(family: string, runId: string, source: PipelineInput['source'], schema: SchemaDocument, options: UploadOptions, layout: RunLayout): PipelineInput {
+/** The processing path's start: the dialect from the first part here, the rest on SageMaker (preprocess.ts). */
+async function startProcessing(files: DatasetFiles, source: PipelineInput['source'], family: string, runId: string, options: UploadOptions, deps: IngestDeps) {
+  const first = datasetParts(files, deps.s3)[0]!;
+  const { dialect, body } = await firstPartDialect(first, options);
+  await (body as AsyncIterable<Uint8Array> & { destroy?: () => void }).destroy?.();
+  const request: PreprocessRequest = {
+    version: 1,
+    parts: files.parts,
+    profile: profileOptionsFor(files, source, dialect, options, deps.config) as PreprocessRequest['profile'],
+    overrides: options.overrides,
+  };
+  return startPreprocessing({ family, runId, source, parts: files.parts, request }, deps);
+}
+
+function pipelineInput(family: string, runId: string, source: PipelineInput['source'], schema: SchemaDocument, overrides: PipelineInput['overrides'], layout: RunLayout): PipelineInput {
   const uri = (key: string) => s3Uri(source.bucket, key);
   const prefixOf = (key: string) => uri(key.slice(0, key.lastIndexOf('/') + 1));
   return {
@@ -249,7 +303,7 @@ function pipelineInput(family: string, runId: string, source: PipelineInput['sou
       featureCount: schema.featureCount,
     },
     task: { problemType: schema.label.problemType, target: schema.label.name, ...(schema.label.classes ? { classes: schema.label.classes } : {}) },
-    overrides: options.overrides,
+    overrides,
   };
 }
 
@@ -270,17 +324,24 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
   if (!upload.versionId && upload.eTag && unquote(upload.eTag) !== etag) {
     return skip(`superseded: the object changed since this event (ETag ${unquote(upload.eTag)}, now ${etag}); the newer upload's own event processes it`);
   }
-  if (head.ContentLength === 0) return skip('empty object (0 bytes)');
+  const kind = incomingKey(upload.key, config.INCOMING_PREFIX);
+  if (head.ContentLength === 0 && kind.kind !== 'marker') return skip('empty object (0 bytes)');
   // An unversioned object in a bucket with versioning suspended reports the version "null".
   const versionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
   const source = { bucket: upload.bucket, key: upload.key, etag, ...(versionId ? { versionId } : {}) };
-  const runId = upload.retrainTick ? retrainRunIdFor(source, upload.retrainTick) : runIdFor(source);
+  // A folder dataset's parts are listed when its marker arrives; they are part of the run's identity.
+  const folder = kind.kind === 'marker' ? kind.folder : undefined;
+  const parts = folder ? await listParts(s3, upload.bucket, folder) : [{ key: upload.key, etag, size: head.ContentLength ?? 0 }];
+  const files: DatasetFiles = { bucket: upload.bucket, parts, ...(folder ? { folder } : {}), ...(versionId && !folder ? { versionId } : {}) };
+  const identityParts = folder ? parts : undefined;
+  const runId = upload.retrainTick ? retrainRunIdFor(source, upload.retrainTick, identityParts) : runIdFor(source, identityParts);
   const layout = runLayout(config, runId);
 
   try {
     const named = familyOfKey(upload.key, config.INCOMING_PREFIX);
     if ('rejection' in named) throw new DatasetError(named.rejection);
     const { family } = named;
+    if (folder && parts.length === 0) throw new DatasetError(`the folder dataset ${folder} has no CSV parts (objects ending in .csv, not hidden by a leading _ or .) besides its ${DATASET_MARKER} marker`);
     const familyKey = familySchemaKey(config.FAMILIES_PREFIX, family);
     const familySchema = await readFamilySchema(s3, upload.bucket, familyKey);
     const datasetSchema = (schema: SchemaDocument) => familySchemaOf(schema, family, { runId, key: upload.key });
@@ -294,11 +355,16 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
       assertReusable(schema, options, config);
       checkFits(schema);
       logger.info('reusing the complete split of an earlier delivery', { runId, key: upload.key });
+    } else if (usesProcessing(options.preprocess, parts.reduce((sum, p) => sum + p.size, 0), config)) {
+      // The scale path: the preprocess execution splits it and then starts the run (its family is checked there).
+      const started = await startProcessing(files, source, family, runId, options, deps);
+      logger.info(started.status === 'started' ? 'preprocessing started' : 'duplicate delivery: the preprocessing already exists', { runId, key: upload.key, parts: parts.length, ...started });
+      return { kind: 'run', run: { runId, key: upload.key, ...started } };
     } else {
-      schema = await splitUpload(upload, head, options, layout, deps, checkFits);
+      schema = await splitDataset(files, source, options, layout, deps, checkFits);
     }
     if (!familySchema) await establishFamilySchema(s3, upload.bucket, familyKey, datasetSchema(schema), config.INCOMING_PREFIX);
-    const started = await startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(family, runId, source, schema, options, layout));
+    const started = await startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(family, runId, source, schema, options.overrides, layout));
     logger.info(started.status === 'started' ? 'pipeline started' : 'duplicate delivery: the run already exists', { runId, key: upload.key, ...started });
     return { kind: 'run', run: { runId, key: upload.key, ...started } };
   } catch (error) {
@@ -307,15 +373,8 @@ async function ingestUpload(upload: Upload, deps: IngestDeps): Promise<Outcome> 
     }
     if (!(error instanceof DatasetError)) throw error;
     const reason = boundedReason(error.message);
-    const rejectedAt = (deps.now ?? (() => new Date()))().toISOString();
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: upload.bucket,
-        Key: `${config.RUNS_PREFIX}rejected/${runId}.json`,
-        Body: JSON.stringify({ key: upload.key, etag, ...(versionId ? { versionId } : {}), reason, rejectedAt }, null, 2),
-        ContentType: 'application/json',
-      }),
-    );
+    const record: RejectionRecord = { key: upload.key, etag, ...(versionId ? { versionId } : {}), reason, rejectedAt: (deps.now ?? (() => new Date()))().toISOString() };
+    await s3.send(new PutObjectCommand({ Bucket: upload.bucket, Key: rejectionKey(config.RUNS_PREFIX, runId), Body: JSON.stringify(record, null, 2), ContentType: 'application/json' }));
     logger.warn('upload rejected', { runId, key: upload.key, reason });
     return { kind: 'rejected', key: upload.key, reason };
   }
@@ -368,16 +427,40 @@ export async function retrain(request: RetrainRequest, deps: IngestDeps): Promis
 }
 
 /**
- * An S3 event (uploads), a retraining request (a schedule's tick, `pnpm mlops retrain`) or an S3
- * Batch Operations invocation (objects already in S3, from a manifest).
+ * An S3 event (uploads), a retraining request (a schedule's tick, `pnpm mlops retrain`), an S3 Batch
+ * Operations invocation (objects already in S3, from a manifest) or a step of the preprocess state
+ * machine (the scale path, preprocess.ts).
  */
 export function handleIngestEvent(event: BatchOperationsInvocation, deps: IngestDeps): Promise<BatchOperationsResponse>;
 export function handleIngestEvent(event: S3EventInput | RetrainRequest, deps: IngestDeps): Promise<IngestOutput>;
-export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput | BatchOperationsResponse>;
-export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<IngestOutput | BatchOperationsResponse> {
+export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<unknown>;
+export function handleIngestEvent(event: IngestEvent, deps: IngestDeps): Promise<unknown> {
+  if ('preprocess' in event) return runPreprocessStep(event, deps);
   if ('retrain' in event) return retrain(event, deps);
   if ('tasks' in event) return answerBatchOperations(event, (upload) => ingestUpload(upload, deps));
   return ingest(event, deps);
+}
+
+/** A preprocess step, with what it shares with the Lambda path: the family check and the pipeline's start. */
+function runPreprocessStep(step: PreprocessStep, deps: IngestDeps): Promise<unknown> {
+  const { s3, sfn, sageMaker, config } = deps;
+  if (!sageMaker) throw new Error('mlops_ingest needs a SageMaker client for the preprocess steps');
+  const { run } = step;
+  const familyKey = familySchemaKey(config.FAMILIES_PREFIX, run.family);
+  const key = run.source.key;
+  const completion: RunCompletion = {
+    fitFamily: async (schema, establish) => {
+      const dataset = familySchemaOf(schema, run.family, { runId: run.runId, key });
+      const family = await readFamilySchema(s3, run.source.bucket, familyKey);
+      if (family) assertFitsFamily(family, dataset, config.INCOMING_PREFIX);
+      else if (establish) await establishFamilySchema(s3, run.source.bucket, familyKey, dataset, config.INCOMING_PREFIX);
+    },
+    startPipeline: async (schema) => {
+      const request = PreprocessRequestSchema.parse(JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: run.source.bucket, Key: preprocessKeys(config, run.runId).request }))).Body!.transformToString()));
+      return startPipeline(sfn, config.STATE_MACHINE_ARN, pipelineInput(run.family, run.runId, run.source, schema, request.overrides, runLayout(config, run.runId)));
+    },
+  };
+  return preprocessStep(step, { s3, sfn, sageMaker, config, ...(deps.now ? { now: deps.now } : {}) }, completion);
 }
 
 export async function ingest(event: S3EventInput, deps: IngestDeps): Promise<IngestOutput> {

@@ -20,6 +20,8 @@ import {
   type ProblemType,
   type RunOverrides,
   type UploadMetadataKey,
+  PreprocessModeSchema,
+  type PreprocessMode,
 } from '@mlops/common';
 
 const METADATA_KEYS = UPLOAD_METADATA_KEYS;
@@ -38,6 +40,8 @@ export interface UploadOptions {
   target: string;
   problemType: ProblemType;
   overrides: RunOverrides;
+  /** Which path splits the dataset: `auto` (by the stage's PREPROCESS_THRESHOLD_BYTES), `lambda` or `processing`. */
+  preprocess: PreprocessMode;
 }
 
 /**
@@ -144,6 +148,13 @@ export function uploadOptions(config: IngestConfig, metadata: Record<string, str
   }
   if (Object.keys(gate).length > 0) overrides.gate = gate;
 
+  const preprocessText = meta.get(METADATA_KEYS.preprocess);
+  let preprocess: PreprocessMode = 'auto';
+  if (preprocessText !== undefined) {
+    const parsed = PreprocessModeSchema.safeParse(preprocessText.trim().toLowerCase());
+    if (!parsed.success) throw invalid(METADATA_KEYS.preprocess, `must be auto, lambda or processing (got '${preprocessText}')`);
+    preprocess = parsed.data;
+  }
   const header = headerText !== undefined ? { present: parseBoolean(METADATA_KEYS.header, headerText), source: 'upload' as const } : config.CSV_HEADER ? { present: true, source: 'stage' as const } : undefined;
   return {
     ...(header ? { header } : {}),
@@ -153,5 +164,6 @@ export function uploadOptions(config: IngestConfig, metadata: Record<string, str
     target: targetText?.trim() ?? config.LABEL_COLUMN,
     problemType,
     overrides,
+    preprocess,
   };
 }

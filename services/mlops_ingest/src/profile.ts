@@ -5,12 +5,13 @@
  * make the dataset unusable is found here, before a single channel byte is written.
  */
 import { DatasetError, UPLOAD_METADATA_KEYS as METADATA_KEYS, type ProblemType } from '@mlops/common';
+import * as z from 'zod/mini';
 import { FieldBounds, plainFields, type CsvBatches, type PlainLines } from './csv';
 import type { Dialect } from './dialect';
 import { MissingValues } from './missing';
 import { howToSet } from './options';
 import { ROW_HASH, SCHEMA_VERSION, columnNames, parseSimpleDecimal, resolveTarget, rowText, sortValues, type ColumnDescription, type RowCounts, type SchemaDocument } from './schema';
-import { HashAtoms, StrataCounter, cutStratum, rowHash } from './assignment';
+import { HashAtoms, StrataCounter, cutStratum, rowHash, type AtomsState } from './assignment';
 
 /** One-hot encoding past this many categories would swamp the features: the column is rejected. */
 export const MAX_CATEGORIES = 50;
@@ -42,15 +43,46 @@ export interface ProfileOptions {
 interface ColumnRole {
   name: string;
   label: boolean;
+  /** A line as a message names it: `line 12`, or in a dataset of parts, `part part-00001.csv line 12`. */
+  where: (line: number) => string;
 }
+
+const AtomsStateSchema = z.object({ rows: z.number(), exact: z.boolean(), starts: z.array(z.number()), counts: z.array(z.number()) });
+const ColumnStateSchema = z.object({
+  numbers: z.number(),
+  mean: z.number(),
+  missing: z.number(),
+  firstText: z.optional(z.object({ value: z.string(), at: z.string() })),
+  distinct: z.array(z.string()),
+  overflow: z.boolean(),
+});
+/**
+ * Pass 1's state over some of a dataset's rows: what a processing instance writes for its shard
+ * (`profile-<host>.json`) and the merge reads back (mergeProfiles), so the schema of a dataset
+ * profiled in shards is the schema of one pass over all of it.
+ */
+export const ProfileStateSchema = z.object({
+  version: z.literal(1),
+  /** The parts read, in order. */
+  parts: z.array(z.string()),
+  /** The first record (the header, or the first data row) and its part; null: no rows at all. */
+  first: z.nullable(z.object({ fields: z.array(z.string()), part: z.optional(z.string()) })),
+  dataRows: z.number(),
+  missingLabels: z.number(),
+  firstMissingLabel: z.optional(z.object({ value: z.string(), at: z.string(), row: z.number() })),
+  columns: z.array(ColumnStateSchema),
+  hashes: z.optional(AtomsStateSchema),
+  strata: z.optional(z.array(z.object({ label: z.string(), atoms: AtomsStateSchema }))),
+});
+export type ProfileState = z.infer<typeof ProfileStateSchema>;
 
 class ColumnStats {
   numbers = 0;
   mean = 0;
   /** Cells that are empty or an NA value. */
   missing = 0;
-  /** The first non-numeric value and its line: the column is categorical, and the rejection can show why. */
-  firstText: { value: string; line: number } | undefined;
+  /** The first non-numeric value and where: the column is categorical, and the rejection can show why. */
+  firstText: { value: string; at: string } | undefined;
   /** Distinct non-missing values, kept up to the cap only (memory stays flat on numeric columns). */
   readonly distinct = new Set<string>();
   overflow = false;
@@ -96,7 +128,7 @@ class ColumnStats {
 
   private count(number: number, value: string, line: number): void {
     const text = !Number.isFinite(number);
-    if (text) this.firstText ??= { value, line };
+    if (text) this.firstText ??= { value, at: this.role.where(line) };
     else {
       this.numbers++;
       this.mean += (number - this.mean) / this.numbers; // running mean: no overflow, no precision drift
@@ -107,9 +139,29 @@ class ColumnStats {
     else this.distinct.add(value);
   }
 
+  state(): z.infer<typeof ColumnStateSchema> {
+    const { numbers, mean, missing, firstText, overflow } = this;
+    return { numbers, mean, missing, ...(firstText ? { firstText } : {}), distinct: [...this.distinct], overflow };
+  }
+
+  /** Adds another part's counts: sums, a mean weighted by count, the union of the values up to the cap. */
+  merge(other: z.infer<typeof ColumnStateSchema>): void {
+    const numbers = this.numbers + other.numbers;
+    if (numbers > 0) this.mean = (this.mean * this.numbers + other.mean * other.numbers) / numbers;
+    this.numbers = numbers;
+    this.missing += other.missing;
+    this.firstText ??= other.firstText;
+    this.overflow ||= other.overflow;
+    for (const value of other.distinct) {
+      if (this.overflow || this.distinct.has(value)) continue;
+      if (this.distinct.size === this.cap) this.overflow = true;
+      else this.distinct.add(value);
+    }
+  }
+
   private tooLong(value: string, line: number): never {
     const { name, label } = this.role;
-    const where = `a value of ${value.length} characters on line ${line}, over the ${MAX_CATEGORY_CHARS} a ${label ? 'class' : 'category'} may have (MAX_CATEGORY_CHARS)`;
+    const where = `a value of ${value.length} characters on ${this.role.where(line)}, over the ${MAX_CATEGORY_CHARS} a ${label ? 'class' : 'category'} may have (MAX_CATEGORY_CHARS)`;
     if (label) throw new DatasetError(`the classification target '${name}' has ${where}`);
     throw new DatasetError(`feature column '${name}' has ${where}: text that long is not a category; to leave the column out, ${howToSet(METADATA_KEYS.drop, name)}`);
   }
@@ -123,9 +175,9 @@ function describeFeature(name: string, index: number, stats: ColumnStats): Colum
     return { name, index, role: 'feature', type: 'numeric', mean: stats.mean, outputColumns: [name], missing: { count: stats.missing, fill: 'mean' } };
   }
   if (stats.overflow) {
-    const { value, line } = stats.firstText;
+    const { value, at } = stats.firstText;
     throw new DatasetError(
-      `feature column '${name}' is not numeric (e.g. '${value}' on line ${line}) and has more than ${MAX_CATEGORIES} distinct values, too many to one-hot encode`,
+      `feature column '${name}' is not numeric (e.g. '${value}' on ${at}) and has more than ${MAX_CATEGORIES} distinct values, too many to one-hot encode`,
     );
   }
   const categories = sortValues(stats.distinct);
@@ -135,10 +187,10 @@ function describeFeature(name: string, index: number, stats: ColumnStats): Colum
 const mib = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 
 /** Pass 1's state: fed row by row (as fields, or as a plain CSV line), then turned into the schema. */
-class Profiler {
+export class Profiler {
   /** The rows' hashes, for the split's edges (assignment.ts): regression, the whole file's; classification, by class (stratified). */
-  private readonly hashes: HashAtoms | undefined;
-  private readonly strata: StrataCounter | undefined;
+  private hashes: HashAtoms | undefined;
+  private strata: StrataCounter | undefined;
   private readonly missing: MissingValues;
   /** The file's column names. */
   private fileNames: string[] | undefined;
@@ -150,13 +202,44 @@ class Profiler {
   private dataRows = 0;
   /** Rows whose label is missing, and the first of them (a rejection, once every row is counted). */
   private missingLabels = 0;
-  private firstMissingLabel: { value: string; line: number; row: number } | undefined;
+  private firstMissingLabel: { value: string; at: string; row: number } | undefined;
   private readonly bounds = new FieldBounds();
+  /** The first record (header or first data row) and the part it came from. */
+  private first: { fields: string[]; part?: string } | undefined;
+  /** The part being read (beginPart), its data rows, and whether its own first record is still to come. */
+  private part: string | undefined;
+  private readonly parts: string[] = [];
+  private partRows = 0;
+  private partFirstPending = false;
 
   constructor(private readonly options: ProfileOptions) {
     this.missing = new MissingValues(options.naValues);
     if (options.problemType === 'classification') this.strata = new StrataCounter(options.maxClasses);
     else this.hashes = new HashAtoms();
+  }
+
+  /**
+   * The next part of a dataset made of several files: each part repeats the header when the dataset
+   * has one (the first part's must match), and messages name the part and its own line numbers.
+   */
+  beginPart(name: string): void {
+    this.part = name;
+    this.parts.push(name);
+    this.partRows = 0;
+    this.partFirstPending = this.fileNames !== undefined;
+  }
+
+  private where(line: number): string {
+    return this.part === undefined ? `line ${line}` : `part ${this.part} line ${line}`;
+  }
+
+  /** A part's first record after the first part's: its header must be the dataset's. */
+  private checkPartHeader(fields: string[]): void {
+    const first = this.first!;
+    if (fields.length === first.fields.length && fields.every((f, i) => f === first.fields[i])) return;
+    throw new DatasetError(
+      `part ${this.part} has other columns than part ${first.part}: its header is ${fields.join(',')}, the first part's ${first.fields.join(',')}; every part of a dataset has the same header`,
+    );
   }
 
   /** A data row for the split: its text as hashed (rowText) and, for a stratified split, its label. */
@@ -182,9 +265,10 @@ class Profiler {
     this.keep = dropped.size > 0 ? fileNames.map((_, i) => i).filter((i) => !dropped.has(i)) : undefined;
     this.names = this.keep ? this.keep.map((i) => fileNames[i]!) : fileNames;
     this.labelIndex = this.keep ? this.keep.indexOf(label) : label;
+    const where = (line: number) => this.where(line);
     this.stats = this.names.map((name, i) => {
       const isLabel = i === this.labelIndex;
-      return new ColumnStats(isLabel && problemType === 'classification' ? this.options.maxClasses : MAX_CATEGORIES, this.missing, { name, label: isLabel });
+      return new ColumnStats(isLabel && problemType === 'classification' ? this.options.maxClasses : MAX_CATEGORIES, this.missing, { name, label: isLabel, where });
     });
   }
 
@@ -192,9 +276,14 @@ class Profiler {
   addFields(fields: string[], line: number, text?: string): void {
     if (this.fileNames === undefined) {
       this.columns(fields);
+      this.first = { fields: [...fields], ...(this.part === undefined ? {} : { part: this.part }) };
       if (this.options.dialect.header) return;
+    } else if (this.partFirstPending) {
+      this.partFirstPending = false;
+      if (this.options.dialect.header) return this.checkPartHeader(fields);
     }
     this.dataRows++;
+    this.partRows++;
     this.checkWidth(fields.length, line);
     if (this.keep) {
       // A dropped column is not part of the row, in its hash either: rows that differ only by an ID are duplicates.
@@ -211,13 +300,14 @@ class Profiler {
 
   /** One line of plain CSV (readPlainLines), fields found and parsed in place. */
   addLine(text: string, line: number): void {
-    if (this.fileNames === undefined || this.keep) {
+    if (this.fileNames === undefined || this.keep || this.partFirstPending) {
       const { fields, trimmed } = plainFields(text);
       this.addFields(fields, line, trimmed ? undefined : text);
       return;
     }
     const { starts, ends, count, trimmed } = this.bounds.scan(text);
     this.dataRows++;
+    this.partRows++;
     this.checkWidth(count, line);
     const labelStart = starts[this.labelIndex]!;
     const labelEnd = ends[this.labelIndex]!;
@@ -234,13 +324,14 @@ class Profiler {
   private checkWidth(width: number, line: number): void {
     const expected = this.fileNames!.length;
     if (width !== expected) {
-      throw new DatasetError(`line ${line} (data row ${this.dataRows}) has ${width} fields, expected ${expected} like ${this.options.dialect.header ? 'the header' : 'the first row'}`);
+      const like = this.options.dialect.header ? 'the header' : 'the first row';
+      throw new DatasetError(`${this.where(line)} (data row ${this.partRows}) has ${width} fields, expected ${expected} like ${this.first?.part === undefined ? like : `${like} of part ${this.first.part}`}`);
     }
   }
 
   private labelMissing(value: string, line: number): void {
     this.missingLabels++;
-    this.firstMissingLabel ??= { value, line, row: this.dataRows };
+    this.firstMissingLabel ??= { value, at: this.where(line), row: this.partRows };
   }
 
   private checkLabel(label: string, numeric: boolean, line: number): void {
@@ -250,8 +341,56 @@ class Profiler {
         this.dataRows === 1 && !this.options.dialect.header
           ? `; if the first row names the columns, ${howToSet(METADATA_KEYS.header, 'true')}`
           : `; if '${name}' holds classes, ${howToSet(METADATA_KEYS.problem, 'classification')}`;
-      throw new DatasetError(`line ${line} (data row ${this.dataRows}): the regression label '${label}' in column '${name}' is not a number${hint}`);
+      throw new DatasetError(`${this.where(line)} (data row ${this.partRows}): the regression label '${label}' in column '${name}' is not a number${hint}`);
     }
+  }
+
+  /** What this profiler counted, for a merge with other parts' (mergeProfiles). */
+  state(): ProfileState {
+    return {
+      version: 1,
+      parts: [...this.parts],
+      first: this.first ?? null,
+      dataRows: this.dataRows,
+      missingLabels: this.missingLabels,
+      ...(this.firstMissingLabel ? { firstMissingLabel: this.firstMissingLabel } : {}),
+      columns: this.stats.map((c) => c.state()),
+      ...(this.hashes ? { hashes: this.hashes.state() } : {}),
+      ...(this.strata ? { strata: this.strata.state() } : {}),
+    };
+  }
+
+  /**
+   * Several parts' profiles as one, in the order given: the first record of the first that has one
+   * names the columns, and every other's must match it (the same header, or as many fields).
+   */
+  static merged(states: readonly ProfileState[], options: ProfileOptions): Profiler {
+    const merged = new Profiler(options);
+    const withRows = states.filter((s) => s.first !== null);
+    if (withRows.length === 0) return merged;
+    const first = withRows[0]!.first!;
+    merged.columns(first.fields);
+    merged.first = first;
+    for (const state of withRows) {
+      const { fields, part } = state.first!;
+      merged.part = part;
+      if (options.dialect.header) merged.checkPartHeader(fields);
+      else if (fields.length !== first.fields.length) {
+        throw new DatasetError(`part ${part} has ${fields.length} columns, expected ${first.fields.length} like part ${first.part}: every part of a dataset has the same columns`);
+      }
+      merged.parts.push(...state.parts);
+      merged.dataRows += state.dataRows;
+      merged.missingLabels += state.missingLabels;
+      merged.firstMissingLabel ??= state.firstMissingLabel;
+      state.columns.forEach((column, i) => merged.stats[i]!.merge(column));
+    }
+    merged.part = undefined;
+    if (options.problemType === 'classification') {
+      merged.strata = StrataCounter.merged(withRows.map((s) => s.strata ?? []), options.maxClasses);
+    } else {
+      merged.hashes = HashAtoms.merged(withRows.map((s) => s.hashes!).filter((h): h is AtomsState => h !== undefined));
+    }
+    return merged;
   }
 
   schema(): SchemaDocument {
@@ -262,11 +401,11 @@ class Profiler {
 
     const labelName = names[labelIndex]!;
     if (this.firstMissingLabel) {
-      const { value, line, row } = this.firstMissingLabel;
+      const { value, at, row } = this.firstMissingLabel;
       const rows = this.missingLabels === 1 ? '1 row' : `${this.missingLabels} rows`;
       const na = value === '' ? 'empty' : `'${value}', an NA value (${METADATA_KEYS.naValues} sets them)`;
       throw new DatasetError(
-        `the target column '${labelName}' has no value on ${rows} of ${dataRows}, the first on line ${line} (data row ${row}: ${na}); a row without its label can be neither trained on nor scored: fill in or remove those rows`,
+        `the target column '${labelName}' has no value on ${rows} of ${dataRows}, the first on ${at} (data row ${row}: ${na}); a row without its label can be neither trained on nor scored: fill in or remove those rows`,
       );
     }
     let classes: string[] | undefined;

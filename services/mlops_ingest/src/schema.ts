@@ -98,7 +98,8 @@ export type CsvReadingDocument = z.infer<typeof CsvReadingSchema>;
 
 export const SchemaDocumentSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
-  source: z.object({ bucket: z.string(), key: z.string(), etag: z.string() }),
+  /** The upload: the file, or a folder dataset's marker with its number of parts. */
+  source: z.object({ bucket: z.string(), key: z.string(), etag: z.string(), parts: z.optional(z.number()) }),
   /** Whether the file's first row is a header (csv.headerSource says who decided). */
   header: z.boolean(),
   csv: z.optional(CsvReadingSchema),

@@ -2,17 +2,14 @@
  * Pass 2 over the upload: encodes every row (label first, no header) and streams it into its
  * channel object. The schema from pass 1 decides everything, so this pass cannot reject data.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { FieldBounds, plainRecords, type CsvBatches, type PlainLines } from './csv';
 import { MissingValues } from './missing';
-import { ChannelWriter } from './channel-writer';
+import type { ChannelSink } from './channel-sink';
 import { CHANNELS, plainRowEncoder, rowEncoder, rowText, type Channel, type RowCounts, type SchemaDocument } from './schema';
 import { splitter } from './assignment';
 
-export interface ChannelTarget {
-  bucket: string;
-  keys: Record<Channel, string>;
-}
+/** Opens the sink of each channel: an S3 object (the Lambda path) or a file (a processing instance). */
+export type ChannelSinks = (channel: Channel) => ChannelSink;
 
 /**
  * Opens one writer per channel, lets `fill` append every row (a batch at a time, with backpressure
@@ -20,12 +17,11 @@ export interface ChannelTarget {
  * if anything failed, so no half-written channel is left behind.
  */
 async function withChannelWriters<Batch>(
-  s3: S3Client,
-  target: ChannelTarget,
+  sinks: ChannelSinks,
   batches: AsyncIterable<Batch>,
-  fill: (batch: Batch, writers: Record<Channel, ChannelWriter>) => void,
+  fill: (batch: Batch, writers: Record<Channel, ChannelSink>) => void,
 ): Promise<RowCounts> {
-  const writers = Object.fromEntries(CHANNELS.map((c) => [c, new ChannelWriter(s3, target.bucket, target.keys[c])])) as Record<Channel, ChannelWriter>;
+  const writers = Object.fromEntries(CHANNELS.map((c) => [c, sinks(c)])) as Record<Channel, ChannelSink>;
   const all = Object.values(writers);
   try {
     for await (const batch of batches) {
@@ -63,14 +59,14 @@ function rowReading(schema: SchemaDocument): RowReading {
   };
 }
 
-export async function writeChannels(records: CsvBatches, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
+export async function writeChannels(records: CsvBatches, schema: SchemaDocument, sinks: ChannelSinks): Promise<RowCounts> {
   const encode = rowEncoder(schema);
   // The channel of each row as pass 1 counted it: the same hash, and for a stratified split the class's edges from the schema.
   const channelOf = splitter(schema.split);
   const labelIndex = schema.split.strata ? schema.label.index : -1;
   const { keep, missing, missingColumns } = rowReading(schema);
   let skipHeader = schema.header;
-  return withChannelWriters(s3, target, records, (batch, writers) => {
+  return withChannelWriters(sinks, records, (batch, writers) => {
     for (const record of batch) {
       if (skipHeader) {
         skipHeader = false;
@@ -92,17 +88,17 @@ export async function writeChannels(records: CsvBatches, schema: SchemaDocument,
 }
 
 /** writeChannels over plain CSV lines (readPlainLines): the same channel bytes, several times faster. */
-export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, schema: SchemaDocument, s3: S3Client, target: ChannelTarget): Promise<RowCounts> {
+export async function writeChannelsPlain(batches: AsyncIterable<PlainLines>, schema: SchemaDocument, sinks: ChannelSinks): Promise<RowCounts> {
   const reading = rowReading(schema);
   // Dropping columns renumbers them: the slices of the line no longer match the schema's indexes, so such rows go as fields.
-  if (reading.keep) return writeChannels(plainRecords(batches), schema, s3, target);
+  if (reading.keep) return writeChannels(plainRecords(batches), schema, sinks);
   const { missing, missingColumns } = reading;
   const encode = plainRowEncoder(schema);
   const channelOf = splitter(schema.split);
   const labelIndex = schema.split.strata ? schema.label.index : -1;
   const bounds = new FieldBounds();
   let skipHeader = schema.header;
-  return withChannelWriters(s3, target, batches, ({ lines }, writers) => {
+  return withChannelWriters(sinks, batches, ({ lines }, writers) => {
     for (const line of lines) {
       if (skipHeader) {
         skipHeader = false;

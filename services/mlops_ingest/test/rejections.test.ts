@@ -159,7 +159,7 @@ describe('rejecting unusable uploads', () => {
     [{ 'mlops-hyperparameters': 'eta=0.2' }, 'metadata mlops-hyperparameters: must be a JSON object of strings (it is not valid JSON)'],
     [
       { 'mlops-targt': 'rings' },
-      'metadata mlops-targt: unknown option (known: mlops-target, mlops-problem, mlops-header, mlops-delimiter, mlops-na-values, mlops-drop, mlops-metric, mlops-threshold, mlops-tolerance, mlops-baseline-margin, mlops-hyperparameters)',
+      'metadata mlops-targt: unknown option (known: mlops-target, mlops-problem, mlops-header, mlops-delimiter, mlops-na-values, mlops-drop, mlops-metric, mlops-threshold, mlops-tolerance, mlops-baseline-margin, mlops-hyperparameters, mlops-preprocess)',
     ],
     [{ 'mlops-delimiter': ':' }, "metadata mlops-delimiter: must be one of ',' ';' '|' tab (or comma, semicolon, pipe) (got ':')"],
     [{ 'mlops-drop': ' , ' }, "metadata mlops-drop: must name at least one column (got ' , ')"],

@@ -20,7 +20,11 @@ import {
   errorName,
   InputValidationError,
   PipelineInputSchema,
+  PreprocessInputSchema,
   PROCESSING_JOB_SUFFIXES,
+  rejectionKey,
+  type PreprocessInput,
+  type RejectionRecord,
   sageMakerName,
   isMissingS3Object,
   isNotFound,
@@ -274,10 +278,32 @@ async function writeRunRecord(state: PipelineState, context: { executionArn: str
 }
 
 /** An aborted or timed-out execution, from its status change event: it ran no Catch and no RecordRun. */
+/**
+ * A preprocess execution (the scale path) that was stopped or timed out ran no RecordFailure: its
+ * processing jobs are stopped here and the failure recorded where its own failures are.
+ */
+async function writeEndedPreprocessing(run: PreprocessInput, ended: { Error: string; Cause: string }, finishedAt: string, deps: RecordDeps): Promise<RecordOutput> {
+  const stoppedJobs = await stopLeftovers(deps.sageMaker, deps.config, run.runId);
+  const key = rejectionKey(deps.config.RUNS_PREFIX, run.runId);
+  const record: RejectionRecord = {
+    key: run.source.key,
+    etag: run.source.etag,
+    ...(run.source.versionId ? { versionId: run.source.versionId } : {}),
+    reason: `${ended.Error}: ${ended.Cause} (while preprocessing; no pipeline run started)`,
+    rejectedAt: finishedAt,
+    stoppedJobs,
+  };
+  await withS3TransientAsRetryable(`writing ${s3Uri(run.source.bucket, key)}`, () => putJson(deps.s3, run.source.bucket, key, record));
+  return { uri: s3Uri(run.source.bucket, key) };
+}
+
 async function writeEndedRun({ execution }: Extract<RecordInput, { kind: 'ended' }>, finishedAt: string, deps: RecordDeps): Promise<RecordOutput> {
-  const parsed = PipelineInputSchema.safeParse(JSON.parse(execution.input));
-  if (!parsed.success) throw new InputValidationError('the ended execution\'s input', parsed.error.issues.map((i) => ({ path: `input.${i.path.join('.')}`, message: i.message })));
+  const input: unknown = JSON.parse(execution.input);
   const cause = execution.status === 'ABORTED' ? 'the execution was stopped (StopExecution); its running jobs were stopped' : 'the execution reached its TimeoutSeconds; its running jobs were stopped';
+  const preprocessing = PreprocessInputSchema.safeParse(input);
+  if (preprocessing.success) return writeEndedPreprocessing(preprocessing.data, { Error: execution.status === 'ABORTED' ? 'States.Aborted' : 'States.Timeout', Cause: cause }, finishedAt, deps);
+  const parsed = PipelineInputSchema.safeParse(input);
+  if (!parsed.success) throw new InputValidationError('the ended execution\'s input', parsed.error.issues.map((i) => ({ path: `input.${i.path.join('.')}`, message: i.message })));
   return writeRunRecord(parsed.data, {
     executionArn: execution.executionArn,
     startedAt: new Date(execution.startDate).toISOString(),

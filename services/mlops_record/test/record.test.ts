@@ -7,6 +7,7 @@ import {
   RecordConfigSchema,
   type RecordInput,
   RecordInputSchema,
+  RejectionRecordSchema,
   type RunRecord,
   RunRecordSchema,
   SageMakerTransientError,
@@ -439,6 +440,23 @@ describe('leaving nothing running', () => {
     await expect(writeRecord(ended, deps())).resolves.toMatchObject({ error: { Error: error } });
     expect(sm).toHaveReceivedCommandWith(StopTransformJobCommand, { TransformJobName: BATCH });
     expect(runRecord()).toMatchObject({ status, outcome: 'failed', error: { Error: error, Cause: expect.stringMatching(cause) }, stopped: [BATCH], startedAt: '2026-12-06T10:00:00.000Z', executionArn: PIPELINE_EXECUTION });
+  });
+
+  it("stops a stopped preprocess execution's processing jobs and records why no run started", async () => {
+    const PROFILE = 'mlops-local-abalone-7aa1b19755-profile';
+    sm.on(DescribeProcessingJobCommand, { ProcessingJobName: PROFILE }).resolves({ ProcessingJobName: PROFILE, ProcessingJobStatus: 'InProgress' });
+    sm.on(StopProcessingJobCommand).resolves({});
+    const source = { bucket: 'mlops-local-data', key: 'incoming/abalone/export/_SUCCESS', etag: 'd41d8cd98f00b204e9800998ecf8427e' };
+    const input = { family: 'abalone', runId: 'abalone-7aa1b19755', source, preprocessPrefix: 's3://mlops-local-data/runs/abalone-7aa1b19755/preprocess/', parts: 4, bytes: 5_000_000_000, instanceCount: 2 };
+    const ended = RecordInputSchema.parse({
+      kind: 'ended',
+      execution: { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:mlops-local-preprocess:abalone-7aa1b19755', status: 'ABORTED', input: JSON.stringify(input), startDate: 0 },
+    });
+    await expect(writeRecord(ended, deps())).resolves.toEqual({ uri: 's3://mlops-local-data/runs/rejected/abalone-7aa1b19755.json' });
+    expect(sm).toHaveReceivedCommandWith(StopProcessingJobCommand, { ProcessingJobName: PROFILE });
+    const record = RejectionRecordSchema.parse(JSON.parse(bucket.text('runs/rejected/abalone-7aa1b19755.json')!));
+    expect(record).toMatchObject({ key: source.key, etag: source.etag, stoppedJobs: [PROFILE], reason: expect.stringMatching(/^States\.Aborted: the execution was stopped .*no pipeline run started/) });
+    expect(bucket.text('runs/abalone-7aa1b19755/run.json')).toBeUndefined();
   });
 
   it('refuses an ended event whose input is not a run, naming the field', async () => {

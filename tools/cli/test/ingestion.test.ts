@@ -52,7 +52,7 @@ beforeEach(() => {
 describe('awaitIngestion', () => {
   it('shows a rejection as soon as ingest records it, before its invocation has returned', async () => {
     const started = Date.now();
-    setTimeout(() => bucket.put(UPLOAD.rejectedKey, { body: JSON.stringify({ key: KEY, reason: "target column 'nope' is not in the file" }) }), 300);
+    setTimeout(() => bucket.put(UPLOAD.rejectedKey, { body: JSON.stringify({ key: KEY, etag: 'e', reason: "target column 'nope' is not in the file", rejectedAt: '2026-12-06T00:00:00.000Z' }) }), 300);
     const result = await awaitIngestion(fakeStack(), UPLOAD, { deadlineMs: 3_000, pollMs: 20 });
     expect(result).toEqual({ rejection: "target column 'nope' is not in the file" });
     expect(outcome).toBeUndefined();
@@ -60,7 +60,7 @@ describe('awaitIngestion', () => {
   });
 
   it('ignores a rejection record of another upload with the same run id', async () => {
-    bucket.put(UPLOAD.rejectedKey, { body: JSON.stringify({ key: 'incoming/other/iris.csv', reason: 'old' }) });
+    bucket.put(UPLOAD.rejectedKey, { body: JSON.stringify({ key: 'incoming/other/iris.csv', etag: 'e', reason: 'old', rejectedAt: '2026-12-06T00:00:00.000Z' }) });
     expect(await awaitIngestion(fakeStack(), UPLOAD, { deadlineMs: 200, pollMs: 20 })).toEqual({ ingestFailure: expect.stringContaining('within 0 s') });
   });
 

@@ -54,6 +54,10 @@ export class FakeBucket {
     });
     s3.on(sdk.GetObjectCommand).callsFake((input: GetObjectCommandInput) => {
       const object = this.get(input.Key!, noSuchKey);
+      // If-Match: the read is of the bytes the caller saw, or fails (the object changed since).
+      if (input.IfMatch !== undefined && input.IfMatch.replace(/"/g, '') !== this.etag(object)) {
+        throw new sdk.S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', message: 'At least one of the pre-conditions you specified did not hold', $metadata: { httpStatusCode: 412 } });
+      }
       return { Body: sdkStreamMixin(Readable.from(this.pieces(object))), ETag: `"${this.etag(object)}"` };
     });
     s3.on(sdk.PutObjectCommand).callsFake(async (input: PutObjectCommandInput) => {
@@ -71,7 +75,7 @@ export class FakeBucket {
       const page = keys.slice(start, start + pageSize);
       const more = start + pageSize < keys.length;
       return {
-        Contents: page.map((Key) => ({ Key, Size: Buffer.byteLength(this.objects.get(Key)!.body), LastModified: this.objects.get(Key)!.lastModified })),
+        Contents: page.map((Key) => ({ Key, Size: Buffer.byteLength(this.objects.get(Key)!.body), ETag: `"${this.etag(this.objects.get(Key)!)}"`, LastModified: this.objects.get(Key)!.lastModified })),
         KeyCount: page.length,
         IsTruncated: more,
         ...(more ? { NextContinuationToken: String(start + pageSize) } : {}),

@@ -9,11 +9,13 @@ import {
   FAMILY_NAME_MAX,
   MetricNameSchema,
   NaValuesOptionSchema,
+  PreprocessModeSchema,
   UPLOAD_METADATA_KEYS,
   familyOfKey,
   metricsFor,
   sanitizeFamily,
   type CsvDelimiter,
+  type PreprocessMode,
   type ProblemType,
 } from '@mlops/common';
 import { parseArgs } from 'node:util';
@@ -35,6 +37,8 @@ export interface PipelineOptions {
   drop?: string[];
   baselineMargin?: number;
   hyperparameters?: Record<string, string>;
+  /** Which path splits the dataset (`mlops-preprocess`): by the stage's threshold, or forced. */
+  preprocess?: PreprocessMode;
   json: boolean;
   /** The state machine's waits run this many times faster than asked (the poll policy's decisions are kept). */
   timeScale: number;
@@ -87,6 +91,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
         drop: { type: 'string' },
         'baseline-margin': { type: 'string' },
         hyperparameters: { type: 'string' },
+        preprocess: { type: 'string' },
         'time-scale': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -158,6 +163,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
   if (baselineMargin !== undefined && threshold !== undefined) {
     throw new UsageError('--baseline-margin: has no effect with --threshold (the threshold rule applies then); give one or the other');
   }
+  const preprocess = v.preprocess === undefined ? undefined : optionValue('--preprocess', PreprocessModeSchema, v.preprocess);
   const timeScale = v['time-scale'] === undefined ? 100 : Number(v['time-scale']);
   if (!Number.isFinite(timeScale) || timeScale < 1) throw new UsageError(`--time-scale: must be a number >= 1 (got '${v['time-scale']}')`);
   return {
@@ -173,6 +179,7 @@ export function parsePipelineArgs(argv: string[], defaults: { data: string; outD
     drop,
     baselineMargin,
     hyperparameters,
+    preprocess,
     json: v.json ?? false,
     timeScale,
     outDir: defaults.outDir,
@@ -194,5 +201,6 @@ export function uploadMetadata(options: PipelineOptions): Record<string, string>
   if (options.threshold !== undefined) metadata[keys.threshold] = String(options.threshold);
   if (options.baselineMargin !== undefined) metadata[keys.baselineMargin] = String(options.baselineMargin);
   if (options.hyperparameters !== undefined) metadata[keys.hyperparameters] = JSON.stringify(options.hyperparameters);
+  if (options.preprocess !== undefined) metadata[keys.preprocess] = options.preprocess;
   return metadata;
 }

@@ -67,7 +67,7 @@ export function usage(reportsDir = '.local/reports'): string {
                      [--delimiter <d>] [--na-values <list>] [--drop <columns>]
                      [--problem regression|classification] [--metric <name> --threshold <value>]
                      [--baseline-margin <share>] [--hyperparameters '<json>']
-                     [--time-scale <n>] [--json]
+                     [--preprocess auto|lambda|processing] [--time-scale <n>] [--json]
 
 Runs the whole MLOps pipeline offline: local S3, SageMaker, Step Functions and Lambda, in a
 temporary stack that closes when the command ends. Without --data it runs the bundled UCI Abalone
@@ -114,6 +114,10 @@ Options (each travels with the upload as the S3 metadata mlops-<option>, e.g. ml
                       Names the default image (SageMaker's built-in XGBoost 1.7-1) accepts:
                         ${wrap(hyperparameterNames(), 24)}
                       and the aliases ${wrap(aliases, 22, { first: 16 })}.
+  --preprocess auto|lambda|processing
+                      which path splits the dataset: mlops_ingest itself, or SageMaker Processing
+                      jobs (README: Data at scale); auto (default) goes by the stage's
+                      preprocessThresholdBytes.
   --time-scale <n>    the stack's clock runs n times faster than AWS's (default 100): waits, retries
                       and SageMaker's timestamps, so the poll policy decides as on AWS.
   --json              one JSON summary on stdout; progress goes to stderr either way.

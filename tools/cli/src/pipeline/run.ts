@@ -21,6 +21,7 @@ import {
   readLines,
   runIdFor,
   type PipelineState,
+  RejectionRecordSchema,
 } from '@mlops/common';
 import type { LocalStack } from '@mlops/local-stack';
 import type { EndpointCheck } from '@mlops/report';
@@ -128,8 +129,8 @@ export async function awaitIngestion(
 async function readRejection(stack: Pick<LocalStack, 'bucket' | 'clients'>, upload: { key: string; rejectedKey: string }): Promise<string | undefined> {
   try {
     const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: upload.rejectedKey }));
-    const record = JSON.parse(await object.Body!.transformToString()) as { key?: string; reason?: string };
-    return record.key === upload.key && record.reason ? record.reason : undefined;
+    const record = RejectionRecordSchema.safeParse(JSON.parse(await object.Body!.transformToString()));
+    return record.success && record.data.key === upload.key ? record.data.reason : undefined;
   } catch (error) {
     if (isMissingS3Object(error)) return undefined;
     throw error;
