@@ -52,10 +52,10 @@ export function modelOutputPath(run: PipelineInput): string {
   return s3Uri(prefix.bucket, joinKey(prefix.key, 'model/'));
 }
 
-function csvChannel(ChannelName: string, S3Uri: string): Channel {
+function csvChannel(ChannelName: string, S3Uri: string, distribution: 'FullyReplicated' | 'ShardedByS3Key' = 'FullyReplicated'): Channel {
   return {
     ChannelName,
-    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri, S3DataDistributionType: 'FullyReplicated' } },
+    DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri, S3DataDistributionType: distribution } },
     ContentType: 'text/csv',
   };
 }
@@ -66,7 +66,9 @@ export function trainingJobName(run: PipelineInput, config: TrainConfig): string
 
 export function trainingJobRequest(input: TrainInput, config: TrainConfig): CreateTrainingJobRequest {
   const { run } = input;
-  const channels = [csvChannel('train', run.dataset.train)];
+  // Several instances train the built-in XGBoost distributed: each reads its shard of the train
+  // channel's objects (the processing path writes one part per instance), all of validation.
+  const channels = [csvChannel('train', run.dataset.train, config.TRAINING_INSTANCE_COUNT > 1 ? 'ShardedByS3Key' : 'FullyReplicated')];
   // An empty validation prefix would fail the job ("no files in channel"); split ratios may omit it.
   if (run.dataset.rows.validation > 0) channels.push(csvChannel('validation', run.dataset.validation));
   return {

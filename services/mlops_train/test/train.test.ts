@@ -67,6 +67,16 @@ describe('startTraining', () => {
     expect(sm).not.toHaveReceivedCommand(DescribeTrainingJobCommand);
   });
 
+  it("on several instances, shards the train channel by S3 key (each instance its parts) and replicates validation", async () => {
+    await startTraining(event(), { ...deps, config: { ...config, TRAINING_INSTANCE_COUNT: 2 } });
+    const request = sm.commandCalls(CreateTrainingJobCommand)[0]!.args[0].input;
+    expect(request.ResourceConfig!.InstanceCount).toBe(2);
+    expect(request.InputDataConfig!.map((c) => [c.ChannelName, c.DataSource!.S3DataSource!.S3DataDistributionType])).toEqual([
+      ['train', 'ShardedByS3Key'],
+      ['validation', 'FullyReplicated'],
+    ]);
+  });
+
   it('derives the objective and num_class for classification, and run overrides win over everything', async () => {
     const input = event((e) => {
       e.run.task = { problemType: 'classification', target: 'species', classes: ['setosa', 'versicolor', 'virginica'] };
