@@ -1,10 +1,11 @@
 /**
  * `pnpm bench`: the performance figures of docs/PERFORMANCE.md.
  *
- *   pnpm bench                                   everything (about 15 minutes on 2 cores, most of it the 1 GiB ingest)
- *   pnpm bench -- --only poll,coldstart          some sections (poll | coldstart | eval | ingest | e2e | xgboost)
+ *   pnpm bench                                   everything (about 35 minutes on 2 cores, most of it the 1 GiB ingest and the 4 GiB scale path)
+ *   pnpm bench -- --only poll,coldstart          some sections (poll | coldstart | eval | ingest | e2e | xgboost | scale)
  *   pnpm bench -- --quick                        smaller and fewer runs (a quick check, not for the record)
  *   pnpm bench -- --only ingest --ingest-mb 256  another ingest size (default 1024 MiB)
+ *   pnpm bench -- --only scale --scale-mb 8192   another scale-path dataset size (default 4096 MiB in 16 parts)
  *   pnpm bench -- --render                       only re-render docs/PERFORMANCE.md from bench/results
  *
  * Each section writes bench/results/<section>.json (raw figures, with the machine, load, date and
@@ -21,13 +22,14 @@ import { runIngestBench } from './ingest/bench';
 import { machine } from './lib/machine';
 import { RESULTS } from './lib/paths';
 import { runPollBench } from './poll/bench';
+import { runScaleBench } from './scale/bench';
 import { runXGBoostBench } from './xgboost/bench';
 import { renderReport } from './report';
 
-export const SECTIONS = ['poll', 'coldstart', 'eval', 'ingest', 'e2e', 'xgboost'] as const;
+export const SECTIONS = ['poll', 'coldstart', 'eval', 'ingest', 'e2e', 'xgboost', 'scale'] as const;
 export type Section = (typeof SECTIONS)[number];
 
-const USAGE = 'usage: pnpm bench [-- --only poll,coldstart,eval,ingest,e2e,xgboost] [--quick] [--runs <n>] [--ingest-mb <MiB>] [--render]';
+const USAGE = 'usage: pnpm bench [-- --only poll,coldstart,eval,ingest,e2e,xgboost,scale] [--quick] [--runs <n>] [--ingest-mb <MiB>] [--scale-mb <MiB>] [--render]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
       quick: { type: 'boolean', default: false },
       runs: { type: 'string' },
       'ingest-mb': { type: 'string' },
+      'scale-mb': { type: 'string' },
       render: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -88,6 +91,12 @@ async function main(argv: string[]): Promise<void> {
           options = { runs: runs(5, 1) };
           result = await runXGBoostBench({ runs: runs(5, 1), log });
           break;
+        case 'scale': {
+          const megabytes = values['scale-mb'] ? Number(values['scale-mb']) : quick ? 256 : 4096;
+          options = { megabytes, runs: runs(3, 1) };
+          result = await runScaleBench({ megabytes, runs: options.runs as number, log });
+          break;
+        }
       }
       const finished = machine(command);
       writeFileSync(join(RESULTS, `${section}.json`), `${JSON.stringify({ section, quick, options, machine: { ...started, loadAverageAfter: finished.loadAverage }, result }, null, 1)}\n`);

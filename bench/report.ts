@@ -15,6 +15,8 @@ import type { Machine } from './lib/machine';
 import { RESULTS, ROOT } from './lib/paths';
 import { median } from './lib/stats';
 import type { PollBenchResult, Row } from './poll/bench';
+import { INSTANCE_COUNTS, LAMBDA_INGEST_MEMORY_MB, LAMBDA_MAX_MEMORY_MB, LAMBDA_MB_PER_VCPU, LAMBDA_TIMEOUT_S, PROCESSING_MAX_INSTANCES, SIZES_GIB } from './scale/aws';
+import type { ScaleBenchResult } from './scale/bench';
 import { API_BUDGET_TPS, DURATIONS, HISTORY_LIMIT, PIPELINES } from './poll/bench';
 import type { XGBoostBenchResult } from './xgboost/bench';
 
@@ -418,6 +420,133 @@ Prediction: ${int(r.predict.rows)} abalone rows in ${int(r.predict.ms)} ms (${in
 `;
 }
 
+const gib = (bytes: number) => bytes / 2 ** 30;
+/** A dataset size: GiB, or TiB from 1 TiB on. */
+const size = (bytes: number) => (bytes >= 2 ** 40 ? `${fixed(bytes / 2 ** 40, bytes >= 10 * 2 ** 40 ? 0 : 1)} TiB` : `${fixed(gib(bytes), gib(bytes) >= 100 ? 0 : 1)} GiB`);
+/** A projected duration: seconds, minutes or hours. */
+const span = (s: number) => (s < 120 ? `${int(s)} s` : s < 7200 ? `${fixed(s / 60, 1)} min` : `${fixed(s / 3600, 1)} h`);
+
+/** The run whose total is the median (of an even number, the nearer one). */
+const medianRun = (c: ScaleBenchResult['cases'][number]) => [...c.runs].sort((x, y) => Math.abs(x.totalMs - c.totalMs) - Math.abs(y.totalMs - c.totalMs))[0]!;
+
+function scaleSection(stored: Stored<ScaleBenchResult> | undefined, targets: Target[]): string {
+  if (!stored) return '## 7. Scale path\n\nNo results yet: `pnpm bench -- --only scale`.\n';
+  const r = stored.result;
+  const one = r.cases.find((c) => c.instances === 1)!;
+  const two = r.cases.find((c) => c.instances === 2)!;
+  const aws = r.aws;
+  const a = aws.assumptions;
+  const lambda = aws.lambda;
+  const checks = r.cases.every((c) => c.countsMatch) && r.schemasAgree;
+  targets.push(
+    { area: 'Scale path', target: 'counts/*.json sum to the rows generated; 1 and 2 instances merge to the same schema', result: `${int(r.rows)} rows with 1 and with 2 instances; same rows per channel and split edges: ${r.schemasAgree ? 'yes' : 'no'}`, ok: checks },
+    { area: 'Scale path', target: '2 instances against 1 (2 cores here)', result: `${fixed(r.speedup.total, 2)}× end to end (profile ${fixed(r.speedup.profile, 2)}×, split ${fixed(r.speedup.split, 2)}×), ${fixed(gib(r.bytes), 1)} GiB`, ok: undefined },
+  );
+  const phases = rightTable(
+    ['instances', 'profile', 'merge', 'split', 'total', 'MB/s (all instances)', 'MB/s per instance (profile / split / both)', 'peak RSS per instance (profile / split)', 'speedup'],
+    r.cases.map((c) => [
+      c.instances,
+      sec(c.profileMs),
+      `${int(c.mergeMs)} ms`,
+      sec(c.splitMs),
+      `**${sec(c.totalMs)}**`,
+      `**${fixed(c.mbPerSecond, 1)}**`,
+      `${fixed(c.instanceMbPerSecond.profile, 1)} / ${fixed(c.instanceMbPerSecond.split, 1)} / ${fixed(c.instanceMbPerSecond.both, 1)}`,
+      `${int(c.maxRssMb.profile)} MB / ${int(c.maxRssMb.split)} MB`,
+      c.instances === 1 ? '1×' : `**${fixed(one.totalMs / c.totalMs, 2)}×**`,
+    ]),
+  );
+  const perInstance = rightTable(
+    ['instances', 'host', 'parts', 'shard', 'profile: time', 'MB/s', 'peak RSS', 'CPU', 'split: time', 'MB/s', 'peak RSS', 'CPU'],
+    r.cases.flatMap((c) => {
+      const run = medianRun(c);
+      return run.profile.instances.map((p, i) => {
+        const q = run.split.instances[i]!;
+        const cpu = (x: { cpuSeconds?: number }) => (x.cpuSeconds === undefined ? '-' : `${fixed(x.cpuSeconds, 1)} s`);
+        return [c.instances, p.host, p.parts, `${int(p.bytes / 1e6)} MB`, sec(p.ms), fixed(p.mbPerSecond, 1), `${int(p.maxRssMb)} MB`, cpu(p), sec(q.ms), fixed(q.mbPerSecond, 1), `${int(q.maxRssMb)} MB`, cpu(q)];
+      });
+    }),
+    2,
+  );
+  // † marks a crossover past the Lambda path's own limit (there it cannot run at all).
+  const crossing = (n: number | undefined, limit: number) => (n === undefined ? 'never' : `${size(n)}${n > limit ? ' †' : ''}`);
+  const projection = rightTable(
+    ['path', 'MB/s (processing only)', `largest dataset: AWS runtime limit`, `the stage's ${a.stage.maxRuntimeS / 3600} h`, `by volume (${int(a.maxVolumeGb)} GB per instance)`, `the stage's ${a.stage.volumeGb} GB`, 'faster than the Lambda path from', `… at ${fixed(a.lambdaVcpuShare, 2)} vCPU`],
+    [
+      ...(lambda
+        ? [[`Lambda (mlops_ingest, one invocation)`, `${fixed(lambda.mbPerS, 1)} (${fixed(lambda.scaledMbPerS, 1)} at ${fixed(a.lambdaVcpuShare, 2)} vCPU)`, `**${size(lambda.maxBytes)}** in ${LAMBDA_TIMEOUT_S / 60} min (${size(lambda.maxBytesScaled)})`, '', 'streams: none', '', '', '']]
+        : []),
+      ...aws.instances.map((p) => [
+        `processing, ${p.instances} instance${p.instances > 1 ? 's' : ''}`,
+        fixed(p.mbPerS, 1),
+        `**${size(p.maxBytesByRuntime)}**`,
+        size(p.maxBytesByStageRuntime),
+        `**${size(p.maxBytesByVolume)}**`,
+        size(p.maxBytesByStageVolume),
+        lambda ? `**${crossing(p.crossoverBytes, lambda.maxBytes)}**` : '-',
+        lambda ? crossing(p.crossoverScaledBytes, lambda.maxBytesScaled) : '-',
+      ]),
+    ],
+  );
+  const times = rightTable(
+    ['dataset', ...(lambda ? ['Lambda path'] : []), ...INSTANCE_COUNTS.map((n) => `processing, ${n}`)],
+    SIZES_GIB.map((g, i) => [`${g} GiB`, ...(lambda ? [lambda.seconds[i] === null ? 'over 15 min' : span(lambda.seconds[i]!)] : []), ...aws.instances.map((p) => span(p.seconds[i]!))]),
+  );
+  const fasterFrom = lambda
+    ? aws.instances.filter((p) => p.crossoverBytes !== undefined).map((p) => `${p.instances} instance${p.instances > 1 ? 's' : ''} from ${size(p.crossoverBytes!)}${p.crossoverBytes! > lambda.maxBytes ? ' †' : ''}`)
+    : [];
+  const never = aws.instances.filter((p) => p.crossoverBytes === undefined).map((p) => p.instances);
+  const oneProfile = medianRun(one).profile.instances[0]!;
+  const cpuBound = oneProfile.cpuSeconds;
+  const stage = aws.instances.find((p) => p.instances === a.stage.instances);
+  const threshold = (() => {
+    if (!lambda || !stage) return '';
+    const at = `The stage's \`preprocessThresholdBytes\` (${size(a.stage.thresholdBytes)} by default) sends a dataset to the processing path (${a.stage.instances} instances)`;
+    if (stage.crossoverBytes === undefined) return `${at} although that path is never faster here: it is there for what the Lambda path cannot do in ${LAMBDA_TIMEOUT_S / 60} minutes.`;
+    if (a.stage.thresholdBytes < stage.crossoverBytes) return `${at} below its crossover (${size(stage.crossoverBytes)}): from there to the crossover the Lambda path would be faster, but it keeps the Lambda path well inside its ${LAMBDA_TIMEOUT_S / 60} minutes (${size(a.stage.thresholdBytes)} takes ${span(a.stage.thresholdBytes / 1e6 / lambda.mbPerS)} at the measured throughput, ${span(a.stage.thresholdBytes / 1e6 / lambda.scaledMbPerS)} at ${fixed(a.lambdaVcpuShare, 2)} vCPU).`;
+    return `${at} from its crossover on (${size(stage.crossoverBytes)}).`;
+  })();
+  const rssRatio = Math.max(one.maxRssMb.profile, one.maxRssMb.split) / Math.max(two.maxRssMb.profile, two.maxRssMb.split);
+  const nearTwo = r.speedup.total >= 1.8;
+
+  return `## 7. Scale path
+
+${provenance(stored)}
+
+The processing container of the scale path (\`containers/preprocess\`, built with its \`build.mjs\` and run as the image runs it: \`node dist/preprocess.js profile|split\` with the image's \`NODE_OPTIONS\`) on a generated abalone-like dataset: ${r.parts} header-less CSV parts of 9 columns, the regression label last (the shape of \`data/abalone.csv\`, the rows of section 4's generator), ${fixed(r.bytes / 2 ** 20, 0)} MiB and ${int(r.rows)} rows in all (written in ${sec(r.generateMs)}, deleted at the end). Each instance is a process with its own \`SAGEMAKER_BASE_DIR\` laid out as SageMaker Processing lays out \`/opt/ml\`: \`config/resourceconfig.json\`, the request mlops_ingest would write (\`processing/input/request/request.json\`), its ShardedByS3Key shard of the parts (part i to instance (i mod N) + 1, hard-linked), and for the split the merged schema. Per instance count: the profile job (the instances in parallel), the merge in the bench process (\`Profiler.merged(states, request.profile).schema()\`, what mlops_ingest's merge step runs), the split job (in parallel). ${stored.options.runs as number} run(s) per instance count, the counts taking turns (1 then 2, then 2 then 1, ...), medians; the data is read from the page cache (just written; ${stored.machine.memoryGb} GB of memory), so the disk does not limit. Peak RSS per instance: ${r.peakRss}.
+
+${phases}
+
+Per instance (the run with the median total):
+
+${perInstance}
+
+**Checked in the run**: the rows in \`counts/*.json\` sum to the ${int(r.rows)} rows generated, with 1 and with 2 instances (${r.cases.every((c) => c.countsMatch) ? 'yes' : 'no'}); the merged schemas of 1 and 2 instances have the same rows per channel (train ${int(r.schema.rows.train)}, validation ${int(r.schema.rows.validation)}, test ${int(r.schema.rows.test)}) and the same split edges (${r.schemasAgree ? 'yes' : 'no'}). The channels written are ${fixed(one.outputBytes / r.bytes, 2)}× the input's bytes (the label first, \`sex\` one-hot).
+
+**Speedup.** 2 instances were ${fixed(r.speedup.total, 2)}× as fast as 1 end to end (profile ${fixed(r.speedup.profile, 2)}×, split ${fixed(r.speedup.split, 2)}×) on this 2-core machine. Each instance is one JavaScript thread${cpuBound !== undefined ? ` (1 instance: ${fixed(cpuBound, 1)} s of CPU for a ${sec(oneProfile.ms)} profile, V8's helper threads included)` : ''}, so two fill the two cores${nearTwo ? ', and the shards are equal (each instance gets ' + r.parts / 2 + ' of the ' + r.parts + ' parts of equal size)' : `; short of 2× here because the two processes share what they would not on AWS: the two cores with each other's garbage-collection threads and with the machine's other work (see the load average above), and the caches and memory bandwidth. Per instance, 2 instances ran at ${fixed(two.instanceMbPerSecond.both / one.instanceMbPerSecond.both * 100, 0)} % of 1 instance's speed`}. On SageMaker each instance is a machine of its own, so the projection below takes the 1-instance figures per instance and multiplies.
+
+Peak memory: ${int(Math.max(one.maxRssMb.profile, one.maxRssMb.split))} MB for an instance with all ${fixed(gib(r.bytes), 1)} GiB, ${int(Math.max(two.maxRssMb.profile, two.maxRssMb.split))} MB with half of it${rssRatio < 1.25 ? ': flat in the data (pass 1 keeps O(columns) state and the distinct row hashes up to a bound; the split, its channel buffers)' : ''}; an ml.m5.xlarge has 16 GiB.
+
+### On AWS, on paper
+
+From the figures above and these limits and assumptions (the constants in \`bench/scale/aws.ts\`, each with its source):
+
+- **Lambda**: an invocation runs at most ${LAMBDA_TIMEOUT_S / 60} min and has at most ${int(LAMBDA_MAX_MEMORY_MB)} MB (AWS Lambda quotas). Memory does not limit the Lambda path (mlops_ingest streams; section 4); time does. Its throughput is section 4's: ${lambda ? `${fixed(lambda.mbPerS, 1)} MB/s on ${fixed(gib(lambda.measuredBytes), 2)} GiB (measured ${lambda.measuredAt.slice(0, 16).replace('T', ' ')} UTC)` : 'no figures yet (`pnpm bench -- --only ingest`)'}, on a whole core of this machine and a local S3. A function's CPU is proportional to its memory (one vCPU at ${int(LAMBDA_MB_PER_VCPU)} MB): at mlops_ingest's ${int(LAMBDA_INGEST_MEMORY_MB)} MB a CPU-bound invocation gets ${fixed(a.lambdaVcpuShare, 2)} of a vCPU, so the columns "at ${fixed(a.lambdaVcpuShare, 2)} vCPU" scale it down by that much.
+- **SageMaker Processing**: \`MaxRuntimeInSeconds\` at most ${int(a.maxRuntimeS)} s (${a.maxRuntimeS / 86_400} days, API reference \`ProcessingStoppingCondition\`; each job has its own), \`VolumeSizeInGB\` at most ${int(a.maxVolumeGb)} per instance (EBS gp2) and \`InstanceCount\` at most ${PROCESSING_MAX_INSTANCES} (\`ProcessingClusterConfig\`). The stage as configured: ${a.stage.instances} instances, ${a.stage.volumeGb} GB each, ${a.stage.maxRuntimeS / 3600} h per job (\`serverless.yml\` defaults).
+- **Assumed, not measured**: a job's start-up (instances, image) takes ${a.startupS / 60} min and the path pays it twice (profile, then split); an instance moves ${a.s3MbPerS} MB/s between S3 and its volume (the shard downloaded in both jobs, the channels uploaded after the split), counted in the job's runtime; an instance runs the program at the per-instance speed measured here with 1 instance (profile ${fixed(one.instanceMbPerSecond.profile, 1)} MB/s, split ${fixed(one.instanceMbPerSecond.split, 1)} MB/s), and N instances N times as fast, each on ceil(${r.parts} / N) of the ${r.parts} parts; the merge takes what it took here (${int(Math.max(...r.cases.map((c) => c.mergeMs)))} ms).
+
+So the processing path costs ${span(aws.fixedS)} before any byte (two start-ups and the merge), then per input MB on the busiest instance: download, profile, download, split, upload. The largest dataset within a limit is the one whose slower job (the split) just fits its runtime, or whose shard plus its channel files just fit one instance's volume:
+
+${projection}
+
+End to end (upload to channels), projected:
+
+${times}
+
+**Crossover.** ${lambda ? `At the Lambda path's measured throughput, the processing path is faster end to end with ${fasterFrom.join('; ')}${never.length ? `; with ${never.join(', ')} instance(s) never (per MB it is no faster than the Lambda path, so the start-ups are never paid back)` : ''} († past the Lambda path's own limit: there the processing path is the only one anyway). If the Lambda path is CPU-bound at ${fixed(a.lambdaVcpuShare, 2)} vCPU, the crossovers move down (the last column). The Lambda path handles at most ${size(lambda.maxBytes)} (${size(lambda.maxBytesScaled)} at ${fixed(a.lambdaVcpuShare, 2)} vCPU) in its ${LAMBDA_TIMEOUT_S / 60} minutes; past that only the processing path can, up to the limits above (with the stage's ${a.stage.volumeGb} GB volumes, ${stage ? size(stage.maxBytesByStageVolume) : '-'} for ${a.stage.instances} instances: raise \`preprocessVolumeGb\` for more). ${threshold}` : 'No Lambda-path figures yet: run `pnpm bench -- --only ingest`, then this section again.'}
+`;
+}
+
 export function renderReport(): string {
   const targets: Target[] = [];
   const poll = pollSection(load<PollBenchResult>('poll'), targets);
@@ -426,6 +555,7 @@ export function renderReport(): string {
   const ingest = ingestSection(load<IngestBenchResult>('ingest'), targets);
   const e2e = e2eSection(load<E2eResult>('e2e'), targets);
   const xgboost = xgboostSection(load<XGBoostBenchResult>('xgboost'), targets);
+  const scale = scaleSection(load<ScaleBenchResult>('scale'), targets);
   const summary = table(
     ['area', 'target', 'result', 'status'],
     targets.map((t) => [t.area, t.target, t.result, t.ok === undefined ? '-' : met(t.ok)]),
@@ -438,10 +568,11 @@ renders this file from them; each section says when, where and with which comman
 measured. Reproduce:
 
 \`\`\`sh
-pnpm bench                                    # everything, about 15 minutes on 2 cores (most of it the 1 GiB ingest)
-pnpm bench -- --only poll|coldstart|eval|ingest|e2e|xgboost   # one or more sections (comma-separated)
+pnpm bench                                    # everything, about 35 minutes on 2 cores (most of it the 1 GiB ingest and the 4 GiB scale path)
+pnpm bench -- --only poll|coldstart|eval|ingest|e2e|xgboost|scale   # one or more sections (comma-separated)
 pnpm bench -- --quick                         # smaller and fewer runs: a quick check, not for the record
 pnpm bench -- --only ingest --ingest-mb 256   # ingest on another size (default 1024 MiB)
+pnpm bench -- --only scale --scale-mb 8192    # the scale path on another size (default 4096 MiB in 16 parts)
 \`\`\`
 
 The poll-policy figures are deterministic (a virtual clock); \`test/perf/poll-policy.test.ts\` checks
@@ -458,7 +589,8 @@ ${cold}
 ${evaluation}
 ${ingest}
 ${e2e}
-${xgboost}`;
+${xgboost}
+${scale}`;
   const path = join(ROOT, 'docs', 'PERFORMANCE.md');
   writeFileSync(path, text);
   return path;

@@ -1,6 +1,8 @@
 /**
  * Generated datasets, cached under .local/bench/data: deterministic (a seeded LCG), written once.
- * Rows come from a pool of 65,536 distinct rows, so generating a gigabyte takes seconds.
+ * Rows come from a pool of 65,536 distinct rows, so generating a gigabyte takes seconds. A dataset of
+ * parts (the scale path's) is written where the caller says and not cached: it is large, and the
+ * caller deletes it.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,29 +40,75 @@ function writeFile(name: string, rowsFor: (random: () => number) => string[], fi
   return file;
 }
 
+/** The pool of abalone-like rows (sex, seven measurements, rings; no header), each ending in LF. */
+function abalonePool(random: () => number): string[] {
+  return Array.from({ length: POOL }, () => {
+    // Written as the sample (data/abalone.csv) writes numbers: shortest form, no trailing zeros.
+    const fixed = (x: number, digits: number) => String(Number(x.toFixed(digits)));
+    const length = 0.075 + random() * 0.74;
+    const sex = ['M', 'F', 'I'][Math.floor(random() * 3)];
+    const cells = [sex, fixed(length, 3), fixed(length * 0.8, 3), fixed(random() * 0.25, 3), fixed(random() * 2.8, 4), fixed(random() * 1.4, 4), fixed(random() * 0.7, 4), fixed(random(), 3)];
+    return `${cells.join(',')},${1 + Math.floor(random() * 29)}\n`;
+  });
+}
+
 /** An abalone-like CSV (sex, seven measurements, rings; no header) of about `megabytes` MiB. */
 export function abaloneCsv(megabytes: number): string {
   const target = megabytes * 1024 * 1024;
-  return writeFile(
-    `abalone-like-${megabytes}MiB.csv`,
-    (random) =>
-      Array.from({ length: POOL }, () => {
-        // Written as the sample (data/abalone.csv) writes numbers: shortest form, no trailing zeros.
-        const fixed = (x: number, digits: number) => String(Number(x.toFixed(digits)));
-        const length = 0.075 + random() * 0.74;
-        const sex = ['M', 'F', 'I'][Math.floor(random() * 3)];
-        const cells = [sex, fixed(length, 3), fixed(length * 0.8, 3), fixed(random() * 0.25, 3), fixed(random() * 2.8, 4), fixed(random() * 1.4, 4), fixed(random() * 0.7, 4), fixed(random(), 3)];
-        return `${cells.join(',')},${1 + Math.floor(random() * 29)}\n`;
-      }),
-    (pool, random, write) => {
-      let written = 0;
-      while (written < target) {
-        const row = pool[Math.floor(random() * POOL)]!;
-        write(row);
-        written += row.length;
+  return writeFile(`abalone-like-${megabytes}MiB.csv`, abalonePool, (pool, random, write) => {
+    let written = 0;
+    while (written < target) {
+      const row = pool[Math.floor(random() * POOL)]!;
+      write(row);
+      written += row.length;
+    }
+  });
+}
+
+export interface GeneratedParts {
+  /** part-00000.csv, part-00001.csv, ... in key order. */
+  files: string[];
+  bytes: number;
+  rows: number;
+}
+
+/**
+ * The same abalone-like rows as a dataset of `parts` files in `dir` (part-00000.csv...), about
+ * `megabytes` MiB in all (each part about megabytes / parts MiB, ending at a row's end): the shape
+ * of data/abalone.csv, header-less, 9 columns, the regression label last. Not cached.
+ */
+export function abaloneCsvParts(dir: string, megabytes: number, parts: number): GeneratedParts {
+  mkdirSync(dir, { recursive: true });
+  const random = lcg(20_240_601);
+  const pool = abalonePool(random);
+  const target = (megabytes * 1024 * 1024) / parts;
+  const files: string[] = [];
+  let bytes = 0;
+  let rows = 0;
+  for (let p = 0; p < parts; p++) {
+    const file = join(dir, `part-${String(p).padStart(5, '0')}.csv`);
+    const fd = openSync(file, 'w');
+    let buffer: string[] = [];
+    let size = 0;
+    let written = 0;
+    while (written < target) {
+      const row = pool[Math.floor(random() * POOL)]!;
+      buffer.push(row);
+      size += row.length;
+      written += row.length;
+      rows++;
+      if (size >= 8 << 20) {
+        writeSync(fd, buffer.join(''));
+        buffer = [];
+        size = 0;
       }
-    },
-  );
+    }
+    writeSync(fd, buffer.join(''));
+    closeSync(fd);
+    files.push(file);
+    bytes += written;
+  }
+  return { files, bytes, rows };
 }
 
 /** Batch transform output as mlops_eval reads it: `label,prediction` lines. */

@@ -15,16 +15,11 @@ export interface ChannelSink {
   abort(): Promise<void>;
 }
 
-/** A channel written to a local file: a processing instance's output folder, which SageMaker uploads when the job ends. */
-export class FileChannelWriter implements ChannelSink {
-  private readonly stream: WriteStream;
+/** A sink's batching: lines are joined once per chunk (not concatenated per line) and written a chunk at a time. */
+export abstract class BatchedSink implements ChannelSink {
   private pending: string[] = [];
   private pendingChars = 0;
   rows = 0;
-
-  constructor(private readonly file: string) {
-    this.stream = createWriteStream(file);
-  }
 
   append(line: string): void {
     this.pending.push(line);
@@ -36,12 +31,31 @@ export class FileChannelWriter implements ChannelSink {
     if (this.pendingChars >= CHUNK_CHARS) await this.flush();
   }
 
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const chunk = `${this.pending.join('\n')}\n`;
+  /** Writes what is pending (an empty chunk when nothing is, so a failed stream still reports). */
+  protected async flush(): Promise<void> {
+    const chunk = this.pending.length === 0 ? '' : `${this.pending.join('\n')}\n`;
     this.pending = [];
     this.pendingChars = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+    await this.write(chunk);
+  }
+
+  /** Hands a chunk to the stream, waiting while it is full (backpressure). */
+  protected abstract write(chunk: string): Promise<void>;
+  abstract end(): Promise<void>;
+  abstract abort(): Promise<void>;
+}
+
+/** A channel written to a local file: a processing instance's output folder, which SageMaker uploads when the job ends. */
+export class FileChannelWriter extends BatchedSink {
+  private readonly stream: WriteStream;
+
+  constructor(private readonly file: string) {
+    super();
+    this.stream = createWriteStream(file);
+  }
+
+  protected async write(chunk: string): Promise<void> {
+    if (chunk.length > 0 && !this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async end(): Promise<void> {
@@ -54,4 +68,3 @@ export class FileChannelWriter implements ChannelSink {
     rmSync(this.file, { force: true });
   }
 }
-
