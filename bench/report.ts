@@ -496,8 +496,6 @@ function scaleSection(stored: Stored<ScaleBenchResult> | undefined, targets: Tar
     ? aws.instances.filter((p) => p.crossoverBytes !== undefined).map((p) => `${p.instances} instance${p.instances > 1 ? 's' : ''} from ${size(p.crossoverBytes!)}${p.crossoverBytes! > lambda.maxBytes ? ' †' : ''}`)
     : [];
   const never = aws.instances.filter((p) => p.crossoverBytes === undefined).map((p) => p.instances);
-  const oneProfile = medianRun(one).profile.instances[0]!;
-  const cpuBound = oneProfile.cpuSeconds;
   const stage = aws.instances.find((p) => p.instances === a.stage.instances);
   const threshold = (() => {
     if (!lambda || !stage) return '';
@@ -507,13 +505,29 @@ function scaleSection(stored: Stored<ScaleBenchResult> | undefined, targets: Tar
     return `${at} from its crossover on (${size(stage.crossoverBytes)}).`;
   })();
   const rssRatio = Math.max(one.maxRssMb.profile, one.maxRssMb.split) / Math.max(two.maxRssMb.profile, two.maxRssMb.split);
-  const nearTwo = r.speedup.total >= 1.8;
+  // CPU over wall time per instance in a phase (median run), in %: how busy its core was.
+  const busy = (c: typeof one, phase: 'profile' | 'split') => {
+    const instances = medianRun(c)[phase].instances;
+    return Math.round(Math.min(...instances.map((i) => ((i.cpuSeconds ?? NaN) * 1000 * 100) / i.ms)));
+  };
+  const range = (xs: number[]) => `${sec(Math.min(...xs))}-${sec(Math.max(...xs))}`;
+  // CPU seconds per GB of input over every process of every run: constant for the program, so its range is the machine's.
+  const cpuPerGb = (phase: 'profile' | 'split') =>
+    r.cases.flatMap((c) => c.runs.flatMap((x) => x[phase].instances)).filter((i) => i.cpuSeconds !== undefined && i.bytes > 0).map((i) => i.cpuSeconds! / (i.bytes / 1e9));
+  const cpuRange = (phase: 'profile' | 'split') => `${fixed(Math.min(...cpuPerGb(phase)), 1)}-${fixed(Math.max(...cpuPerGb(phase)), 1)} s`;
+  const spread = () => {
+    if (!r.cases.every((c) => c.runs.length > 1)) return '';
+    const runs = ` The runs spread over ${r.cases.map((c) => `profile ${range(c.runs.map((x) => x.profile.wallMs))} and split ${range(c.runs.map((x) => x.split.wallMs))} with ${c.instances} instance${c.instances > 1 ? 's' : ''}`).join(', ')}.`;
+    if (cpuPerGb('profile').length === 0) return runs;
+    const drift = Math.max(...cpuPerGb('profile')) / Math.min(...cpuPerGb('profile'));
+    return `${runs} The CPU time one GB of input took ranged over ${cpuRange('profile')} in the profile and ${cpuRange('split')} in the split, process to process: the program does the same work per row whatever its shard, so the cores themselves ran at speeds up to ${fixed(drift, 1)}× apart (a shared virtual machine; see the load average above)${r.speedup.total > 2 ? `, which is how 2 instances came out more than 2× as fast as 1` : ''}.`;
+  };
 
   return `## 7. Scale path
 
 ${provenance(stored)}
 
-The processing container of the scale path (\`containers/preprocess\`, built with its \`build.mjs\` and run as the image runs it: \`node dist/preprocess.js profile|split\` with the image's \`NODE_OPTIONS\`) on a generated abalone-like dataset: ${r.parts} header-less CSV parts of 9 columns, the regression label last (the shape of \`data/abalone.csv\`, the rows of section 4's generator), ${fixed(r.bytes / 2 ** 20, 0)} MiB and ${int(r.rows)} rows in all (written in ${sec(r.generateMs)}, deleted at the end). Each instance is a process with its own \`SAGEMAKER_BASE_DIR\` laid out as SageMaker Processing lays out \`/opt/ml\`: \`config/resourceconfig.json\`, the request mlops_ingest would write (\`processing/input/request/request.json\`), its ShardedByS3Key shard of the parts (part i to instance (i mod N) + 1, hard-linked), and for the split the merged schema. Per instance count: the profile job (the instances in parallel), the merge in the bench process (\`Profiler.merged(states, request.profile).schema()\`, what mlops_ingest's merge step runs), the split job (in parallel). ${stored.options.runs as number} run(s) per instance count, the counts taking turns (1 then 2, then 2 then 1, ...), medians; the data is read from the page cache (just written; ${stored.machine.memoryGb} GB of memory), so the disk does not limit. Peak RSS per instance: ${r.peakRss}.
+The processing container of the scale path (\`containers/preprocess\`, built with its \`build.mjs\` and run as the image runs it: \`node dist/preprocess.js profile|split\` with the image's \`NODE_OPTIONS\`) on a generated abalone-like dataset: ${r.parts} header-less CSV parts of 9 columns, the regression label last (the shape of \`data/abalone.csv\`, the rows of section 4's generator), ${fixed(r.bytes / 2 ** 20, 0)} MiB and ${int(r.rows)} rows in all (written in ${sec(r.generateMs)}, deleted at the end). Each instance is a process with its own \`SAGEMAKER_BASE_DIR\` laid out as SageMaker Processing lays out \`/opt/ml\`: \`config/resourceconfig.json\`, the request mlops_ingest would write (\`processing/input/request/request.json\`), its ShardedByS3Key shard of the parts (part i to instance (i mod N) + 1, hard-linked), and for the split the merged schema. Per instance count: the profile job (the instances in parallel), the merge in the bench process (\`Profiler.merged(states, request.profile).schema()\`, what mlops_ingest's merge step runs), the split job (in parallel). ${stored.options.runs as number} run(s) per instance count, the counts taking turns (1 then 2, then 2 then 1, ...), medians. The parts are read from the page cache (just written, ${stored.machine.memoryGb} GB of memory), so reading does not wait on the disk; the channels are written to it. Peak RSS per instance: ${r.peakRss}.
 
 ${phases}
 
@@ -523,7 +537,7 @@ ${perInstance}
 
 **Checked in the run**: the rows in \`counts/*.json\` sum to the ${int(r.rows)} rows generated, with 1 and with 2 instances (${r.cases.every((c) => c.countsMatch) ? 'yes' : 'no'}); the merged schemas of 1 and 2 instances have the same rows per channel (train ${int(r.schema.rows.train)}, validation ${int(r.schema.rows.validation)}, test ${int(r.schema.rows.test)}) and the same split edges (${r.schemasAgree ? 'yes' : 'no'}). The channels written are ${fixed(one.outputBytes / r.bytes, 2)}× the input's bytes (the label first, \`sex\` one-hot).
 
-**Speedup.** 2 instances were ${fixed(r.speedup.total, 2)}× as fast as 1 end to end (profile ${fixed(r.speedup.profile, 2)}×, split ${fixed(r.speedup.split, 2)}×) on this 2-core machine. Each instance is one JavaScript thread${cpuBound !== undefined ? ` (1 instance: ${fixed(cpuBound, 1)} s of CPU for a ${sec(oneProfile.ms)} profile, V8's helper threads included)` : ''}, so two fill the two cores${nearTwo ? ', and the shards are equal (each instance gets ' + r.parts / 2 + ' of the ' + r.parts + ' parts of equal size)' : `; short of 2× here because the two processes share what they would not on AWS: the two cores with each other's garbage-collection threads and with the machine's other work (see the load average above), and the caches and memory bandwidth. Per instance, 2 instances ran at ${fixed(two.instanceMbPerSecond.both / one.instanceMbPerSecond.both * 100, 0)} % of 1 instance's speed`}. On SageMaker each instance is a machine of its own, so the projection below takes the 1-instance figures per instance and multiplies.
+**Speedup.** 2 instances were ${fixed(r.speedup.total, 2)}× as fast as 1 end to end (profile ${fixed(r.speedup.profile, 2)}×, split ${fixed(r.speedup.split, 2)}×) on this 2-core machine. Each instance is one JavaScript thread: alone, it kept a core busy (on CPU ${busy(one, 'profile')} % of the profile's wall time, ${busy(one, 'split')} % of the split's, V8's helper threads included); two at once, ${busy(two, 'profile')} % and ${busy(two, 'split')} % each${Math.min(busy(two, 'profile'), busy(two, 'split')) < 90 ? `: the rest is time off the CPU, waiting on the disk (both instances write their channels, ${fixed(one.outputBytes / r.bytes, 2)}× the input, to this machine's one disk) or for a core (shared with the machine's other work, see the load average above); on AWS each instance has its own cores and volume` : ''}. Per instance, 2 instances ran at ${fixed((two.instanceMbPerSecond.both / one.instanceMbPerSecond.both) * 100, 0)} % of 1 instance's speed.${spread()} On SageMaker each instance is a machine of its own, so the projection below takes the 1-instance figures per instance and multiplies.
 
 Peak memory: ${int(Math.max(one.maxRssMb.profile, one.maxRssMb.split))} MB for an instance with all ${fixed(gib(r.bytes), 1)} GiB, ${int(Math.max(two.maxRssMb.profile, two.maxRssMb.split))} MB with half of it${rssRatio < 1.25 ? ': flat in the data (pass 1 keeps O(columns) state and the distinct row hashes up to a bound; the split, its channel buffers)' : ''}; an ml.m5.xlarge has 16 GiB.
 
@@ -531,15 +545,15 @@ Peak memory: ${int(Math.max(one.maxRssMb.profile, one.maxRssMb.split))} MB for a
 
 From the figures above and these limits and assumptions (the constants in \`bench/scale/aws.ts\`, each with its source):
 
-- **Lambda**: an invocation runs at most ${LAMBDA_TIMEOUT_S / 60} min and has at most ${int(LAMBDA_MAX_MEMORY_MB)} MB (AWS Lambda quotas). Memory does not limit the Lambda path (mlops_ingest streams; section 4); time does. Its throughput is section 4's: ${lambda ? `${fixed(lambda.mbPerS, 1)} MB/s on ${fixed(gib(lambda.measuredBytes), 2)} GiB (measured ${lambda.measuredAt.slice(0, 16).replace('T', ' ')} UTC)` : 'no figures yet (`pnpm bench -- --only ingest`)'}, on a whole core of this machine and a local S3. A function's CPU is proportional to its memory (one vCPU at ${int(LAMBDA_MB_PER_VCPU)} MB): at mlops_ingest's ${int(LAMBDA_INGEST_MEMORY_MB)} MB a CPU-bound invocation gets ${fixed(a.lambdaVcpuShare, 2)} of a vCPU, so the columns "at ${fixed(a.lambdaVcpuShare, 2)} vCPU" scale it down by that much.
-- **SageMaker Processing**: \`MaxRuntimeInSeconds\` at most ${int(a.maxRuntimeS)} s (${a.maxRuntimeS / 86_400} days, API reference \`ProcessingStoppingCondition\`; each job has its own), \`VolumeSizeInGB\` at most ${int(a.maxVolumeGb)} per instance (EBS gp2) and \`InstanceCount\` at most ${PROCESSING_MAX_INSTANCES} (\`ProcessingClusterConfig\`). The stage as configured: ${a.stage.instances} instances, ${a.stage.volumeGb} GB each, ${a.stage.maxRuntimeS / 3600} h per job (\`serverless.yml\` defaults).
+- **Lambda**: an invocation runs at most ${LAMBDA_TIMEOUT_S / 60} min and has at most ${int(LAMBDA_MAX_MEMORY_MB)} MB ([Lambda quotas](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), [timeout](https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html)). Memory does not limit the Lambda path (mlops_ingest streams; section 4); time does. Its throughput is section 4's: ${lambda ? `${fixed(lambda.mbPerS, 1)} MB/s on ${fixed(gib(lambda.measuredBytes), 2)} GiB (measured ${lambda.measuredAt.slice(0, 16).replace('T', ' ')} UTC${lambda.measuredAt.includes('quick') ? ', quick mode' : ''})` : 'no figures yet (`pnpm bench -- --only ingest`)'}, one process on this machine against a local S3. A function's CPU is proportional to its memory (one vCPU at ${int(LAMBDA_MB_PER_VCPU)} MB, [memory](https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)): at mlops_ingest's ${int(LAMBDA_INGEST_MEMORY_MB)} MB a CPU-bound invocation gets ${fixed(a.lambdaVcpuShare, 2)} of a vCPU, so the columns "at ${fixed(a.lambdaVcpuShare, 2)} vCPU" scale it down by that much.
+- **SageMaker Processing**: \`MaxRuntimeInSeconds\` at most ${int(a.maxRuntimeS)} s (${a.maxRuntimeS / 86_400} days, [\`ProcessingStoppingCondition\`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingStoppingCondition.html); each job has its own), \`VolumeSizeInGB\` at most ${int(a.maxVolumeGb)} per instance (EBS gp2) and \`InstanceCount\` at most ${PROCESSING_MAX_INSTANCES} ([\`ProcessingClusterConfig\`](https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingClusterConfig.html)); the SageMaker model in \`offline/aws-models\` has the same bounds. The stage as configured: ${a.stage.instances} instances, ${a.stage.volumeGb} GB each, ${a.stage.maxRuntimeS / 3600} h per job (\`serverless.yml\` defaults).
 - **Assumed, not measured**: a job's start-up (instances, image) takes ${a.startupS / 60} min and the path pays it twice (profile, then split); an instance moves ${a.s3MbPerS} MB/s between S3 and its volume (the shard downloaded in both jobs, the channels uploaded after the split), counted in the job's runtime; an instance runs the program at the per-instance speed measured here with 1 instance (profile ${fixed(one.instanceMbPerSecond.profile, 1)} MB/s, split ${fixed(one.instanceMbPerSecond.split, 1)} MB/s), and N instances N times as fast, each on ceil(${r.parts} / N) of the ${r.parts} parts; the merge takes what it took here (${int(Math.max(...r.cases.map((c) => c.mergeMs)))} ms).
 
 So the processing path costs ${span(aws.fixedS)} before any byte (two start-ups and the merge), then per input MB on the busiest instance: download, profile, download, split, upload. The largest dataset within a limit is the one whose slower job (the split) just fits its runtime, or whose shard plus its channel files just fit one instance's volume:
 
 ${projection}
 
-End to end (upload to channels), projected:
+End to end (the dataset's bytes to its channels), projected; the processing path's poll loop sees each job end a little later (at most 10 % of its elapsed time, section 1), which is not counted:
 
 ${times}
 
