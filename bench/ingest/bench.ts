@@ -83,6 +83,8 @@ export async function runIngestBench(options: { megabytes: number; runs: number;
       NAME_PREFIX: 'mlops-bench',
       INCOMING_PREFIX: 'incoming/',
       STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:mlops-bench-pipeline',
+      // The Lambda path whatever the size: at the stage's default (1 GiB) a 1 GiB upload would go to the processing path (section 7).
+      PREPROCESS_THRESHOLD_BYTES: String(Number.MAX_SAFE_INTEGER),
       SPLIT_RATIOS: '70,15,15',
       CSV_HEADER: 'false',
       COLUMN_NAMES: COLUMNS,
