@@ -66,7 +66,7 @@ const RUNS: [string, string, Record<string, string>?][] = [
   ['incoming/a+b.csv', valid],
   ['incoming/ünïcødé-数据.csv', valid],
   ['incoming/100%.csv', valid],
-  ['incoming/nested/dir/file.csv', valid],
+  ['incoming/nested/file.csv', valid],
   // One text value in an otherwise numeric feature column of few distinct values: the column is
   // profiled as categorical and one-hot encoded (profile.ts), so the run starts.
   ['incoming/typo-few-values.csv', csv(abalone.slice(0, 40).map((line, i) => (i === 17 ? line.replace(/^([^,]*),([^,]*),/, '$1,abc,') : line)))],
@@ -139,6 +139,14 @@ describe('the S3 trigger with bad input', () => {
     expect(await executions()).toEqual([]);
   });
 
+  it('skips a part of a folder dataset (a key below incoming/<family>/<dataset>/): only its _SUCCESS marker starts a run', async () => {
+    const key = 'incoming/nested/dir/file.csv';
+    await upload(key, valid);
+    await stack.settled();
+    expect(stack.ingestOutcome(key)?.result).toEqual({ runs: [], rejected: [], skipped: [{ key, reason: 'a part of the folder dataset incoming/nested/dir/: its _SUCCESS marker starts the run' }] });
+    expect(await executions()).toEqual([]);
+  });
+
   describe('uploads into incoming/', () => {
     beforeAll(async () => {
       for (const [key, body, metadata] of [...RUNS, ...REJECTIONS]) await upload(key, body, metadata);
@@ -146,8 +154,8 @@ describe('the S3 trigger with bad input', () => {
     }, 90_000);
 
     it('invokes mlops_ingest exactly once per upload, without a function error (so no retry)', () => {
-      // The sentinel, then each upload once; the run data it writes under runs/ triggers nothing.
-      expect(ingestStats()).toMatchObject({ invocations: 1 + RUNS.length + REJECTIONS.length, errors: 0, injectedFaults: 0 });
+      // The sentinel, the folder dataset's part, then each upload once; the run data it writes under runs/ triggers nothing.
+      expect(ingestStats()).toMatchObject({ invocations: 2 + RUNS.length + REJECTIONS.length, errors: 0, injectedFaults: 0 });
     });
 
     it.each(RUNS.map(([key]) => [key]))('starts exactly one execution for %s, with the key decoded exactly', async (key) => {
