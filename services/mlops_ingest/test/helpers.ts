@@ -81,3 +81,15 @@ export function profileOptions(options: Partial<ProfileOptions> = {}): ProfileOp
     ...options,
   };
 }
+
+/** Bytes (or a text's UTF-8) as a stream cut at the given byte positions: the readers must not care where chunks end. */
+export async function* chunked(data: Uint8Array | string, cuts: readonly number[]): AsyncGenerator<Uint8Array> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  let start = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    const end = Math.min(bytes.length, Math.max(start, cut));
+    if (end > start) yield bytes.subarray(start, end);
+    start = end;
+  }
+  if (start < bytes.length) yield bytes.subarray(start);
+}

@@ -8,21 +8,7 @@ import { CSV_DELIMITERS, type CsvDelimiter } from '@mlops/common';
 import { inBatches, NotPlainCsvError, readCsv, readPlainCsv, readPlainLines, FieldBounds } from '../src/csv';
 import { profileCsv, profilePlain } from '../src/profile';
 import { isCanonicalDecimal, parseSimpleDecimal, plainRowEncoder, rowEncoder } from '../src/schema';
-import { COMMA_DIALECT, profileOptions } from './helpers';
-
-const encoder = new TextEncoder();
-
-/** The text as a stream cut at the given (byte) positions. */
-async function* chunked(text: string, cuts: number[]): AsyncGenerator<Uint8Array> {
-  const bytes = encoder.encode(text);
-  let start = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    const end = Math.min(bytes.length, Math.max(start, cut));
-    if (end > start) yield bytes.subarray(start, end);
-    start = end;
-  }
-  if (start < bytes.length) yield bytes.subarray(start);
-}
+import { COMMA_DIALECT, chunked, profileOptions } from './helpers';
 
 async function collect<T>(items: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];

@@ -6,16 +6,7 @@ import fc from 'fast-check';
 import { DatasetError } from '@mlops/common';
 import { inBatches, readCsv, readPlainLines } from '../src/csv';
 import { Utf8Decoder, illFormedAt } from '../src/utf8';
-
-async function* chunked(bytes: Uint8Array, cuts: readonly number[]): AsyncGenerator<Uint8Array> {
-  let start = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    const end = Math.min(bytes.length, Math.max(start, cut));
-    if (end > start) yield bytes.subarray(start, end);
-    start = end;
-  }
-  if (start < bytes.length) yield bytes.subarray(start);
-}
+import { chunked } from './helpers';
 
 const concat = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 
