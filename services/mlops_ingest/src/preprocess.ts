@@ -68,12 +68,17 @@ export interface RunCompletion {
 /** Files of the run's preprocessing, under `runs/<runId>/preprocess/`. */
 export function preprocessKeys(config: IngestConfig, runId: string) {
   const prefix = `${config.RUNS_PREFIX}${runId}/preprocess/`;
+  // The request and the merged schema sit alone in their folders: the jobs take each folder as an S3Prefix input.
+  const requestFolder = `${prefix}request/`;
+  const schemaFolder = `${prefix}schema/`;
   return {
     prefix,
-    request: `${prefix}request/request.json`,
+    requestFolder,
+    request: `${requestFolder}request.json`,
     manifest: `${prefix}parts.manifest`,
     profiles: `${prefix}profiles/`,
-    schema: `${prefix}schema/schema.json`,
+    schemaFolder,
+    schema: `${schemaFolder}schema.json`,
     counts: `${prefix}counts/`,
   };
 }
@@ -159,8 +164,8 @@ function processingJobRequest(kind: JobKind, run: PreprocessInput, config: Inges
   });
   const inputs = [
     { InputName: 'parts', S3Input: { S3Uri: uri(keys.manifest), LocalPath: PROCESSING_PATHS.parts, S3DataType: 'ManifestFile' as const, S3InputMode: 'File' as const, S3DataDistributionType: 'ShardedByS3Key' as const } },
-    replicated('request', keys.request.slice(0, keys.request.lastIndexOf('/') + 1), PROCESSING_PATHS.request),
-    ...(kind === 'split' ? [replicated('schema', keys.schema.slice(0, keys.schema.lastIndexOf('/') + 1), PROCESSING_PATHS.schema)] : []),
+    replicated('request', keys.requestFolder, PROCESSING_PATHS.request),
+    ...(kind === 'split' ? [replicated('schema', keys.schemaFolder, PROCESSING_PATHS.schema)] : []),
   ];
   const output = (OutputName: string, key: string, LocalPath: string) => ({ OutputName, S3Output: { S3Uri: uri(key), LocalPath, S3UploadMode: 'EndOfJob' as const } });
   const runKey = `${config.RUNS_PREFIX}${run.runId}/`;
