@@ -95,6 +95,8 @@ export interface SpawnOptions {
  */
 export class ProcessManager {
   private readonly live = new Set<ManagedProcess>();
+  /** Ports handed out by reservePort() and not yet released: held from the pick until the process exits. */
+  private readonly reservedPorts = new Set<number>();
   private closed = false;
   private readonly onParentExit = () => this.killAllNow();
 
@@ -102,6 +104,7 @@ export class ProcessManager {
   constructor(
     private readonly logs: LogStore,
     private readonly onChange: () => void = () => undefined,
+    private readonly pickPort: () => Promise<number> = freePort,
   ) {
     process.on('exit', this.onParentExit);
   }
@@ -126,10 +129,36 @@ export class ProcessManager {
     this.onChange();
     void proc.exited.then((exit) => {
       this.live.delete(proc);
+      if (opts.port !== undefined) this.releasePort(opts.port);
       this.onChange();
       this.logs.system(logName, `process ${proc.pid} (${opts.kind}) exited with ${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}`);
     });
     return proc;
+  }
+
+  /**
+   * A free port that no process of this server holds or is about to hold. freePort() alone is not
+   * enough: two instances started at once may both be handed the port the kernel just released
+   * (seen: two endpoint instances on one port, the second dying with EADDRINUSE). The port stays
+   * reserved until the process spawned with it exits, or releasePort() when none was spawned.
+   */
+  async reservePort(): Promise<number> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = await this.pickPort();
+      if (!this.reservedPorts.has(port)) {
+        this.reservedPorts.add(port);
+        return port;
+      }
+    }
+    throw new Error('no free TCP port on 127.0.0.1 outside the ones already reserved');
+  }
+
+  releasePort(port: number): void {
+    this.reservedPorts.delete(port);
+  }
+
+  reservedPort(port: number): boolean {
+    return this.reservedPorts.has(port);
   }
 
   list(): ProcessInfo[] {

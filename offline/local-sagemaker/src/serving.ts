@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { servingEnvironment } from './contract';
 import { type Context, errorMessage, sleep } from './context';
 import { containerEnvironment } from './environment';
 import { httpRequest } from './http-client';
 import type { ModelRecord } from './models';
-import { type ManagedProcess, type ProcessKind, freePort } from './processes';
+import { type ManagedProcess, type ProcessKind } from './processes';
 import { parseS3Uri, resolveInside, unpackArchive } from './s3';
 
 export type ServingFailure = 'unsupported' | 'image' | 'modelData' | 'modelArchive' | 'health' | 'aborted';
@@ -122,31 +123,61 @@ export async function startServing(ctx: Context, opts: StartServingOptions): Pro
   fs.mkdirSync(modelDir, { recursive: true });
   ctx.logs.system(opts.owner, `${opts.instanceId}: provisioning model ${model.name} (image ${image})`);
   await provisionModel(ctx, model, modelDir, opts.signal);
-  const port = await freePort();
-  if (opts.signal.aborted || ctx.closing) throw new ServingError('aborted', 'aborted');
-  const env = {
-    ...containerEnvironment(ctx),
-    ...cmd.env,
-    ...(container.Environment ?? {}),
-    ...(opts.extraEnv ?? {}),
-    ...servingEnvironment(root, port),
-  };
-  const proc = ctx.procs.spawn({ kind: opts.kind, owner: opts.owner, argv: cmd.argv, env, cwd: cmd.cwd, root, port });
-  ctx.logs.system(opts.owner, `${opts.instanceId}: started ${cmd.argv.join(' ')} (pid ${proc.pid}) on port ${port}`);
-  const url = `http://127.0.0.1:${port}`;
-  const healthy = await waitHealthy(url, proc, {
-    timeoutMs: opts.healthTimeoutMs,
-    intervalMs: ctx.timings.healthCheckIntervalMs,
-    signal: opts.signal,
-    forceUnhealthy: ctx.faults.unhealthy(model.name),
-  });
-  if (!healthy) {
+  // A port picked free can still be taken by another program before the container binds it:
+  // when the container died and something else now listens there, start it again on a new port.
+  for (let attempt = 1; ; attempt++) {
+    const port = await ctx.procs.reservePort();
+    if (opts.signal.aborted || ctx.closing) {
+      ctx.procs.releasePort(port);
+      throw new ServingError('aborted', 'aborted');
+    }
+    const env = {
+      ...containerEnvironment(ctx),
+      ...cmd.env,
+      ...(container.Environment ?? {}),
+      ...(opts.extraEnv ?? {}),
+      ...servingEnvironment(root, port),
+    };
+    let proc: ManagedProcess;
+    try {
+      proc = ctx.procs.spawn({ kind: opts.kind, owner: opts.owner, argv: cmd.argv, env, cwd: cmd.cwd, root, port });
+    } catch (e) {
+      ctx.procs.releasePort(port);
+      throw e;
+    }
+    ctx.logs.system(opts.owner, `${opts.instanceId}: started ${cmd.argv.join(' ')} (pid ${proc.pid}) on port ${port}`);
+    const url = `http://127.0.0.1:${port}`;
+    const healthy = await waitHealthy(url, proc, {
+      timeoutMs: opts.healthTimeoutMs,
+      intervalMs: ctx.timings.healthCheckIntervalMs,
+      signal: opts.signal,
+      forceUnhealthy: ctx.faults.unhealthy(model.name),
+    });
+    if (healthy) {
+      ctx.logs.system(opts.owner, `${opts.instanceId}: passed the ping health check`);
+      return { id: opts.instanceId, proc, port, root, url, image, digest: cmd.digest };
+    }
     const aborted = opts.signal.aborted;
-    const why = aborted ? 'aborted' : proc.running ? `no 200 from GET /ping within ${opts.healthTimeoutMs} ms` : 'the process exited';
-    ctx.logs.system(opts.owner, `${opts.instanceId}: health check failed (${why})`);
+    const exited = !proc.running;
     await proc.stop(ctx.timings.stopGracePeriodMs);
+    if (!aborted && exited && attempt < MAX_PORT_CLASHES && (await portTaken(port))) {
+      ctx.logs.system(opts.owner, `${opts.instanceId}: port ${port} was taken by another program before the container bound it; starting it again on another port`);
+      continue;
+    }
+    const why = aborted ? 'aborted' : exited ? 'the process exited' : `no 200 from GET /ping within ${opts.healthTimeoutMs} ms`;
+    ctx.logs.system(opts.owner, `${opts.instanceId}: health check failed (${why})`);
     throw new ServingError(aborted ? 'aborted' : 'health', why);
   }
-  ctx.logs.system(opts.owner, `${opts.instanceId}: passed the ping health check`);
-  return { id: opts.instanceId, proc, port, root, url, image, digest: cmd.digest };
+}
+
+const MAX_PORT_CLASHES = 3;
+
+/** True when something listens on the port (a bind to it fails with EADDRINUSE). */
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRINUSE'));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
 }

@@ -263,6 +263,37 @@ describe('endpoint failures', () => {
     }
   });
 
+  it('a container whose port another program took before it bound it is started again on another port', async () => {
+    const pidFile = path.join(h.tmp, 'port-thief.pid');
+    await h.sagemaker.send(new CreateModelCommand({ ModelName: 'robbed-model', ExecutionRoleArn: ROLE, PrimaryContainer: { Image: 'local/port-thief', ModelDataUrl: artifacts, Environment: { PORT_THIEF_PIDFILE: pidFile } } }));
+    await h.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'robbed-cfg', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'robbed-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await h.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'robbed-ep', EndpointConfigName: 'robbed-cfg' }));
+    try {
+      const d = await waitFor(() => describeEndpoint('robbed-ep'), (x) => x.EndpointStatus !== 'Creating', 'endpoint');
+      expect([d.EndpointStatus, d.FailureReason]).toEqual(['InService', undefined]);
+      const stolen = Number(/port (\d+) was taken by another program/.exec(h.sm.state.logs('robbed-ep'))?.[1]);
+      expect(stolen).toBeGreaterThan(0);
+      const serving = processesOf('robbed-ep');
+      expect(serving).toHaveLength(1);
+      expect(serving[0]!.port).not.toBe(stolen);
+      const res = await h.runtime.send(new InvokeEndpointCommand({ EndpointName: 'robbed-ep', Body: Buffer.from('0\n'), ContentType: 'text/csv' }));
+      expect(Buffer.from(res.Body).toString()).toBe('3\n');
+    } finally {
+      if (fs.existsSync(pidFile)) process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    }
+  });
+
+  it('a container that exits while nothing else holds its port is not retried: the endpoint fails', async () => {
+    await h.sagemaker.send(new CreateModelCommand({ ModelName: 'crashing-model', ExecutionRoleArn: ROLE, PrimaryContainer: { Image: 'local/broken', ModelDataUrl: artifacts } }));
+    await h.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'crashing-cfg', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'crashing-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
+    await h.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'crashing-ep', EndpointConfigName: 'crashing-cfg' }));
+    const d = await waitFor(() => describeEndpoint('crashing-ep'), (x) => x.EndpointStatus !== 'Creating', 'endpoint');
+    expect(d.EndpointStatus).toBe('Failed');
+    const logs = h.sm.state.logs('crashing-ep');
+    expect(logs.match(/: started /g)).toHaveLength(1);
+    expect(logs).toContain('health check failed (the process exited)');
+  });
+
   it('an image missing from the registry fails the endpoint with a clear reason', async () => {
     await h.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'ghost-cfg', ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'ghost-model', InstanceType: 'ml.m5.large', InitialInstanceCount: 1 }] }));
     await h.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'ghost-ep', EndpointConfigName: 'ghost-cfg' }));
