@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import * as tar from 'tar';
 import { validationException } from './errors';
 
@@ -216,11 +217,15 @@ export class S3Transfer {
     return objects;
   }
 
+  /**
+   * Uploads in buffered parts (lib-storage: one PutObject up to 5 MiB, multipart above), so the SDK
+   * can retry any request: a file stream handed to PutObject cannot be replayed, and its retry after
+   * a transient answer (a 500, a connection reset) failed the job (seen in the soak).
+   */
   async uploadFile(file: string, uri: string, contentType?: string): Promise<void> {
     const { bucket, key } = parseS3Uri(uri);
     assertStorableKey(bucket, key);
-    const size = fs.statSync(file).size;
-    await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: fs.createReadStream(file), ContentLength: size, ContentType: contentType }));
+    await new Upload({ client: this.client, params: { Bucket: bucket, Key: key, Body: fs.createReadStream(file), ContentType: contentType } }).done();
   }
 
   destroy(): void {

@@ -70,7 +70,10 @@ function answer(res: ServerResponse, method: string, { status, headers = {}, bod
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
-  const agent = new Agent({ keepAlive: true });
+  // A fresh connection per forwarded request (loopback: a fraction of a millisecond). A kept-alive one
+  // can be closed by the service just as the proxy reuses it, and a streamed body cannot be replayed:
+  // the request would fail although the service never saw it.
+  const agent = new Agent({ keepAlive: false });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';

@@ -8,8 +8,8 @@
  * own transfers (training channels, model artifacts, transform input and output). They have
  * separate rates because they are different things: the functions' calls are the pipeline's and
  * must survive faults (SDK retries, then the state machine's); SageMaker's transfers are inside
- * AWS, where SageMaker retries them itself, while the emulator's plain client gives up after three
- * attempts and cannot replay a streamed upload, so faults there test the emulator, not the pipeline.
+ * AWS, where SageMaker retries them itself (the emulator's client retries three times, uploads in
+ * buffered parts), so faults there test the emulator, not the pipeline.
  */
 import { randomUUID } from 'node:crypto';
 import { startFaultProxy, type FaultProxy, type FaultResponse } from './fault-proxy';
@@ -137,6 +137,8 @@ export async function startS3FaultProxies(target: string, config: S3FaultConfig 
         const code = controller.draw(source);
         return code ? { action: 'fail', response: s3ErrorResponse(code, path.split('?')[0]!) } : { action: 'forward' };
       },
+      // The store could not be reached or broke off: S3's own answer to a backend failure (retryable).
+      upstreamError: (_error, { path }) => s3ErrorResponse('InternalError', path.split('?')[0]!),
       answerHeaders: (request) => answerDate(request, clock),
     });
   const proxies: FaultProxy[] = [];
