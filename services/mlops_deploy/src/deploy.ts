@@ -249,10 +249,11 @@ async function newerApproved(sageMaker: SageMakerClient, version: ModelVersion):
 /**
  * Deploys of one endpoint are serialized by SageMaker itself: UpdateEndpoint is refused while the
  * endpoint is not InService, so at most one rollout runs at a time. A deploy that finds the endpoint
- * busy returns `busy` and the state machine waits its turn (a visible Wait, bounded); a deploy whose
- * version is no longer the family's newest Approved one returns `superseded` and changes nothing.
- * The check is repeated on every turn, so after a burst the newest approved version is the one
- * left live, whatever order the rollouts finished in. (The race this closes: two deploys that both
+ * busy returns `busy` and the state machine waits its turn (a visible Wait, bounded); once the
+ * endpoint is free, a deploy whose version is no longer the family's newest Approved one returns
+ * `superseded` and changes nothing. The check is made on every free turn and again right before
+ * UpdateEndpoint, so after a burst the newest approved version is the one left live, whatever order
+ * the rollouts finished in. (The race this closes: two deploys that both
  * saw InService; SageMaker accepts one UpdateEndpoint and refuses the other, which waits a turn and
  * then finds the newer version registered, or deploys its own if it is the newest.)
  */
@@ -274,6 +275,13 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
     ...more,
   });
   const busy = (because: string): DeployOutput => done('busy', { busyBecause: because, attempt: input.attempt + 1, waitSeconds: TURN_WAIT_SECONDS });
+
+  // Another rollout in flight: wait a turn before anything else, so a waiting turn is two calls that
+  // succeed. (Not ten, several ending in an expected error: "already exists", or the registry walk's
+  // last "does not exist". A retried call that ends in an error never gives the SDK's retry quota
+  // back, and a warm function whose quota is spent fails on the first throttle: seen in the soak.)
+  const waiting = rolloutInFlight(endpointName, await describeEndpoint(sageMaker, endpointName), endpointConfigName);
+  if (waiting) return busy(waiting);
 
   // A rollback deploys an older version on purpose; any other deploy yields to a newer approved one.
   if (input.reason !== 'rollback') {
@@ -344,7 +352,7 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
   }
   switch (ON_STATUS[status]) {
     case 'wait':
-      return busy(`endpoint ${endpointName} is ${status}${endpoint.PendingDeploymentSummary?.EndpointConfigName ? ` (rolling out ${endpoint.PendingDeploymentSummary.EndpointConfigName})` : ''}`);
+      return busy(rolloutInFlight(endpointName, endpoint, endpointConfigName)!);
     case 'repair':
       throw new EndpointNeedsRepairError(
         `endpoint ${endpointName} is ${status}${endpoint.FailureReason ? ` (${endpoint.FailureReason})` : ''} and cannot be updated; ` +
@@ -369,6 +377,15 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
       return done('updated', current ? { previousConfigName: current } : {});
     }
   }
+}
+
+/** Why the endpoint cannot take our rollout yet (another change is in flight), or undefined. */
+function rolloutInFlight(endpointName: string, endpoint: DescribeEndpointOutput | undefined, endpointConfigName: string): string | undefined {
+  if (!endpoint || endpoint.EndpointConfigName === endpointConfigName || endpoint.PendingDeploymentSummary?.EndpointConfigName === endpointConfigName) return undefined;
+  const status = endpoint.EndpointStatus;
+  if (status === undefined || !Object.hasOwn(ON_STATUS, status) || ON_STATUS[status] !== 'wait') return undefined;
+  const pending = endpoint.PendingDeploymentSummary?.EndpointConfigName;
+  return `endpoint ${endpointName} is ${status}${pending ? ` (rolling out ${pending})` : ''}`;
 }
 
 /** A newer approved version of the family, or the version the endpoint serves if it is newer than ours. */

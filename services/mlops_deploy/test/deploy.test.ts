@@ -216,7 +216,7 @@ describe('deployModel', () => {
       endpointConfigName: 'mlops-local-iris-v2',
       action: 'created',
     });
-    expect(sm.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName)).toEqual(['mlops-local-iris']);
+    expect(new Set(sm.commandCalls(DescribeEndpointCommand).map((c) => c.args[0].input.EndpointName))).toEqual(new Set(['mlops-local-iris']));
     expect(sm).toHaveReceivedCommandWith(CreateEndpointCommand, { EndpointName: 'mlops-local-iris', Tags: [{ Key: 'mlops:stage', Value: 'local' }, { Key: 'mlops:family', Value: 'iris' }] });
   });
 
@@ -389,6 +389,9 @@ describe('deployModel', () => {
       // Another rollout holds the endpoint: this deploy waits its turn (the state machine's WaitForTurn).
       expect(result).toMatchObject({ action: 'busy', attempt: 1, waitSeconds: 60, busyBecause: expect.stringContaining(`endpoint ${ENDPOINT} is ${status}`) });
       expect(DeployOutputSchema.parse(result)).toEqual(result);
+      // A waiting turn is two calls that succeed: its own version, then the endpoint; it creates nothing.
+      expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeModelPackageCommand', 'DescribeEndpointCommand']);
+      expect(cw).not.toHaveReceivedCommand(PutMetricAlarmCommand);
     } else {
       expect(result).toBeInstanceOf(outcome);
       expect((result as Error).message).toContain(`endpoint ${ENDPOINT} is ${status}`);
@@ -455,7 +458,8 @@ describe('deployModel', () => {
       const error = await deployModel(event(), deps).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ResourceConflictError);
       expect((error as Error).message).toContain(`endpoint config ${V1} already exists and does not belong to this run: ${detail}`);
-      expect(sm).not.toHaveReceivedCommand(DescribeEndpointCommand);
+      expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
+      expect(sm).not.toHaveReceivedCommand(CreateEndpointCommand);
     });
   });
 
@@ -463,6 +467,13 @@ describe('deployModel', () => {
     sm.on(DescribeEndpointCommand).rejects(notFound);
     sm.on(CreateEndpointCommand).rejects(exists('endpoint', `endpoint/${ENDPOINT}`));
     await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'busy', attempt: 1, busyBecause: `endpoint ${ENDPOINT} was created by another deploy` });
+  });
+
+  it('waits its turn when the endpoint became busy while it created the model and config', async () => {
+    sm.on(DescribeEndpointCommand).resolvesOnce(live()).resolves(live({ EndpointStatus: 'Updating', PendingDeploymentSummary: { EndpointConfigName: 'mlops-local-abalone-v3', StartTime: new Date() } }));
+    await expect(deployModel(event(), deps)).resolves.toMatchObject({ action: 'busy', busyBecause: `endpoint ${ENDPOINT} is Updating (rolling out mlops-local-abalone-v3)` });
+    expect(sm).toHaveReceivedCommand(CreateEndpointConfigCommand);
+    expect(sm).not.toHaveReceivedCommand(UpdateEndpointCommand);
   });
 
   it('waits its turn when the endpoint became busy before the update (SageMaker refuses a second rollout)', async () => {
@@ -480,7 +491,7 @@ describe('deployModel', () => {
       const result = await deployModel(event(), deps);
       expect(result).toMatchObject({ action: 'superseded', supersededBy: { arn: PACKAGE_V3, group: 'mlops-local-abalone', version: 3 } });
       expect(DeployOutputSchema.parse(result)).toEqual(result);
-      expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeModelPackageCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand']);
+      expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual(['DescribeModelPackageCommand', 'DescribeEndpointCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand', 'DescribeModelPackageCommand']);
     });
 
     it('is not superseded by newer versions that are pending or rejected', async () => {
@@ -540,6 +551,7 @@ describe('deployModel', () => {
     await deployModel(event(), deps);
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
       'DescribeModelPackageCommand',
+      'DescribeEndpointCommand',
       'DescribeModelPackageCommand',
       'CreateModelCommand',
       'CreateEndpointConfigCommand',

@@ -43,6 +43,7 @@ describe('mlops_deploy handler', () => {
     });
     expect(sm.calls().map((c) => c.args[0].constructor.name)).toEqual([
       'DescribeModelPackageCommand',
+      'DescribeEndpointCommand',
       'DescribeModelPackageCommand',
       'CreateModelCommand',
       'CreateEndpointConfigCommand',
