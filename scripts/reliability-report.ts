@@ -100,6 +100,13 @@ function render(files: ObservationFile[], results: JestResults | undefined): { m
     '  mlops_await core against a mocked SageMaker, on a virtual clock.',
     '- The soak\'s runs are concurrent, 4 at a time, all of one family: their deploys take turns on the family\'s one',
     '  endpoint, and each deploys its version or is superseded by a newer approved one.',
+    '- At the soak\'s 20 % fault rate a warm function can spend the AWS SDK\'s retry quota (500 tokens per client; a',
+    '  retry costs 5 after a throttle and 14 after a 5xx, and only a success gives it back): its calls then fail on the',
+    '  first fault and the state machine\'s Retry is all that is left. Measured with one client: 1,500 calls that each',
+    '  end in an error (as a `Create*` of an existing resource does) spent it after 235. So a run may end FAILED with',
+    '  the transient error after exhausting every retry (counted above), and a deploy that waits its turn makes two',
+    '  calls that succeed until the endpoint is free (not ten). When the newest version\'s own deploy fails so, the',
+    '  versions that yielded to it stay superseded and the newest version that deployed stays live (the run says so).',
     '',
   ];
   let failed = 0;

@@ -189,10 +189,22 @@ describe('soak', () => {
       .filter((r) => !(r.snapshot.status === 'SUCCEEDED' || (r.snapshot.status === 'FAILED' && RETRIES_EXHAUSTED.has(r.snapshot.error ?? ''))))
       .map((r) => `${r.upload.key}: ${r.snapshot.status} ${r.snapshot.error ?? ''} ${r.snapshot.cause ?? ''} (${pathOf(r.history).join(' → ')})`);
     const succeeded = runs.filter((r) => r.snapshot.status === 'SUCCEEDED').length;
+    // Where each failed run (and its deploy, if it reached one) ended, so a failure can be told from a bug.
+    const failed = runs
+      .filter((r) => r.snapshot.status !== 'SUCCEEDED')
+      .map((r) => {
+        const deploy = deployExecutionsOf(stack, r)[0];
+        const where = (x: { snapshot: { error?: string; cause?: string; retries: unknown[] }; history: Parameters<typeof pathOf>[0] }) => {
+          const last = pathOf(x.history).at(-1) ?? '?';
+          const cause = (x.snapshot.cause ?? '').replace(/,"trace":.*$/s, '}');
+          return `${x.snapshot.error ?? ''} (${cause}) at ${last}, after ${x.snapshot.retries.length} state retries`;
+        };
+        return `${r.upload.key} (v${r.state.registration?.version ?? '-'}): ${where(r)}${deploy ? `; its deploy ${deploy.snapshot.status} ${where(deploy)}` : ''}`;
+      });
     record({
       scenario: 'soak: terminal states',
       expected: 'every run SUCCEEDED, or FAILED with a transient error that outlasted every retry; never RUNNING',
-      observed: `${succeeded}/${runs.length} SUCCEEDED; ${runs.length - succeeded - unexpected.length} FAILED after exhausting retries; ${unexpected.length} unexpected${unexpected.length ? `: ${unexpected.join('; ')}` : ''}`,
+      observed: `${succeeded}/${runs.length} SUCCEEDED; ${runs.length - succeeded - unexpected.length} FAILED after exhausting retries${failed.length ? ` (${failed.join('; ')})` : ''}; ${unexpected.length} unexpected${unexpected.length ? `: ${unexpected.join('; ')}` : ''}`,
     });
     expect(unexpected).toEqual([]);
     // "Nearly all": the retries are sized so that 20% faults practically never get through.
@@ -326,10 +338,14 @@ describe('soak', () => {
       transformJobs(sm, { StatusEquals: 'Stopping' }),
       sm.send(new ListEndpointsCommand({ MaxResults: 100 })),
     ]);
-    // The family's newest approved version (every version registers as Approved on the local stage) is the live one.
-    const newest = runs
-      .filter((r) => r.state.registration?.approvalStatus === 'Approved')
-      .reduce<Finished | undefined>((a, r) => (!a || r.state.registration!.version > a.state.registration!.version ? r : a), undefined)!;
+    // The family's newest approved version (every version registers as Approved on the local stage) is
+    // the live one, unless its own deploy failed (a transient fault outlasted every retry, which the
+    // run reports): then the versions between yielded to it for nothing, and the newest version that
+    // deployed is still live. Either way: the newest of those that deployed.
+    const newestOf = (candidates: Finished[]) =>
+      candidates.reduce<Finished | undefined>((a, r) => (!a || r.state.registration!.version > a.state.registration!.version ? r : a), undefined)!;
+    const newestApproved = newestOf(runs.filter((r) => r.state.registration?.approvalStatus === 'Approved'));
+    const newest = deployOutcome(newestApproved.state) !== undefined ? newestApproved : newestOf(runs.filter((r) => deployOutcome(r.state) === 'deployed'));
     const newestConfig = `mlops-local-abalone-v${newest.state.registration!.version}`;
     const endpoint = await sm.send(new DescribeEndpointCommand({ EndpointName: 'mlops-local-abalone' }));
     // One serving process (the endpoint's one instance); training and transform processes are gone.
@@ -343,10 +359,10 @@ describe('soak', () => {
     const leaks = trainingRunning.length + trainingStopping.length + transformRunning.length + transformStopping.length + (endpoints.Endpoints ?? []).length - 1 + processes.length - 1;
     record({
       scenario: 'soak: leaks',
-      expected: 'zero jobs or endpoints left running or updating that should not be; the endpoint serves the family\'s newest approved version',
+      expected: 'zero jobs or endpoints left running or updating that should not be; the endpoint serves the family\'s newest approved version (or, when that version\'s deploy failed, the newest that deployed)',
       observed:
         `${trainingRunning.length + trainingStopping.length} training and ${transformRunning.length + transformStopping.length} transform jobs running; ` +
-        `${(endpoints.Endpoints ?? []).length} endpoint (${endpoint.EndpointStatus} on ${endpoint.EndpointConfigName}, the newest approved version's config ${newestConfig}: ${endpoint.EndpointConfigName === newestConfig}; pending rollout: ${endpoint.PendingDeploymentSummary?.EndpointConfigName ?? 'none'}), ` +
+        `${(endpoints.Endpoints ?? []).length} endpoint (${endpoint.EndpointStatus} on ${endpoint.EndpointConfigName}, the ${newest === newestApproved ? 'newest approved' : `newest deployed (v${newestApproved.state.registration!.version}'s deploy failed)`} version's config ${newestConfig}: ${endpoint.EndpointConfigName === newestConfig}; pending rollout: ${endpoint.PendingDeploymentSummary?.EndpointConfigName ?? 'none'}), ` +
         `${processes.length} live process (${processes.map((p) => p.kind).join(', ')}); the endpoint answers ${new TextDecoder().decode(prediction.Body).trim()}`,
       counts: { leaks },
     });

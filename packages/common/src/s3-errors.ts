@@ -1,5 +1,5 @@
 import { S3TransientError } from './errors';
-import { errorName } from './sagemaker-errors';
+import { errorName, transientMessage } from './sagemaker-errors';
 
 /** S3's retryable error codes (S3 API reference, error responses), besides any 5xx. */
 const TRANSIENT_S3_CODES = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'ThrottlingException']);
@@ -32,7 +32,7 @@ export async function withS3TransientAsRetryable<T>(operation: string, work: () 
     return await work();
   } catch (error) {
     if (isTransientS3Error(error)) {
-      throw new S3TransientError(`${operation} failed transiently: ${errorName(error)}: ${(error as Error).message}`, { cause: error });
+      throw new S3TransientError(transientMessage(operation, error), { cause: error });
     }
     throw error;
   }

@@ -13,13 +13,27 @@ export function isTransient(error: unknown): boolean {
   return TRANSIENT_NAMES.has(error.name) || (status !== undefined && status >= 500);
 }
 
+/**
+ * How many attempts the SDK made, when it says: " after 1 attempt" tells an operator that the
+ * client's retry quota was spent (the SDK stops retrying once it is), which "5 attempts" rules out.
+ */
+export function sdkAttempts(error: unknown): string {
+  const attempts = (error as { $metadata?: { attempts?: number } }).$metadata?.attempts;
+  return attempts === undefined ? '' : ` after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+}
+
+/** The message of a transient failure: the operation, the SDK's attempts, the service's error. */
+export function transientMessage(operation: string, error: unknown): string {
+  return `${operation} failed transiently${sdkAttempts(error)}: ${errorName(error)}: ${(error as Error).message}`;
+}
+
 /** Re-throws throttling and 5xx under the name the state machine retries; anything else as is. */
 export async function withTransientAsRetryable<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (isTransient(error)) {
-      throw new SageMakerTransientError(`${operation} failed transiently: ${errorName(error)}: ${(error as Error).message}`, { cause: error });
+      throw new SageMakerTransientError(transientMessage(operation, error), { cause: error });
     }
     throw error;
   }

@@ -31,3 +31,25 @@ describe('error classes', () => {
     for (const name of common.RETRYABLE_ERROR_NAMES) expect(names).toContain(name);
   });
 });
+
+describe('transient failures say how many attempts the SDK made', () => {
+  const throttled = (attempts?: number) => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: attempts === undefined ? {} : { attempts } });
+
+  it.each([
+    [5, 'describing model m failed transiently after 5 attempts: ThrottlingException: Rate exceeded'],
+    // One attempt at a retryable error: the client's retry quota was spent.
+    [1, 'describing model m failed transiently after 1 attempt: ThrottlingException: Rate exceeded'],
+    [undefined, 'describing model m failed transiently: ThrottlingException: Rate exceeded'],
+  ])('%p attempts', async (attempts, message) => {
+    const error = await common.withTransientAsRetryable('describing model m', () => Promise.reject(throttled(attempts))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(common.SageMakerTransientError);
+    expect((error as Error).message).toBe(message);
+  });
+
+  it('S3 too', async () => {
+    const slowDown = Object.assign(new Error('Please reduce your request rate.'), { name: 'SlowDown', $metadata: { httpStatusCode: 503, attempts: 3 } });
+    const error = await common.withS3TransientAsRetryable('reading s3://b/k', () => Promise.reject(slowDown)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(common.S3TransientError);
+    expect((error as Error).message).toBe('reading s3://b/k failed transiently after 3 attempts: SlowDown: Please reduce your request rate.');
+  });
+});
