@@ -30,6 +30,7 @@ import { startStackEventBridge, type StackEventBridge } from './events';
 import { startLocalS3 } from './local-s3';
 import { NotificationSink, NOTIFICATIONS_FILE, type LocalNotification } from './notifications';
 import { continuedClock, emulatedClock } from './signing-clock';
+import { startClockFront } from './clock-front';
 import { startLambdaApi } from './lambda-api';
 import { reapProcesses, StackState, type StackRestoreReport } from './stack-state';
 import { resolveLocalResources, type LocalResources } from './resources';
@@ -329,22 +330,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => sageMaker.close());
 
+    // The functions reach SageMaker, Step Functions, SQS and CloudWatch through fronts that answer them
+    // on their clock (clock-front.ts); Step Functions' endpoint is known once it listens, below.
+    let stepFunctionsEndpoint: string | undefined;
+    const fronts = {
+      sageMaker: await startClockFront(() => sageMaker.endpoint, functionsClock),
+      stepFunctions: await startClockFront(() => stepFunctionsEndpoint!, functionsClock),
+      sqs: await startClockFront(() => sqs.endpoint, functionsClock),
+      cloudWatch: await startClockFront(() => cloudWatch.endpoint, functionsClock),
+    };
+    for (const front of Object.values(fronts)) closers.push(() => front.close());
+
     const stepFunctionsPort = options.ports?.stepfunctions ?? 0;
-    // The functions learn the Step Functions endpoint from the environment, so start the service's
-    // port first and hand its endpoint to the Lambda environments.
-    const serviceEnvironment = (sfnEndpoint: string): Record<string, string> => ({
+    // What an outside caller (the AWS CLI, `sls invoke local`) uses; the functions use the fronts.
+    const serviceEnvironment = (endpoints: { sageMaker: string; stepFunctions: string; sqs: string; cloudWatch: string }): Record<string, string> => ({
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_S3: s3Proxies?.functionsEndpoint ?? s3Endpoint,
-      AWS_ENDPOINT_URL_SAGEMAKER: sageMaker.endpoint,
-      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: sageMaker.endpoint,
-      AWS_ENDPOINT_URL_SFN: sfnEndpoint,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_CLOUDWATCH: cloudWatch.endpoint,
+      AWS_ENDPOINT_URL_SAGEMAKER: endpoints.sageMaker,
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: endpoints.sageMaker,
+      AWS_ENDPOINT_URL_SFN: endpoints.stepFunctions,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudWatch,
       S3_FORCE_PATH_STYLE: 'true',
     });
+    const functionsEnvironment = serviceEnvironment({ sageMaker: fronts.sageMaker.endpoint, stepFunctions: fronts.stepFunctions.endpoint, sqs: fronts.sqs.endpoint, cloudWatch: fronts.cloudWatch.endpoint });
 
     let lambda: LocalLambda | undefined;
     const stepFunctions = await startLocalStepFunctions({
@@ -366,7 +378,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sfnForEvents = sfnEvents;
     closers.push(async () => sfnEvents.destroy());
 
-    const environment = serviceEnvironment(stepFunctions.endpoint);
+    stepFunctionsEndpoint = stepFunctions.endpoint;
+    const environment = serviceEnvironment({ sageMaker: sageMaker.endpoint, stepFunctions: stepFunctions.endpoint, sqs: sqs.endpoint, cloudWatch: cloudWatch.endpoint });
     const bundleByKey = new Map(bundles.map((b) => [b.key, b]));
     lambda = createLocalLambda({
       clock,
@@ -378,7 +391,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           name: f.name,
           bundlePath: override?.bundlePath ?? bundleByKey.get(f.key)!.bundlePath,
           handlerExport: override ? (override.handlerExport ?? 'handler') : bundleByKey.get(f.key)!.handlerExport,
-          environment: { ...f.environment, ...environment, ...options.functionEnvironment?.[f.key] },
+          environment: { ...f.environment, ...functionsEnvironment, ...options.functionEnvironment?.[f.key] },
           timeoutSeconds: override?.timeoutSeconds ?? f.timeoutSeconds,
           memorySizeMB: f.memorySizeMB,
         };

@@ -277,9 +277,9 @@ export async function deployModel(input: DeployInput, deps: DeployDeps): Promise
   const busy = (because: string): DeployOutput => done('busy', { busyBecause: because, attempt: input.attempt + 1, waitSeconds: TURN_WAIT_SECONDS });
 
   // Another rollout in flight: wait a turn before anything else, so a waiting turn is two calls that
-  // succeed. (Not ten, several ending in an expected error: "already exists", or the registry walk's
-  // last "does not exist". A retried call that ends in an error never gives the SDK's retry quota
-  // back, and a warm function whose quota is spent fails on the first throttle: seen in the soak.)
+  // succeed, not ten of which several end in an expected error ("already exists", the registry
+  // walk's last "does not exist"): fewer calls to throttle, and a faulted call that ends in an error
+  // never gives back the SDK retry tokens it spent.
   const waiting = rolloutInFlight(endpointName, await describeEndpoint(sageMaker, endpointName), endpointConfigName);
   if (waiting) return busy(waiting);
 
