@@ -1,33 +1,17 @@
 // Runs the real `train` and `serve` programs as child processes, as the local
 // SageMaker emulator does: the esbuild bundles (and train once through tsx).
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServeProgram } from '@mlops/testing';
+import { runNodeProgram, startServeProgram } from '@mlops/testing';
 import { promisify } from 'node:util';
 
 const packageDir = path.resolve(__dirname, '..');
 const fixtures = path.join(__dirname, 'fixtures');
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs node (22 under jest) with the given arguments in a clean SageMaker-like environment. */
-function runNode(args: string[], env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: packageDir, env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runNode = (args: string[], env: Record<string, string>) => runNodeProgram(args, { cwd: packageDir, env });
 
 /** A SageMaker root with the abalone fixtures as train and validation channels. */
 async function trainingRoot(hyperparameters: Record<string, string>): Promise<string> {

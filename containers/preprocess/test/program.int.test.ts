@@ -1,26 +1,19 @@
 // Runs the real bundle as the offline SageMaker runs the image's ENTRYPOINT: `node dist/preprocess.js
 // <mode>` with the instance's root in SAGEMAKER_BASE_DIR.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { PROCESSING_PATHS } from '@mlops/common';
 import { Profiler, ProfileStateSchema } from '@mlops/mlops_ingest/processing';
+import { type ProgramResult, runNodeProgram } from '@mlops/testing';
 import { localPath } from '../src/preprocess';
 import { CLASSES_HEADER, classes, instanceRoot, removeRoots, shard } from './helpers';
 
 const packageDir = path.resolve(__dirname, '..');
 
-function runProgram(mode: string, root: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/preprocess.js', mode], { cwd: packageDir, env: { PATH: process.env.PATH ?? '', SAGEMAKER_BASE_DIR: root } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runProgram(mode: string, root: string): Promise<ProgramResult> {
+  return runNodeProgram(['dist/preprocess.js', mode], { cwd: packageDir, env: { SAGEMAKER_BASE_DIR: root } });
 }
 
 beforeAll(async () => {

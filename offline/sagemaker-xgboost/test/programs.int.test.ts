@@ -1,32 +1,16 @@
 // Runs the real `train` and `serve` programs as child processes (through tsx), as the local SageMaker emulator does.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, startServeProgram } from '@mlops/testing';
+import { freePort, runNodeProgram, startServeProgram } from '@mlops/testing';
 
 const packageDir = path.resolve(__dirname, '..');
 const fixtures = path.join(__dirname, 'fixtures');
 const ABALONE = { objective: 'reg:squarederror', num_round: '50', max_depth: '5', eta: '0.2', gamma: '4', min_child_weight: '6', subsample: '0.7' };
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runProgram(program: string, env: Record<string, string>): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `src/${program}.ts`], { cwd: packageDir, env: { PATH: process.env.PATH ?? '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runProgram = (program: string, env: Record<string, string>) => runNodeProgram(['--import', 'tsx', `src/${program}.ts`], { cwd: packageDir, env });
 
 const roots: string[] = [];
 afterAll(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));

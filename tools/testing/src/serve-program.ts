@@ -1,6 +1,7 @@
 /**
- * Starting an image's `serve` program as SageMaker would, for the images' own tests: on a free
- * port (the contract forbids port 0), ready once it logs that it is serving, failing fast if it exits.
+ * Running an image's programs as SageMaker would, for the images' own tests: a program to its end
+ * (train, process), or `serve` on a free port (the contract forbids port 0), ready once it logs that
+ * it is serving, failing fast if it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -13,6 +14,25 @@ export function freePort(): Promise<number> {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
+  });
+}
+
+export interface ProgramResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <args>` in `cwd` with only PATH and `env` (a clean, SageMaker-like environment) to its end. */
+export function runNodeProgram(args: string[], options: { cwd: string; env: Record<string, string> }): Promise<ProgramResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
