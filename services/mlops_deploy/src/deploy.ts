@@ -253,9 +253,9 @@ async function newerApproved(sageMaker: SageMakerClient, version: ModelVersion):
  * endpoint is free, a deploy whose version is no longer the family's newest Approved one returns
  * `superseded` and changes nothing. The check is made on every free turn and again right before
  * UpdateEndpoint, so after a burst the newest approved version is the one left live, whatever order
- * the rollouts finished in. (The race this closes: two deploys that both
- * saw InService; SageMaker accepts one UpdateEndpoint and refuses the other, which waits a turn and
- * then finds the newer version registered, or deploys its own if it is the newest.)
+ * the rollouts finished in. (The race this closes: two deploys that both saw InService; SageMaker
+ * accepts one UpdateEndpoint and refuses the other, which waits a turn and then finds the newer
+ * version registered, or deploys its own if it is the newest.)
  */
 export async function deployModel(input: DeployInput, deps: DeployDeps): Promise<DeployOutput> {
   const { sageMaker, config } = deps;
